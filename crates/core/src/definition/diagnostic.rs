@@ -1,0 +1,346 @@
+//! Problems found while loading a definition, each with its JSON path and a plain message.
+
+use std::fmt;
+
+use crate::Lang;
+
+/// How serious a problem is: errors stop the form from loading, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The definition cannot be used until this is fixed.
+    Error,
+    /// The definition works, but something is probably not what the author meant.
+    Warning,
+}
+
+/// One problem in a definition, at a JSON path such as `steps[2].fields[0].type`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    /// Where the problem is: dotted keys and `[index]`, empty for the whole document.
+    pub path: String,
+    /// Whether it stops the form from loading.
+    pub severity: Severity,
+    /// What is wrong.
+    pub problem: Problem,
+}
+
+impl Diagnostic {
+    /// The diagnostic as one line, `path: message`, in `lang`.
+    pub fn line(&self, lang: Lang) -> String {
+        let message = self.problem.message(lang);
+        match (self.path.is_empty(), self.severity) {
+            (true, Severity::Error) => message,
+            (false, Severity::Error) => format!("{}: {message}", self.path),
+            (true, Severity::Warning) => format!("({}) {message}", warning_word(lang)),
+            (false, Severity::Warning) => {
+                format!("{}: ({}) {message}", self.path, warning_word(lang))
+            }
+        }
+    }
+}
+
+fn warning_word(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Sv => "varning",
+        Lang::En => "warning",
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.line(Lang::En))
+    }
+}
+
+/// What kind of thing an id names, for duplicate-id messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    /// A field id (unique in the whole form).
+    Field,
+    /// A step id.
+    Step,
+    /// An option value within one field.
+    Option,
+}
+
+/// Everything that can be wrong with a definition. `Display` is English; see [`Problem::message`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Problem {
+    /// The text is not JSON at all.
+    #[error("not valid JSON: {message} (line {line}, column {column})")]
+    Syntax {
+        /// serde_json's description.
+        message: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+    },
+    /// A value has the wrong JSON type.
+    #[error("expected {expected}, found {found}")]
+    WrongType {
+        /// What the format wants here.
+        expected: &'static str,
+        /// What the document has.
+        found: &'static str,
+    },
+    /// A required property is absent.
+    #[error("missing required property \"{0}\"")]
+    Missing(&'static str),
+    /// A property the format does not know (typos are caught here).
+    #[error("unknown property \"{name}\"{}", did_you_mean(suggestion.as_deref()))]
+    UnknownProperty {
+        /// The property as written.
+        name: String,
+        /// The closest known property, if one is close.
+        suggestion: Option<&'static str>,
+    },
+    /// A property that exists, but not for this field type.
+    #[error("\"{property}\" does not apply to a field of type \"{field_type}\"")]
+    NotApplicable {
+        /// The property as written.
+        property: String,
+        /// The field's type.
+        field_type: &'static str,
+    },
+    /// The `blankett` marker names another format version.
+    #[error("unsupported format version \"{0}\": this runtime reads version \"1\"")]
+    UnsupportedVersion(String),
+    /// The field `type` is not one of the known types.
+    #[error("unknown field type \"{found}\"{}", did_you_mean(suggestion.as_deref()))]
+    UnknownFieldType {
+        /// The type as written.
+        found: String,
+        /// The closest known type, if one is close.
+        suggestion: Option<&'static str>,
+    },
+    /// An id with characters outside the safe alphabet.
+    #[error(
+        "\"{0}\" is not a valid id: start with a letter, then use letters, digits, \"_\" or \"-\" (at most 64)"
+    )]
+    InvalidId(String),
+    /// An id used twice where it must be unique.
+    #[error("duplicate {} \"{id}\", first used at {first}", id_kind_en(*kind))]
+    DuplicateId {
+        /// What the id names.
+        kind: IdKind,
+        /// The id.
+        id: String,
+        /// The path of its first use.
+        first: String,
+    },
+    /// A text with nothing in it.
+    #[error("text is empty")]
+    EmptyText,
+    /// A per-language text without Swedish.
+    #[error("text has no Swedish version (\"sv\"); Swedish is shown when a language is missing")]
+    MissingSwedish,
+    /// A key in a per-language text that is not a language code.
+    #[error("\"{0}\" is not a language code (use e.g. \"sv\", \"en\", \"fi\")")]
+    BadLanguageCode(String),
+    /// A form without steps.
+    #[error("the form has no steps")]
+    NoSteps,
+    /// A step or group without fields.
+    #[error("has no fields")]
+    NoFields,
+    /// A `pattern.regex` that does not compile.
+    #[error("invalid regular expression: {0}")]
+    InvalidPattern(String),
+    /// A lower limit above its upper limit.
+    #[error("\"{low}\" ({low_value}) is greater than \"{high}\" ({high_value})")]
+    LimitsReversed {
+        /// The lower limit's property.
+        low: &'static str,
+        /// Its value.
+        low_value: String,
+        /// The upper limit's property.
+        high: &'static str,
+        /// Its value.
+        high_value: String,
+    },
+    /// A reference to a field id that is not in the form.
+    #[error("refers to field \"{0}\", which does not exist")]
+    UnknownField(String),
+    /// A reference to an info text or group, which have no answer.
+    #[error("refers to \"{0}\", which takes no answer")]
+    NotAQuestion(String),
+    /// A field that refers to itself.
+    #[error("refers to the field itself")]
+    SelfReference,
+    /// A choice field with too few options.
+    #[error("needs at least {0} option(s)")]
+    TooFewOptions(usize),
+    /// A choice limit larger than the number of options.
+    #[error("\"{property}\" is {value}, but there are only {options} options")]
+    MoreChoicesThanOptions {
+        /// `min_choices` or `max_choices`.
+        property: &'static str,
+        /// Its value.
+        value: u32,
+        /// How many options there are.
+        options: usize,
+    },
+    /// A URL that is neither `https://…` nor a path on the same site.
+    #[error("\"{0}\" is not an https:// address or a path starting with \"/\"")]
+    InvalidUrl(String),
+    /// A contact e-mail that is not an e-mail address.
+    #[error("\"{0}\" is not an e-mail address")]
+    InvalidEmail(String),
+    /// Contact details with nothing in them.
+    #[error("give at least one of \"email\", \"phone\" or \"url\"")]
+    NoContact,
+    /// An `autocomplete` value HTML does not define.
+    #[error(
+        "\"{0}\" is not an HTML autocomplete token (e.g. \"given-name\", \"email\", \"postal-code\")"
+    )]
+    UnknownAutocomplete(String),
+    /// An `inputmode` value HTML does not define.
+    #[error("unknown inputmode \"{0}\" (use text, decimal, numeric, tel, email, url or search)")]
+    UnknownInputMode(String),
+    /// A date limit that is not a date.
+    #[error("\"{0}\" is not a date (YYYY-MM-DD) or \"today\"")]
+    InvalidDate(String),
+    /// A number that must be a whole number and is not.
+    #[error("must be a whole number")]
+    NotWholeNumber,
+    /// Groups nested deeper than the runtime renders well.
+    #[error("groups may be nested at most {0} levels deep")]
+    TooDeep(usize),
+}
+
+fn did_you_mean(s: Option<&str>) -> String {
+    s.map(|s| format!(" (did you mean \"{s}\"?)"))
+        .unwrap_or_default()
+}
+
+fn id_kind_en(k: IdKind) -> &'static str {
+    match k {
+        IdKind::Field => "field id",
+        IdKind::Step => "step id",
+        IdKind::Option => "option value",
+    }
+}
+
+fn id_kind_sv(k: IdKind) -> &'static str {
+    match k {
+        IdKind::Field => "fält-id",
+        IdKind::Step => "steg-id",
+        IdKind::Option => "svarsalternativ",
+    }
+}
+
+impl Problem {
+    /// The message in `lang`, written for a form author.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::Sv => self.message_sv(),
+        }
+    }
+
+    fn message_sv(&self) -> String {
+        let meant = |s: &Option<&str>| {
+            s.map(|s| format!(" (menade du \"{s}\"?)"))
+                .unwrap_or_default()
+        };
+        match self {
+            Problem::Syntax {
+                message,
+                line,
+                column,
+            } => {
+                format!("inte giltig JSON: {message} (rad {line}, kolumn {column})")
+            }
+            Problem::WrongType { expected, found } => {
+                format!("ska vara {}, men är {}", type_sv(expected), type_sv(found))
+            }
+            Problem::Missing(p) => format!("egenskapen \"{p}\" saknas men krävs"),
+            Problem::UnknownProperty { name, suggestion } => {
+                format!("okänd egenskap \"{name}\"{}", meant(suggestion))
+            }
+            Problem::NotApplicable {
+                property,
+                field_type,
+            } => {
+                format!("\"{property}\" gäller inte fält av typen \"{field_type}\"")
+            }
+            Problem::UnsupportedVersion(v) => {
+                format!("formatversion \"{v}\" stöds inte: den här versionen läser version \"1\"")
+            }
+            Problem::UnknownFieldType { found, suggestion } => {
+                format!("okänd fälttyp \"{found}\"{}", meant(suggestion))
+            }
+            Problem::InvalidId(id) => format!(
+                "\"{id}\" är inte ett giltigt id: börja med en bokstav och använd sedan bokstäver, siffror, \"_\" eller \"-\" (högst 64)"
+            ),
+            Problem::DuplicateId { kind, id, first } => {
+                format!(
+                    "{} \"{id}\" används redan, först vid {first}",
+                    id_kind_sv(*kind)
+                )
+            }
+            Problem::EmptyText => "texten är tom".into(),
+            Problem::MissingSwedish => {
+                "texten saknar svensk version (\"sv\"); svenska visas när ett språk saknas".into()
+            }
+            Problem::BadLanguageCode(c) => {
+                format!("\"{c}\" är ingen språkkod (använd t.ex. \"sv\", \"en\", \"fi\")")
+            }
+            Problem::NoSteps => "formuläret har inga steg".into(),
+            Problem::NoFields => "har inga fält".into(),
+            Problem::InvalidPattern(e) => format!("ogiltigt reguljärt uttryck: {e}"),
+            Problem::LimitsReversed {
+                low,
+                low_value,
+                high,
+                high_value,
+            } => {
+                format!("\"{low}\" ({low_value}) är större än \"{high}\" ({high_value})")
+            }
+            Problem::UnknownField(id) => format!("hänvisar till fältet \"{id}\", som inte finns"),
+            Problem::NotAQuestion(id) => format!("hänvisar till \"{id}\", som inte tar något svar"),
+            Problem::SelfReference => "hänvisar till sig självt".into(),
+            Problem::TooFewOptions(n) => format!("behöver minst {n} svarsalternativ"),
+            Problem::MoreChoicesThanOptions {
+                property,
+                value,
+                options,
+            } => {
+                format!("\"{property}\" är {value}, men det finns bara {options} svarsalternativ")
+            }
+            Problem::InvalidUrl(u) => {
+                format!("\"{u}\" är varken en https://-adress eller en sökväg som börjar med \"/\"")
+            }
+            Problem::InvalidEmail(e) => format!("\"{e}\" är ingen e-postadress"),
+            Problem::NoContact => "ange minst en av \"email\", \"phone\" eller \"url\"".into(),
+            Problem::UnknownAutocomplete(t) => format!(
+                "\"{t}\" är inget autocomplete-värde i HTML (t.ex. \"given-name\", \"email\", \"postal-code\")"
+            ),
+            Problem::UnknownInputMode(m) => format!(
+                "okänt inputmode \"{m}\" (använd text, decimal, numeric, tel, email, url eller search)"
+            ),
+            Problem::InvalidDate(d) => {
+                format!("\"{d}\" är inget datum (ÅÅÅÅ-MM-DD) eller \"today\"")
+            }
+            Problem::NotWholeNumber => "måste vara ett heltal".into(),
+            Problem::TooDeep(n) => format!("grupper får vara inbäddade i högst {n} nivåer"),
+        }
+    }
+}
+
+fn type_sv(t: &str) -> &str {
+    match t {
+        "an object" => "ett objekt",
+        "an array" => "en lista",
+        "a string" => "en sträng",
+        "a number" => "ett tal",
+        "a whole number ≥ 0" => "ett heltal ≥ 0",
+        "true or false" => "true eller false",
+        "null" => "null",
+        "a string or an object of language codes to strings" => {
+            "en sträng eller ett objekt med språkkoder och strängar"
+        }
+        other => other,
+    }
+}

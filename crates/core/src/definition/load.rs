@@ -1,0 +1,1158 @@
+//! Loading a definition: JSON in, the checked model and every problem out.
+//!
+//! The loader walks the parsed JSON itself instead of deserializing it with serde, so that
+//! one run reports every problem with its exact path, not just the first.
+
+use std::collections::BTreeMap;
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::diagnostic::{Diagnostic, IdKind, Problem, Severity};
+use super::model::*;
+use crate::formats;
+use crate::text::Text;
+
+/// The result of loading: the definition when it has no errors, and every diagnostic.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The checked definition; `None` when any diagnostic is an error.
+    pub definition: Option<Definition>,
+    /// Every problem found, errors and warnings, in document order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+
+    /// The definition, or every diagnostic when it could not be built.
+    pub fn into_result(self) -> Result<Definition, Vec<Diagnostic>> {
+        self.definition.ok_or(self.diagnostics)
+    }
+}
+
+/// Loads a definition from JSON text.
+pub fn load(json: &str) -> Loaded {
+    match serde_json::from_str::<Value>(json) {
+        Ok(value) => load_value(&value),
+        Err(e) => Loaded {
+            definition: None,
+            diagnostics: vec![Diagnostic {
+                path: String::new(),
+                severity: Severity::Error,
+                problem: Problem::Syntax {
+                    message: syntax_message(&e),
+                    line: e.line(),
+                    column: e.column(),
+                },
+            }],
+        },
+    }
+}
+
+fn syntax_message(e: &serde_json::Error) -> String {
+    // serde_json appends " at line L column C"; the diagnostic carries those separately.
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_owned(),
+        None => s,
+    }
+}
+
+/// Loads a definition from an already parsed JSON value.
+pub fn load_value(value: &Value) -> Loaded {
+    let mut cx = Cx::default();
+    let definition = cx.definition(value);
+    cx.check_references(definition.as_ref());
+    let has_errors = cx.diags.iter().any(|d| d.severity == Severity::Error);
+    Loaded {
+        definition: if has_errors { None } else { definition },
+        diagnostics: cx.diags,
+    }
+}
+
+/// How deep groups may nest inside a step.
+const MAX_GROUP_DEPTH: usize = 3;
+
+const COMMON_FIELD_KEYS: &[&str] = &[
+    "id",
+    "type",
+    "label",
+    "hint",
+    "required",
+    "autocomplete",
+    "inputmode",
+    "must_match",
+];
+
+/// The type-specific properties of each field type.
+fn type_keys(field_type: &str) -> &'static [&'static str] {
+    match field_type {
+        "text" | "textarea" | "email" => &["min_length", "max_length", "pattern"],
+        "number" | "integer" | "date" => &["min", "max"],
+        "select" | "radio" => &["options"],
+        "checkboxes" => &["options", "min_choices", "max_choices"],
+        "personnummer" => &["allow_samordningsnummer"],
+        "info" => &["text"],
+        "group" => &["fields"],
+        _ => &[],
+    }
+}
+
+/// Common properties that make no sense for a type.
+fn excluded_common_keys(field_type: &str) -> &'static [&'static str] {
+    match field_type {
+        "info" => &[
+            "required",
+            "autocomplete",
+            "inputmode",
+            "must_match",
+            "hint",
+        ],
+        "group" => &["required", "autocomplete", "inputmode", "must_match"],
+        "select" | "radio" | "checkboxes" | "yes_no" => &["inputmode"],
+        _ => &[],
+    }
+}
+
+#[derive(Default)]
+struct Cx {
+    diags: Vec<Diagnostic>,
+    field_ids: HashMap<String, String>,
+    /// Every field id with whether it takes an answer.
+    questions: HashMap<String, bool>,
+    /// `must_match` references: (path, from field id, target id).
+    references: Vec<(String, String, String)>,
+}
+
+#[derive(Clone)]
+struct Path(String);
+
+impl Path {
+    fn root() -> Path {
+        Path(String::new())
+    }
+
+    fn key(&self, key: &str) -> Path {
+        let simple = key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && !key.is_empty();
+        match (self.0.is_empty(), simple) {
+            (true, true) => Path(key.to_owned()),
+            (false, true) => Path(format!("{}.{key}", self.0)),
+            (_, false) => Path(format!("{}[{}]", self.0, Value::String(key.to_owned()))),
+        }
+    }
+
+    fn index(&self, i: usize) -> Path {
+        Path(format!("{}[{i}]", self.0))
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// An object being read; remembers which keys were read so the rest can be reported.
+struct Obj<'v> {
+    map: &'v Map<String, Value>,
+    path: Path,
+}
+
+impl<'v> Obj<'v> {
+    fn get(&self, key: &str) -> Option<(&'v Value, Path)> {
+        self.map.get(key).map(|v| (v, self.path.key(key)))
+    }
+}
+
+impl Cx {
+    fn error(&mut self, path: &Path, problem: Problem) {
+        self.diags.push(Diagnostic {
+            path: path.0.clone(),
+            severity: Severity::Error,
+            problem,
+        });
+    }
+
+    fn warning(&mut self, path: &Path, problem: Problem) {
+        self.diags.push(Diagnostic {
+            path: path.0.clone(),
+            severity: Severity::Warning,
+            problem,
+        });
+    }
+
+    fn object<'v>(&mut self, v: &'v Value, path: &Path) -> Option<Obj<'v>> {
+        match v {
+            Value::Object(map) => Some(Obj {
+                map,
+                path: path.clone(),
+            }),
+            other => {
+                self.error(
+                    path,
+                    Problem::WrongType {
+                        expected: "an object",
+                        found: kind_of(other),
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    /// Reports keys of `obj` that are not in `known` (extensions `x-…` and `$…` are allowed).
+    fn unknown_keys(&mut self, obj: &Obj<'_>, known: &[&'static str]) {
+        for key in obj.map.keys() {
+            if known.contains(&key.as_str()) || key.starts_with("x-") || key.starts_with('$') {
+                continue;
+            }
+            let suggestion = closest(key, known.iter().copied());
+            self.error(
+                &obj.path.key(key),
+                Problem::UnknownProperty {
+                    name: key.clone(),
+                    suggestion,
+                },
+            );
+        }
+    }
+
+    fn required<'v>(&mut self, obj: &Obj<'v>, key: &'static str) -> Option<(&'v Value, Path)> {
+        let found = obj.get(key);
+        if found.is_none() {
+            self.error(&obj.path, Problem::Missing(key));
+        }
+        found
+    }
+
+    fn string(&mut self, v: &Value, path: &Path) -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            other => {
+                self.error(
+                    path,
+                    Problem::WrongType {
+                        expected: "a string",
+                        found: kind_of(other),
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    fn nonempty_string(&mut self, v: &Value, path: &Path) -> Option<String> {
+        let s = self.string(v, path)?;
+        if s.trim().is_empty() {
+            self.error(path, Problem::EmptyText);
+            return None;
+        }
+        Some(s)
+    }
+
+    fn boolean(&mut self, v: &Value, path: &Path) -> Option<bool> {
+        match v {
+            Value::Bool(b) => Some(*b),
+            other => {
+                self.error(
+                    path,
+                    Problem::WrongType {
+                        expected: "true or false",
+                        found: kind_of(other),
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    fn count(&mut self, v: &Value, path: &Path) -> Option<u32> {
+        match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
+            Some(n) => Some(n),
+            None => {
+                self.error(
+                    path,
+                    Problem::WrongType {
+                        expected: "a whole number ≥ 0",
+                        found: kind_of(v),
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, v: &Value, path: &Path) -> Option<f64> {
+        match v.as_f64() {
+            Some(n) => Some(n),
+            None => {
+                self.error(
+                    path,
+                    Problem::WrongType {
+                        expected: "a number",
+                        found: kind_of(v),
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    fn id(&mut self, v: &Value, path: &Path) -> Option<Id> {
+        let s = self.string(v, path)?;
+        let id = Id::new(&s);
+        if id.is_none() {
+            self.error(path, Problem::InvalidId(s));
+        }
+        id
+    }
+
+    fn text(&mut self, v: &Value, path: &Path) -> Option<Text> {
+        match v {
+            Value::String(s) => {
+                if s.trim().is_empty() {
+                    self.error(path, Problem::EmptyText);
+                    return None;
+                }
+                Some(Text::Plain(s.clone()))
+            }
+            Value::Object(map) => {
+                let mut out = BTreeMap::new();
+                let mut ok = true;
+                for (code, text) in map {
+                    let p = path.key(code);
+                    if !is_language_code(code) {
+                        self.error(&p, Problem::BadLanguageCode(code.clone()));
+                        ok = false;
+                    }
+                    match self.string(text, &p) {
+                        Some(s) if !s.trim().is_empty() => {
+                            out.insert(code.clone(), s);
+                        }
+                        Some(_) => {
+                            self.error(&p, Problem::EmptyText);
+                            ok = false;
+                        }
+                        None => ok = false,
+                    }
+                }
+                if map.is_empty() {
+                    self.error(path, Problem::EmptyText);
+                    return None;
+                }
+                if !map.contains_key("sv") {
+                    self.warning(path, Problem::MissingSwedish);
+                }
+                ok.then_some(Text::Localized(out))
+            }
+            other => {
+                self.error(
+                    path,
+                    Problem::WrongType {
+                        expected: "a string or an object of language codes to strings",
+                        found: kind_of(other),
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    fn opt<T>(
+        &mut self,
+        obj: &Obj<'_>,
+        key: &str,
+        read: impl FnOnce(&mut Self, &Value, &Path) -> Option<T>,
+    ) -> Result<Option<T>, ()> {
+        match obj.get(key) {
+            None | Some((Value::Null, _)) => Ok(None),
+            Some((v, p)) => read(self, v, &p).map(Some).ok_or(()),
+        }
+    }
+
+    fn url(&mut self, v: &Value, path: &Path) -> Option<String> {
+        let s = self.nonempty_string(v, path)?;
+        if is_acceptable_url(&s) {
+            Some(s)
+        } else {
+            self.error(path, Problem::InvalidUrl(s));
+            None
+        }
+    }
+
+    fn definition(&mut self, v: &Value) -> Option<Definition> {
+        let root = Path::root();
+        let obj = self.object(v, &root)?;
+        self.unknown_keys(
+            &obj,
+            &[
+                "blankett",
+                "id",
+                "version",
+                "title",
+                "description",
+                "organisation",
+                "privacy",
+                "submit",
+                "steps",
+            ],
+        );
+        let blankett = self.required(&obj, "blankett").and_then(|(v, p)| {
+            let s = self.string(v, &p)?;
+            if s == FORMAT_VERSION {
+                Some(s)
+            } else {
+                self.error(&p, Problem::UnsupportedVersion(s));
+                None
+            }
+        });
+        let id = self.required(&obj, "id").and_then(|(v, p)| self.id(v, &p));
+        let version = self.required(&obj, "version").and_then(|(v, p)| match v {
+            // A bare number is a common way to write a version; keep it as written.
+            Value::Number(n) => Some(n.to_string()),
+            _ => self.nonempty_string(v, &p),
+        });
+        let title = self
+            .required(&obj, "title")
+            .and_then(|(v, p)| self.text(v, &p));
+        let description = self.opt(&obj, "description", Self::text);
+        let organisation = self
+            .required(&obj, "organisation")
+            .and_then(|(v, p)| self.organisation(v, &p));
+        let privacy = self
+            .required(&obj, "privacy")
+            .and_then(|(v, p)| self.privacy(v, &p));
+        let submit = self
+            .required(&obj, "submit")
+            .and_then(|(v, p)| self.submit(v, &p));
+        let steps = self
+            .required(&obj, "steps")
+            .and_then(|(v, p)| self.steps(v, &p));
+        Some(Definition {
+            blankett: blankett?,
+            id: id?,
+            version: version?,
+            title: title?,
+            description: description.ok()?,
+            organisation: organisation?,
+            privacy: privacy?,
+            submit: submit?,
+            steps: steps?,
+        })
+    }
+
+    fn organisation(&mut self, v: &Value, path: &Path) -> Option<Organisation> {
+        let obj = self.object(v, path)?;
+        self.unknown_keys(&obj, &["name", "contact"]);
+        let name = self
+            .required(&obj, "name")
+            .and_then(|(v, p)| self.text(v, &p));
+        let contact = self
+            .required(&obj, "contact")
+            .and_then(|(v, p)| self.contact(v, &p));
+        Some(Organisation {
+            name: name?,
+            contact: contact?,
+        })
+    }
+
+    fn contact(&mut self, v: &Value, path: &Path) -> Option<Contact> {
+        let obj = self.object(v, path)?;
+        self.unknown_keys(&obj, &["email", "phone", "url"]);
+        let email = self.opt(&obj, "email", |cx, v, p| {
+            let s = cx.nonempty_string(v, p)?;
+            if formats::is_valid_email(&s) {
+                Some(s)
+            } else {
+                cx.error(p, Problem::InvalidEmail(s));
+                None
+            }
+        });
+        let phone = self.opt(&obj, "phone", Self::nonempty_string);
+        let url = self.opt(&obj, "url", Self::url);
+        let contact = Contact {
+            email: email.ok()?,
+            phone: phone.ok()?,
+            url: url.ok()?,
+        };
+        if contact == Contact::default() {
+            self.error(path, Problem::NoContact);
+            return None;
+        }
+        Some(contact)
+    }
+
+    fn privacy(&mut self, v: &Value, path: &Path) -> Option<PrivacyNotice> {
+        let obj = self.object(v, path)?;
+        self.unknown_keys(
+            &obj,
+            &[
+                "controller",
+                "purpose",
+                "legal_basis",
+                "retention",
+                "recipients",
+                "rights_url",
+                "contact",
+            ],
+        );
+        let text = |cx: &mut Self, key| cx.required(&obj, key).and_then(|(v, p)| cx.text(v, &p));
+        let controller = text(self, "controller");
+        let purpose = text(self, "purpose");
+        let legal_basis = text(self, "legal_basis");
+        let retention = text(self, "retention");
+        let recipients = text(self, "recipients");
+        let rights_url = self
+            .required(&obj, "rights_url")
+            .and_then(|(v, p)| self.url(v, &p));
+        let contact = self.opt(&obj, "contact", Self::text);
+        Some(PrivacyNotice {
+            controller: controller?,
+            purpose: purpose?,
+            legal_basis: legal_basis?,
+            retention: retention?,
+            recipients: recipients?,
+            rights_url: rights_url?,
+            contact: contact.ok()?,
+        })
+    }
+
+    fn submit(&mut self, v: &Value, path: &Path) -> Option<Submit> {
+        let obj = self.object(v, path)?;
+        self.unknown_keys(&obj, &["url"]);
+        let url = self
+            .required(&obj, "url")
+            .and_then(|(v, p)| self.url(v, &p));
+        Some(Submit { url: url? })
+    }
+
+    fn steps(&mut self, v: &Value, path: &Path) -> Option<Vec<Step>> {
+        let Value::Array(items) = v else {
+            self.error(
+                path,
+                Problem::WrongType {
+                    expected: "an array",
+                    found: kind_of(v),
+                },
+            );
+            return None;
+        };
+        if items.is_empty() {
+            self.error(path, Problem::NoSteps);
+            return None;
+        }
+        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut steps = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            let p = path.index(i);
+            match self.step(item, &p, &mut seen) {
+                Some(s) => steps.push(s),
+                None => ok = false,
+            }
+        }
+        ok.then_some(steps)
+    }
+
+    fn step(&mut self, v: &Value, path: &Path, seen: &mut HashMap<String, String>) -> Option<Step> {
+        let obj = self.object(v, path)?;
+        self.unknown_keys(&obj, &["id", "title", "description", "fields"]);
+        let id = self.required(&obj, "id").and_then(|(v, p)| {
+            let id = self.id(v, &p)?;
+            if let Some(first) = seen.get(id.as_str()) {
+                let first = first.clone();
+                self.error(
+                    &p,
+                    Problem::DuplicateId {
+                        kind: IdKind::Step,
+                        id: id.0.clone(),
+                        first,
+                    },
+                );
+                return None;
+            }
+            seen.insert(id.0.clone(), p.0.clone());
+            Some(id)
+        });
+        let title = self
+            .required(&obj, "title")
+            .and_then(|(v, p)| self.text(v, &p));
+        let description = self.opt(&obj, "description", Self::text);
+        let fields = self
+            .required(&obj, "fields")
+            .and_then(|(v, p)| self.fields(v, &p, 0));
+        Some(Step {
+            id: id?,
+            title: title?,
+            description: description.ok()?,
+            fields: fields?,
+        })
+    }
+
+    fn fields(&mut self, v: &Value, path: &Path, depth: usize) -> Option<Vec<Field>> {
+        let Value::Array(items) = v else {
+            self.error(
+                path,
+                Problem::WrongType {
+                    expected: "an array",
+                    found: kind_of(v),
+                },
+            );
+            return None;
+        };
+        if items.is_empty() {
+            self.error(path, Problem::NoFields);
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            match self.field(item, &path.index(i), depth) {
+                Some(f) => out.push(f),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn field(&mut self, v: &Value, path: &Path, depth: usize) -> Option<Field> {
+        let obj = self.object(v, path)?;
+        let id = self.required(&obj, "id").and_then(|(v, p)| {
+            let id = self.id(v, &p)?;
+            if let Some(first) = self.field_ids.get(id.as_str()) {
+                let first = first.clone();
+                self.error(
+                    &p,
+                    Problem::DuplicateId {
+                        kind: IdKind::Field,
+                        id: id.0.clone(),
+                        first,
+                    },
+                );
+                return None;
+            }
+            self.field_ids.insert(id.0.clone(), p.0.clone());
+            Some(id)
+        });
+
+        // The type decides which other properties are allowed, so read it first.
+        let type_name: Option<&'static str> = self.required(&obj, "type").and_then(|(v, p)| {
+            let s = self.string(v, &p)?;
+            match FIELD_TYPES.iter().find(|t| **t == s) {
+                Some(t) => Some(*t),
+                None => {
+                    let suggestion = closest(&s, FIELD_TYPES.iter().copied());
+                    self.error(
+                        &p,
+                        Problem::UnknownFieldType {
+                            found: s,
+                            suggestion,
+                        },
+                    );
+                    None
+                }
+            }
+        });
+        let Some(field_type) = type_name else {
+            // Without a type nothing else can be checked meaningfully; the id is still recorded.
+            return None;
+        };
+        self.check_field_keys(&obj, field_type);
+
+        let label = match self.opt(&obj, "label", Self::text) {
+            Ok(None) if field_type != "info" => {
+                self.error(path, Problem::Missing("label"));
+                Err(())
+            }
+            other => other,
+        };
+        let hint = self.opt(&obj, "hint", Self::text);
+        let required = self.opt(&obj, "required", Self::boolean);
+        let autocomplete = self.opt(&obj, "autocomplete", |cx, v, p| {
+            let s = cx.string(v, p)?;
+            if is_autocomplete(&s) {
+                Some(s)
+            } else {
+                cx.error(p, Problem::UnknownAutocomplete(s));
+                None
+            }
+        });
+        let inputmode = self.opt(&obj, "inputmode", |cx, v, p| {
+            let s = cx.string(v, p)?;
+            let mode = InputMode::parse(&s);
+            if mode.is_none() {
+                cx.error(p, Problem::UnknownInputMode(s));
+            }
+            mode
+        });
+        let must_match = self.opt(&obj, "must_match", Self::id);
+        let kind = self.field_kind(&obj, field_type, depth);
+
+        let id = id?;
+        self.questions
+            .insert(id.0.clone(), field_type != "info" && field_type != "group");
+        if let Ok(Some(target)) = &must_match {
+            self.references
+                .push((path.key("must_match").0, id.0.clone(), target.0.clone()));
+        }
+        Some(Field {
+            id,
+            label: label.ok()?,
+            hint: hint.ok()?,
+            required: required.ok()?.unwrap_or(false),
+            autocomplete: autocomplete.ok()?,
+            inputmode: inputmode.ok()?,
+            must_match: must_match.ok()?,
+            kind: kind?,
+        })
+    }
+
+    fn check_field_keys(&mut self, obj: &Obj<'_>, field_type: &'static str) {
+        let specific = type_keys(field_type);
+        let excluded = excluded_common_keys(field_type);
+        for key in obj.map.keys() {
+            let k = key.as_str();
+            if k.starts_with("x-") || k.starts_with('$') {
+                continue;
+            }
+            let common = COMMON_FIELD_KEYS.contains(&k);
+            if (common && !excluded.contains(&k)) || specific.contains(&k) {
+                continue;
+            }
+            let known_elsewhere = common || FIELD_TYPES.iter().any(|t| type_keys(t).contains(&k));
+            let problem = if known_elsewhere {
+                Problem::NotApplicable {
+                    property: key.clone(),
+                    field_type,
+                }
+            } else {
+                let candidates = COMMON_FIELD_KEYS.iter().chain(specific).copied();
+                Problem::UnknownProperty {
+                    name: key.clone(),
+                    suggestion: closest(k, candidates),
+                }
+            };
+            self.error(&obj.path.key(k), problem);
+        }
+    }
+
+    fn field_kind(
+        &mut self,
+        obj: &Obj<'_>,
+        field_type: &'static str,
+        depth: usize,
+    ) -> Option<FieldKind> {
+        Some(match field_type {
+            "text" => FieldKind::Text(self.text_rules(obj)?),
+            "textarea" => FieldKind::Textarea(self.text_rules(obj)?),
+            "email" => FieldKind::Email(self.text_rules(obj)?),
+            "number" => FieldKind::Number(self.number_rules(obj, false)?),
+            "integer" => FieldKind::Integer(self.number_rules(obj, true)?),
+            "phone" => FieldKind::Phone,
+            "date" => {
+                let min = self.opt(obj, "min", Self::date_bound);
+                let max = self.opt(obj, "max", Self::date_bound);
+                let (min, max) = (min.ok()?, max.ok()?);
+                if let (Some(DateBound::Fixed(lo)), Some(DateBound::Fixed(hi))) = (min, max)
+                    && lo > hi
+                {
+                    self.reversed(&obj.path, "min", lo, "max", hi);
+                    return None;
+                }
+                FieldKind::Date(DateRules { min, max })
+            }
+            "select" => FieldKind::Select(ChoiceRules {
+                options: self.options(obj, 1)?,
+            }),
+            "radio" => FieldKind::Radio(ChoiceRules {
+                options: self.options(obj, 2)?,
+            }),
+            "checkboxes" => {
+                let options = self.options(obj, 1);
+                let min_choices = self.opt(obj, "min_choices", Self::count);
+                let max_choices = self.opt(obj, "max_choices", Self::count);
+                let (options, min_choices, max_choices) =
+                    (options?, min_choices.ok()?, max_choices.ok()?);
+                if let (Some(lo), Some(hi)) = (min_choices, max_choices)
+                    && lo > hi
+                {
+                    self.reversed(&obj.path, "min_choices", lo, "max_choices", hi);
+                    return None;
+                }
+                for (property, value) in
+                    [("min_choices", min_choices), ("max_choices", max_choices)]
+                {
+                    if let Some(value) = value
+                        && value as usize > options.len()
+                    {
+                        let options = options.len();
+                        self.error(
+                            &obj.path.key(property),
+                            Problem::MoreChoicesThanOptions {
+                                property,
+                                value,
+                                options,
+                            },
+                        );
+                        return None;
+                    }
+                }
+                FieldKind::Checkboxes(MultiChoiceRules {
+                    options,
+                    min_choices,
+                    max_choices,
+                })
+            }
+            "yes_no" => FieldKind::YesNo,
+            "personnummer" => {
+                let allow = self
+                    .opt(obj, "allow_samordningsnummer", Self::boolean)
+                    .ok()?;
+                FieldKind::Personnummer(PersonnummerRules {
+                    allow_samordningsnummer: allow.unwrap_or(true),
+                })
+            }
+            "organisationsnummer" => FieldKind::Organisationsnummer,
+            "postal_code" => FieldKind::PostalCode,
+            "info" => {
+                let text = self
+                    .required(obj, "text")
+                    .and_then(|(v, p)| self.text(v, &p))?;
+                FieldKind::Info(InfoContent { text })
+            }
+            "group" => {
+                if depth >= MAX_GROUP_DEPTH {
+                    self.error(&obj.path, Problem::TooDeep(MAX_GROUP_DEPTH));
+                    return None;
+                }
+                let fields = self
+                    .required(obj, "fields")
+                    .and_then(|(v, p)| self.fields(v, &p, depth + 1))?;
+                FieldKind::Group(GroupContent { fields })
+            }
+            _ => return None,
+        })
+    }
+
+    fn reversed(
+        &mut self,
+        path: &Path,
+        low: &'static str,
+        lo: impl ToString,
+        high: &'static str,
+        hi: impl ToString,
+    ) {
+        self.error(
+            path,
+            Problem::LimitsReversed {
+                low,
+                low_value: lo.to_string(),
+                high,
+                high_value: hi.to_string(),
+            },
+        );
+    }
+
+    fn text_rules(&mut self, obj: &Obj<'_>) -> Option<TextRules> {
+        let min_length = self.opt(obj, "min_length", Self::count);
+        let max_length = self.opt(obj, "max_length", Self::count);
+        let pattern = self.opt(obj, "pattern", Self::pattern);
+        let (min_length, max_length, pattern) = (min_length.ok()?, max_length.ok()?, pattern.ok()?);
+        if let (Some(lo), Some(hi)) = (min_length, max_length)
+            && lo > hi
+        {
+            self.reversed(&obj.path, "min_length", lo, "max_length", hi);
+            return None;
+        }
+        Some(TextRules {
+            min_length,
+            max_length,
+            pattern,
+        })
+    }
+
+    fn pattern(&mut self, v: &Value, path: &Path) -> Option<Pattern> {
+        let obj = self.object(v, path)?;
+        self.unknown_keys(&obj, &["regex", "message"]);
+        let regex = self
+            .required(&obj, "regex")
+            .and_then(|(v, p)| Some((self.nonempty_string(v, &p)?, p)));
+        let message = self
+            .required(&obj, "message")
+            .and_then(|(v, p)| self.text(v, &p));
+        let ((regex, regex_path), message) = (regex?, message?);
+        match Pattern::new(&regex, message) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.error(&regex_path, Problem::InvalidPattern(e.to_string()));
+                None
+            }
+        }
+    }
+
+    fn number_rules(&mut self, obj: &Obj<'_>, whole: bool) -> Option<NumberRules> {
+        let read = |cx: &mut Self, key| {
+            cx.opt(obj, key, |cx, v, p| {
+                let n = cx.number(v, p)?;
+                if whole && n.fract() != 0.0 {
+                    cx.error(p, Problem::NotWholeNumber);
+                    return None;
+                }
+                Some(n)
+            })
+        };
+        let min = read(self, "min");
+        let max = read(self, "max");
+        let (min, max) = (min.ok()?, max.ok()?);
+        if let (Some(lo), Some(hi)) = (min, max)
+            && lo > hi
+        {
+            self.reversed(&obj.path, "min", lo, "max", hi);
+            return None;
+        }
+        Some(NumberRules { min, max })
+    }
+
+    fn date_bound(&mut self, v: &Value, path: &Path) -> Option<DateBound> {
+        let s = self.string(v, path)?;
+        let bound = DateBound::parse(&s);
+        if bound.is_none() {
+            self.error(path, Problem::InvalidDate(s));
+        }
+        bound
+    }
+
+    fn options(&mut self, obj: &Obj<'_>, at_least: usize) -> Option<Vec<ChoiceOption>> {
+        let (v, path) = self.required(obj, "options")?;
+        let Value::Array(items) = v else {
+            self.error(
+                &path,
+                Problem::WrongType {
+                    expected: "an array",
+                    found: kind_of(v),
+                },
+            );
+            return None;
+        };
+        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            let p = path.index(i);
+            let Some(o) = self.object(item, &p) else {
+                ok = false;
+                continue;
+            };
+            self.unknown_keys(&o, &["value", "label", "hint"]);
+            let value = self.required(&o, "value").and_then(|(v, vp)| {
+                let id = self.id(v, &vp)?;
+                if let Some(first) = seen.get(id.as_str()) {
+                    let first = first.clone();
+                    self.error(
+                        &vp,
+                        Problem::DuplicateId {
+                            kind: IdKind::Option,
+                            id: id.0.clone(),
+                            first,
+                        },
+                    );
+                    return None;
+                }
+                seen.insert(id.0.clone(), vp.0.clone());
+                Some(id)
+            });
+            let label = self
+                .required(&o, "label")
+                .and_then(|(v, lp)| self.text(v, &lp));
+            let hint = self.opt(&o, "hint", Self::text);
+            match (value, label, hint) {
+                (Some(value), Some(label), Ok(hint)) => {
+                    out.push(ChoiceOption { value, label, hint })
+                }
+                _ => ok = false,
+            }
+        }
+        if items.len() < at_least {
+            self.error(&path, Problem::TooFewOptions(at_least));
+            return None;
+        }
+        ok.then_some(out)
+    }
+
+    fn check_references(&mut self, _def: Option<&Definition>) {
+        let refs = std::mem::take(&mut self.references);
+        for (path, from, target) in refs {
+            let path = Path(path);
+            match self.questions.get(&target) {
+                _ if from == target => self.error(&path, Problem::SelfReference),
+                None => self.error(&path, Problem::UnknownField(target)),
+                Some(false) => self.error(&path, Problem::NotAQuestion(target)),
+                Some(true) => {}
+            }
+        }
+    }
+}
+
+fn is_language_code(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let primary_ok = parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_lowercase()));
+    primary_ok
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// An https address, a same-site path, or plain http to the local machine (for development).
+fn is_acceptable_url(s: &str) -> bool {
+    let rest_ok = |rest: &str| {
+        !rest.is_empty()
+            && !rest.starts_with('/')
+            && !rest.chars().any(|c| c.is_whitespace() || c.is_control())
+    };
+    if let Some(rest) = s.strip_prefix("https://") {
+        return rest_ok(rest);
+    }
+    if let Some(rest) = s.strip_prefix("http://") {
+        let local = ["localhost", "127.0.0.1", "[::1]"].iter().any(|host| {
+            rest.strip_prefix(host)
+                .is_some_and(|after| after.is_empty() || after.starts_with([':', '/']))
+        });
+        return rest_ok(rest) && local;
+    }
+    s.starts_with('/')
+        && !s.starts_with("//")
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// The autocomplete field names of the HTML standard (§ 4.10.18.7).
+const AUTOCOMPLETE_NAMES: &[&str] = &[
+    "name",
+    "honorific-prefix",
+    "given-name",
+    "additional-name",
+    "family-name",
+    "honorific-suffix",
+    "nickname",
+    "username",
+    "new-password",
+    "current-password",
+    "one-time-code",
+    "organization-title",
+    "organization",
+    "street-address",
+    "address-line1",
+    "address-line2",
+    "address-line3",
+    "address-level4",
+    "address-level3",
+    "address-level2",
+    "address-level1",
+    "country",
+    "country-name",
+    "postal-code",
+    "cc-name",
+    "cc-given-name",
+    "cc-additional-name",
+    "cc-family-name",
+    "cc-number",
+    "cc-exp",
+    "cc-exp-month",
+    "cc-exp-year",
+    "cc-csc",
+    "cc-type",
+    "transaction-currency",
+    "transaction-amount",
+    "language",
+    "bday",
+    "bday-day",
+    "bday-month",
+    "bday-year",
+    "sex",
+    "url",
+    "photo",
+    "tel",
+    "tel-country-code",
+    "tel-national",
+    "tel-area-code",
+    "tel-local",
+    "tel-local-prefix",
+    "tel-local-suffix",
+    "tel-extension",
+    "email",
+    "impp",
+];
+
+/// Whether `s` is a valid autocomplete value: `on`, `off`, or `[section-x] [shipping|billing]
+/// [home|work|mobile|fax|pager] name [webauthn]`.
+fn is_autocomplete(s: &str) -> bool {
+    let tokens: Vec<&str> = s.split_ascii_whitespace().collect();
+    if let [single] = tokens.as_slice()
+        && (*single == "on" || *single == "off")
+    {
+        return true;
+    }
+    let mut rest = tokens.as_slice();
+    if let [webauthn_less @ .., "webauthn"] = rest {
+        rest = webauthn_less;
+    }
+    let Some((name, mut modifiers)) = rest.split_last() else {
+        return false;
+    };
+    if !AUTOCOMPLETE_NAMES.contains(name) {
+        return false;
+    }
+    if let [first, tail @ ..] = modifiers
+        && first.starts_with("section-")
+    {
+        modifiers = tail;
+    }
+    if let [first, tail @ ..] = modifiers
+        && (*first == "shipping" || *first == "billing")
+    {
+        modifiers = tail;
+    }
+    if let [first, tail @ ..] = modifiers
+        && matches!(*first, "home" | "work" | "mobile" | "fax" | "pager")
+        && (name.starts_with("tel") || *name == "email" || *name == "impp")
+    {
+        modifiers = tail;
+    }
+    modifiers.is_empty()
+}
+
+/// The candidate within edit distance 2 of `word` (and closer than its length), if any.
+fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, c)| *d <= 2 && *d < c.len().max(word.len()))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

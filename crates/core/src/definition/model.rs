@@ -1,0 +1,618 @@
+//! The checked definition model: what a loaded form definition means.
+//!
+//! These types are built only by [`crate::definition::load`], which checks every rule the
+//! format has. They serialize back to format v1 (the same JSON a form author writes), and
+//! with the `schema` feature they derive the published JSON Schema.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::text::Text;
+
+/// The format version this crate reads and writes (`"blankett": "1"`).
+pub const FORMAT_VERSION: &str = "1";
+
+/// An identifier of a form, step, field or option: a letter, then letters, digits, `_` or `-`.
+///
+/// Ids become JSON keys in submissions and parts of element ids in the page, so the loader
+/// accepts only this safe alphabet (at most 64 characters).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(transparent))]
+#[serde(transparent)]
+pub struct Id(
+    #[cfg_attr(
+        feature = "schema",
+        schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"))
+    )]
+    pub(crate) String,
+);
+
+impl Id {
+    /// Checks `s` against the id alphabet and wraps it.
+    pub fn new(s: &str) -> Option<Id> {
+        let mut chars = s.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+        let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        (first_ok && rest_ok && s.len() <= 64).then(|| Id(s.to_owned()))
+    }
+
+    /// The id as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A complete, checked form definition.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Definition {
+    /// Format version marker; always `"1"`.
+    pub blankett: String,
+    /// The form's id, stable across versions (e.g. `felanmalan`).
+    pub id: Id,
+    /// The definition's version, chosen by its author (e.g. `"2026-11-01"` or `"3"`).
+    pub version: String,
+    /// The form's title, shown as the page's only `h1`.
+    pub title: Text,
+    /// A short description shown on the start page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    /// Who publishes the form.
+    pub organisation: Organisation,
+    /// How the citizen's personal data is processed (GDPR art. 13); required.
+    pub privacy: PrivacyNotice,
+    /// Where the finished submission is sent.
+    pub submit: Submit,
+    /// The steps (pages) of the form, in order.
+    pub steps: Vec<Step>,
+}
+
+/// The organisation (municipality, region, agency) that publishes the form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    /// The organisation's name, e.g. "Exempelby kommun".
+    pub name: Text,
+    /// How a citizen reaches the organisation with questions about the form.
+    pub contact: Contact,
+}
+
+/// Contact details; at least one of them is given.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// An e-mail address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// A telephone number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// A web page (`https://…`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// The privacy notice every e-service must show before the citizen starts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyNotice {
+    /// The controller (personuppgiftsansvarig), e.g. "Tekniska nämnden".
+    pub controller: Text,
+    /// Why the data is processed.
+    pub purpose: Text,
+    /// The legal basis (rättslig grund), e.g. public interest.
+    pub legal_basis: Text,
+    /// How long the data is kept.
+    pub retention: Text,
+    /// Who else receives the data, if anyone.
+    pub recipients: Text,
+    /// A page describing the citizen's rights (`https://…`).
+    pub rights_url: String,
+    /// How to reach the data protection officer, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Text>,
+}
+
+/// Where and how the submission is delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Submit {
+    /// The receiver's URL: absolute `https://…` or a path on the app's own origin (`/api/submissions`).
+    pub url: String,
+}
+
+/// One step (page) of the form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// The step's id, unique among steps.
+    pub id: Id,
+    /// The step's title, shown as its heading.
+    pub title: Text,
+    /// Optional text shown under the heading.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    /// The fields on this step, in order.
+    pub fields: Vec<Field>,
+}
+
+/// One field: a question, a group of questions or an information text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Field {
+    /// The field's id, unique in the whole form; the key of its answer.
+    pub id: Id,
+    /// The label (or legend for groups and choices); required except for `info`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<Text>,
+    /// Help shown under the label, e.g. the expected format.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<Text>,
+    /// Whether an answer is required.
+    #[serde(skip_serializing_if = "is_false")]
+    pub required: bool,
+    /// The HTML `autocomplete` token(s), so browsers can fill personal data (WCAG 1.3.5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autocomplete: Option<String>,
+    /// The `inputmode`, so phones show the right keyboard.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inputmode: Option<InputMode>,
+    /// The id of another field whose answer this one must equal (e.g. "repeat your e-mail").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub must_match: Option<Id>,
+    /// The field type and its type-specific rules.
+    #[serde(flatten)]
+    pub kind: FieldKind,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The closed set of field types, with the rules each type takes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FieldKind {
+    /// A single line of text.
+    Text(TextRules),
+    /// Several lines of text.
+    Textarea(TextRules),
+    /// A decimal number (`,` or `.` as decimal sign).
+    Number(NumberRules),
+    /// A whole number.
+    Integer(NumberRules),
+    /// An e-mail address.
+    Email(TextRules),
+    /// A telephone number as Swedish e-services accept it.
+    Phone,
+    /// A calendar date.
+    Date(DateRules),
+    /// One option from a drop-down list.
+    Select(ChoiceRules),
+    /// One option from radio buttons.
+    Radio(ChoiceRules),
+    /// Any number of options from checkboxes.
+    Checkboxes(MultiChoiceRules),
+    /// Yes or no, as two radio buttons.
+    YesNo,
+    /// A Swedish personnummer (and, unless turned off, samordningsnummer).
+    Personnummer(PersonnummerRules),
+    /// A Swedish organisationsnummer.
+    Organisationsnummer,
+    /// A Swedish postal code (`NNN NN`).
+    PostalCode,
+    /// Information text in a safe markdown subset; not a question.
+    Info(InfoContent),
+    /// A group of fields shown together in a fieldset.
+    Group(GroupContent),
+}
+
+impl FieldKind {
+    /// The `type` name as written in a definition.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            FieldKind::Text(_) => "text",
+            FieldKind::Textarea(_) => "textarea",
+            FieldKind::Number(_) => "number",
+            FieldKind::Integer(_) => "integer",
+            FieldKind::Email(_) => "email",
+            FieldKind::Phone => "phone",
+            FieldKind::Date(_) => "date",
+            FieldKind::Select(_) => "select",
+            FieldKind::Radio(_) => "radio",
+            FieldKind::Checkboxes(_) => "checkboxes",
+            FieldKind::YesNo => "yes_no",
+            FieldKind::Personnummer(_) => "personnummer",
+            FieldKind::Organisationsnummer => "organisationsnummer",
+            FieldKind::PostalCode => "postal_code",
+            FieldKind::Info(_) => "info",
+            FieldKind::Group(_) => "group",
+        }
+    }
+
+    /// Whether the field collects an answer (everything but `info` and `group`).
+    pub fn is_question(&self) -> bool {
+        !matches!(self, FieldKind::Info(_) | FieldKind::Group(_))
+    }
+
+    /// The options of a choice field, if it is one.
+    pub fn options(&self) -> Option<&[ChoiceOption]> {
+        match self {
+            FieldKind::Select(c) | FieldKind::Radio(c) => Some(&c.options),
+            FieldKind::Checkboxes(c) => Some(&c.options),
+            _ => None,
+        }
+    }
+}
+
+/// Every `type` name a definition may use, in documentation order.
+pub const FIELD_TYPES: [&str; 16] = [
+    "text",
+    "textarea",
+    "number",
+    "integer",
+    "email",
+    "phone",
+    "date",
+    "select",
+    "radio",
+    "checkboxes",
+    "yes_no",
+    "personnummer",
+    "organisationsnummer",
+    "postal_code",
+    "info",
+    "group",
+];
+
+/// Length and pattern rules for text answers.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TextRules {
+    /// The fewest characters allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u32>,
+    /// The most characters allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    /// A pattern the whole answer must match, with the message shown when it does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<Pattern>,
+}
+
+/// A regular expression (the `regex-lite` syntax) that the whole answer must match.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Pattern {
+    /// The expression, without anchors: it is matched against the whole answer.
+    pub regex: String,
+    /// The message shown when the answer does not match, in plain language.
+    pub message: Text,
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub(crate) compiled: regex_lite::Regex,
+}
+
+impl Pattern {
+    /// Compiles `regex` anchored at both ends.
+    pub fn new(regex: &str, message: Text) -> Result<Pattern, regex_lite::Error> {
+        let compiled = regex_lite::Regex::new(&format!("^(?:{regex})$"))?;
+        Ok(Pattern {
+            regex: regex.to_owned(),
+            message,
+            compiled,
+        })
+    }
+
+    /// Whether the whole of `value` matches.
+    pub fn matches(&self, value: &str) -> bool {
+        self.compiled.is_match(value)
+    }
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.regex == other.regex && self.message == other.message
+    }
+}
+
+/// Range rules for numbers.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NumberRules {
+    /// The smallest value allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// The largest value allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+}
+
+/// Range rules for dates.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DateRules {
+    /// The earliest date allowed: `YYYY-MM-DD`, or `today`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<DateBound>,
+    /// The latest date allowed: `YYYY-MM-DD`, or `today`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<DateBound>,
+}
+
+/// A date limit: a fixed date or the day the citizen fills in the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateBound {
+    /// The day of filling in (the caller supplies it; core has no clock).
+    Today,
+    /// A fixed date.
+    Fixed(crate::formats::Date),
+}
+
+impl DateBound {
+    /// Parses `today` or `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Option<DateBound> {
+        if s == "today" {
+            Some(DateBound::Today)
+        } else {
+            crate::formats::Date::parse_iso(s).map(DateBound::Fixed)
+        }
+    }
+
+    /// The concrete date, given today's date.
+    pub fn resolve(self, today: crate::formats::Date) -> crate::formats::Date {
+        match self {
+            DateBound::Today => today,
+            DateBound::Fixed(d) => d,
+        }
+    }
+}
+
+impl Serialize for DateBound {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            DateBound::Today => s.serialize_str("today"),
+            DateBound::Fixed(d) => s.collect_str(d),
+        }
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for DateBound {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DateBound".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A date `YYYY-MM-DD`, or `today`.",
+            "type": "string",
+            "pattern": "^(today|[0-9]{4}-[0-9]{2}-[0-9]{2})$"
+        })
+    }
+}
+
+/// The options of a single-choice field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChoiceRules {
+    /// The options, in the order shown.
+    pub options: Vec<ChoiceOption>,
+}
+
+/// The options and limits of a multiple-choice field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MultiChoiceRules {
+    /// The options, in the order shown.
+    pub options: Vec<ChoiceOption>,
+    /// The fewest options the citizen must choose (when answering at all).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_choices: Option<u32>,
+    /// The most options the citizen may choose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_choices: Option<u32>,
+}
+
+/// One option of a choice field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChoiceOption {
+    /// The value submitted when this option is chosen.
+    pub value: Id,
+    /// The text the citizen sees.
+    pub label: Text,
+    /// Optional help under the option.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<Text>,
+}
+
+/// Rules for personnummer fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PersonnummerRules {
+    /// Whether a samordningsnummer (day + 60) is accepted too; default true.
+    #[serde(skip_serializing_if = "is_true")]
+    pub allow_samordningsnummer: bool,
+}
+
+impl Default for PersonnummerRules {
+    fn default() -> Self {
+        PersonnummerRules {
+            allow_samordningsnummer: true,
+        }
+    }
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// The content of an information text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InfoContent {
+    /// The text, in the safe markdown subset (paragraphs, lists, bold, italic, links).
+    pub text: Text,
+}
+
+/// The fields of a group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GroupContent {
+    /// The fields inside the group, in order.
+    pub fields: Vec<Field>,
+}
+
+/// The HTML `inputmode` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum InputMode {
+    /// The standard keyboard.
+    Text,
+    /// Digits and a decimal separator.
+    Decimal,
+    /// Digits only.
+    Numeric,
+    /// A telephone keypad.
+    Tel,
+    /// A keyboard for e-mail addresses.
+    Email,
+    /// A keyboard for web addresses.
+    Url,
+    /// A keyboard for searching.
+    Search,
+}
+
+impl InputMode {
+    /// The attribute value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputMode::Text => "text",
+            InputMode::Decimal => "decimal",
+            InputMode::Numeric => "numeric",
+            InputMode::Tel => "tel",
+            InputMode::Email => "email",
+            InputMode::Url => "url",
+            InputMode::Search => "search",
+        }
+    }
+
+    /// Parses an attribute value.
+    pub fn parse(s: &str) -> Option<InputMode> {
+        [
+            InputMode::Text,
+            InputMode::Decimal,
+            InputMode::Numeric,
+            InputMode::Tel,
+            InputMode::Email,
+            InputMode::Url,
+            InputMode::Search,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == s)
+    }
+}
+
+impl Field {
+    /// The label in `lang`, or an empty string for unlabelled info texts.
+    pub fn label_in(&self, lang: crate::Lang) -> &str {
+        self.label.as_ref().map_or("", |t| t.get(lang))
+    }
+
+    /// The `inputmode` to use: the definition's, or the type's sensible default.
+    pub fn effective_inputmode(&self) -> Option<InputMode> {
+        self.inputmode.or(match &self.kind {
+            FieldKind::Number(_) => Some(InputMode::Decimal),
+            FieldKind::Integer(_)
+            | FieldKind::Personnummer(_)
+            | FieldKind::Organisationsnummer
+            | FieldKind::PostalCode => Some(InputMode::Numeric),
+            FieldKind::Phone => Some(InputMode::Tel),
+            FieldKind::Email(_) => Some(InputMode::Email),
+            _ => None,
+        })
+    }
+
+    /// The `autocomplete` token to use: the definition's, or the type's sensible default.
+    pub fn effective_autocomplete(&self) -> Option<&str> {
+        self.autocomplete.as_deref().or(match &self.kind {
+            FieldKind::Email(_) => Some("email"),
+            FieldKind::Phone => Some("tel"),
+            FieldKind::PostalCode => Some("postal-code"),
+            _ => None,
+        })
+    }
+}
+
+impl Definition {
+    /// Every field of the form in document order, groups included, with the index of its step.
+    pub fn fields(&self) -> impl Iterator<Item = (usize, &Field)> {
+        self.steps.iter().enumerate().flat_map(|(i, step)| {
+            let mut out = Vec::new();
+            collect(&step.fields, &mut out);
+            out.into_iter().map(move |f| (i, f))
+        })
+    }
+
+    /// The questions (fields that take an answer) in document order, with their step index.
+    pub fn questions(&self) -> impl Iterator<Item = (usize, &Field)> {
+        self.fields().filter(|(_, f)| f.kind.is_question())
+    }
+
+    /// The field with this id, anywhere in the form.
+    pub fn field(&self, id: &str) -> Option<&Field> {
+        self.fields().map(|(_, f)| f).find(|f| f.id.as_str() == id)
+    }
+
+    /// The index of the step holding the field with this id.
+    pub fn step_of(&self, id: &str) -> Option<usize> {
+        self.fields()
+            .find(|(_, f)| f.id.as_str() == id)
+            .map(|(i, _)| i)
+    }
+}
+
+impl Step {
+    /// The questions on this step (inside groups too), in order.
+    pub fn questions(&self) -> Vec<&Field> {
+        let mut out = Vec::new();
+        collect(&self.fields, &mut out);
+        out.retain(|f| f.kind.is_question());
+        out
+    }
+}
+
+fn collect<'a>(fields: &'a [Field], out: &mut Vec<&'a Field>) {
+    for f in fields {
+        out.push(f);
+        if let FieldKind::Group(g) = &f.kind {
+            collect(&g.fields, out);
+        }
+    }
+}

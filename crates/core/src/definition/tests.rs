@@ -1,0 +1,303 @@
+//! Loader tests: a valid base definition, mutated, checked against the exact diagnostics.
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::Lang;
+
+fn base() -> Value {
+    json!({
+        "blankett": "1",
+        "id": "test",
+        "version": "1",
+        "title": { "sv": "Testformulär", "en": "Test form" },
+        "organisation": { "name": "Exempelby kommun", "contact": { "email": "info@exempelby.se" } },
+        "privacy": {
+            "controller": "Kommunstyrelsen",
+            "purpose": "Att handlägga ärendet.",
+            "legal_basis": "Allmänt intresse",
+            "retention": "Två år",
+            "recipients": "Ingen",
+            "rights_url": "https://exempelby.se/personuppgifter"
+        },
+        "submit": { "url": "/api/submissions" },
+        "steps": [
+            { "id": "one", "title": "Ett", "fields": [
+                { "id": "name", "type": "text", "label": "Namn", "required": true, "autocomplete": "name" },
+                { "id": "email", "type": "email", "label": "E-post" },
+                { "id": "email2", "type": "email", "label": "Upprepa e-post", "must_match": "email" }
+            ]},
+            { "id": "two", "title": "Två", "fields": [
+                { "id": "kind", "type": "radio", "label": "Typ", "options": [
+                    { "value": "a", "label": "A" }, { "value": "b", "label": "B" }
+                ]},
+                { "id": "about", "type": "info", "text": "**Obs!** Läs [mer](https://exempelby.se)." }
+            ]},
+            { "id": "three", "title": "Tre", "fields": [
+                { "id": "n", "type": "integer", "label": "Antal", "min": 0, "max": 10 }
+            ]}
+        ]
+    })
+}
+
+/// Applies `edit` to the base definition and compares every diagnostic line (English).
+fn check(edit: impl FnOnce(&mut Value), expected: &[&str]) {
+    let mut v = base();
+    edit(&mut v);
+    let loaded = load(&v.to_string());
+    let lines: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| d.line(Lang::En))
+        .collect();
+    assert_eq!(lines, expected, "diagnostics differ");
+    let any_error = loaded
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error);
+    assert_eq!(
+        loaded.definition.is_none(),
+        any_error,
+        "a definition is returned exactly when there are no errors"
+    );
+}
+
+#[test]
+fn base_definition_loads_cleanly() {
+    check(|_| {}, &[]);
+}
+
+#[test]
+fn invalid_json_reports_line_and_column() {
+    let loaded = load("{\n  \"blankett\": \"1\",\n  \"id\": \n}");
+    let lines: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| d.line(Lang::En))
+        .collect();
+    assert_eq!(lines, ["not valid JSON: expected value (line 4, column 1)"]);
+    assert_eq!(
+        loaded.diagnostics[0].line(Lang::Sv),
+        "inte giltig JSON: expected value (rad 4, kolumn 1)"
+    );
+}
+
+#[test]
+fn unknown_field_type_names_the_path_and_a_suggestion() {
+    check(
+        |v| v["steps"][2]["fields"][0]["type"] = json!("txt"),
+        &[r#"steps[2].fields[0].type: unknown field type "txt" (did you mean "text"?)"#],
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    check(
+        |v| {
+            v.as_object_mut().map(|o| o.remove("privacy"));
+            v["steps"][0]["fields"][1]["id"] = json!("name");
+            v["steps"][1]["fields"][0]["type"] = json!("radioo");
+            v["steps"][0]["fields"][2]["must_match"] = json!("mail");
+            v["steps"][2]["fields"][0]["max"] = json!(-1);
+        },
+        &[
+            r#"missing required property "privacy""#,
+            r#"steps[0].fields[1].id: duplicate field id "name", first used at steps[0].fields[0].id"#,
+            r#"steps[1].fields[0].type: unknown field type "radioo" (did you mean "radio"?)"#,
+            r#"steps[2].fields[0]: "min" (0) is greater than "max" (-1)"#,
+            r#"steps[0].fields[2].must_match: refers to field "mail", which does not exist"#,
+        ],
+    );
+}
+
+#[test]
+fn references_must_point_at_questions() {
+    check(
+        |v| v["steps"][0]["fields"][2]["must_match"] = json!("about"),
+        &[r#"steps[0].fields[2].must_match: refers to "about", which takes no answer"#],
+    );
+    check(
+        |v| v["steps"][0]["fields"][2]["must_match"] = json!("email2"),
+        &["steps[0].fields[2].must_match: refers to the field itself"],
+    );
+}
+
+#[test]
+fn unknown_and_misplaced_properties() {
+    check(
+        |v| {
+            v["steps"][0]["fields"][0]["requird"] = json!(true);
+            v["steps"][0]["fields"][0]["options"] = json!([]);
+            v["steps"][0]["fields"][0]["x-cms-note"] = json!("extensions are allowed");
+            v["titel"] = json!("x");
+        },
+        &[
+            r#"titel: unknown property "titel" (did you mean "title"?)"#,
+            r#"steps[0].fields[0].options: "options" does not apply to a field of type "text""#,
+            r#"steps[0].fields[0].requird: unknown property "requird" (did you mean "required"?)"#,
+        ],
+    );
+}
+
+#[test]
+fn wrong_types_and_missing_labels() {
+    check(
+        |v| {
+            v["steps"][0]["fields"][0]["required"] = json!("yes");
+            v["steps"][0]["fields"][1]
+                .as_object_mut()
+                .map(|o| o.remove("label"));
+            v["steps"][0]["title"] = json!(3);
+        },
+        &[
+            "steps[0].title: expected a string or an object of language codes to strings, found a number",
+            "steps[0].fields[0].required: expected true or false, found a string",
+            r#"steps[0].fields[1]: missing required property "label""#,
+        ],
+    );
+}
+
+#[test]
+fn version_ids_and_urls() {
+    check(
+        |v| {
+            v["blankett"] = json!("2");
+            v["id"] = json!("1bad id");
+            v["submit"]["url"] = json!("http://evil.example/collect");
+            v["privacy"]["rights_url"] = json!("javascript:alert(1)");
+        },
+        &[
+            r#"blankett: unsupported format version "2": this runtime reads version "1""#,
+            r#"id: "1bad id" is not a valid id: start with a letter, then use letters, digits, "_" or "-" (at most 64)"#,
+            r#"privacy.rights_url: "javascript:alert(1)" is not an https:// address or a path starting with "/""#,
+            r#"submit.url: "http://evil.example/collect" is not an https:// address or a path starting with "/""#,
+        ],
+    );
+    check(
+        |v| v["submit"]["url"] = json!("http://localhost:8080/api/submissions"),
+        &[],
+    );
+}
+
+#[test]
+fn texts_and_languages() {
+    check(
+        |v| {
+            v["title"] = json!({ "en": "Only English" });
+            v["steps"][0]["title"] = json!({ "sv": " " });
+            v["steps"][1]["title"] = json!({ "Svenska": "Två" });
+        },
+        &[
+            r#"title: (warning) text has no Swedish version ("sv"); Swedish is shown when a language is missing"#,
+            "steps[0].title.sv: text is empty",
+            r#"steps[1].title.Svenska: "Svenska" is not a language code (use e.g. "sv", "en", "fi")"#,
+            r#"steps[1].title: (warning) text has no Swedish version ("sv"); Swedish is shown when a language is missing"#,
+        ],
+    );
+}
+
+#[test]
+fn field_rules_are_checked() {
+    check(
+        |v| {
+            v["steps"][0]["fields"][0]["pattern"] = json!({ "regex": "[a-", "message": "Fel" });
+            v["steps"][0]["fields"][0]["autocomplete"] = json!("fullname");
+            v["steps"][0]["fields"][1]["inputmode"] = json!("keyboard");
+            v["steps"][1]["fields"][0]["options"] =
+                json!([{ "value": "a", "label": "A" }, { "value": "a", "label": "B" }]);
+            v["steps"][2]["fields"][0]["min"] = json!(1.5);
+        },
+        &[
+            "steps[0].fields[0].autocomplete: \"fullname\" is not an HTML autocomplete token (e.g. \"given-name\", \"email\", \"postal-code\")",
+            "steps[0].fields[0].pattern.regex: invalid regular expression: invalid range in character class",
+            "steps[0].fields[1].inputmode: unknown inputmode \"keyboard\" (use text, decimal, numeric, tel, email, url or search)",
+            "steps[1].fields[0].options[1].value: duplicate option value \"a\", first used at steps[1].fields[0].options[0].value",
+            "steps[2].fields[0].min: must be a whole number",
+        ],
+    );
+}
+
+#[test]
+fn choices_and_groups() {
+    check(
+        |v| {
+            v["steps"][1]["fields"][0] = json!({
+                "id": "kids", "type": "checkboxes", "label": "Barn", "max_choices": 3,
+                "options": [{ "value": "a", "label": "A" }, { "value": "b", "label": "B" }]
+            });
+            v["steps"][2]["fields"][0] =
+                json!({ "id": "g", "type": "group", "label": "Grupp", "fields": [] });
+        },
+        &[
+            r#"steps[1].fields[0].max_choices: "max_choices" is 3, but there are only 2 options"#,
+            "steps[2].fields[0].fields: has no fields",
+        ],
+    );
+    check(
+        |v| v["steps"][1]["fields"][0]["options"] = json!([{ "value": "a", "label": "A" }]),
+        &["steps[1].fields[0].options: needs at least 2 option(s)"],
+    );
+}
+
+#[test]
+fn required_privacy_notice_parts() {
+    check(
+        |v| {
+            v["privacy"]
+                .as_object_mut()
+                .map(|o| o.remove("legal_basis"));
+            v["organisation"]["contact"] = json!({});
+        },
+        &[
+            r#"organisation.contact: give at least one of "email", "phone" or "url""#,
+            r#"privacy: missing required property "legal_basis""#,
+        ],
+    );
+}
+
+#[test]
+fn messages_are_localized() {
+    let mut v = base();
+    v["steps"][2]["fields"][0]["type"] = json!("txt");
+    let loaded = load(&v.to_string());
+    assert_eq!(
+        loaded.diagnostics[0].line(Lang::Sv),
+        r#"steps[2].fields[0].type: okänd fälttyp "txt" (menade du "text"?)"#
+    );
+}
+
+#[test]
+fn not_an_object_at_all() {
+    let lines: Vec<String> = load("[]")
+        .diagnostics
+        .iter()
+        .map(|d| d.line(Lang::En))
+        .collect();
+    assert_eq!(lines, ["expected an object, found an array"]);
+}
+
+#[test]
+fn model_serializes_back_to_the_same_definition() {
+    let def = load(&base().to_string()).into_result().expect("base loads");
+    let again = serde_json::to_string(&def).expect("serializes");
+    let reloaded = load(&again).into_result().expect("serialized form loads");
+    assert_eq!(def, reloaded);
+}
+
+#[test]
+fn autocomplete_grammar() {
+    for ok in [
+        "on",
+        "off",
+        "email",
+        "shipping postal-code",
+        "section-a billing street-address",
+        "work tel",
+        "mobile tel-national",
+    ] {
+        check(
+            |v| v["steps"][0]["fields"][0]["autocomplete"] = json!(ok),
+            &[],
+        );
+    }
+}

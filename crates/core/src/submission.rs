@@ -1,0 +1,271 @@
+//! The submission: what the browser sends and the receiver checks again.
+//!
+//! Its JSON is canonical (keys in a fixed order, answers sorted by field id, values in their
+//! normalized form), so the same answers always give the same bytes: a later signature can
+//! cover them, and a resend is byte-for-byte identical.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::answers::{Answer, Answers};
+use crate::definition::{Definition, FieldKind};
+use crate::text::Lang;
+use crate::validate::{Context, Issue, IssueCode, Normalized, normalize, validate_form};
+
+/// The submission format version this crate writes and reads.
+pub const SUBMISSION_FORMAT: &str = "1";
+
+/// A finished form as sent to a receiver (format version 1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    /// Format version marker; always `"1"`.
+    pub blankett_submission: String,
+    /// A UUID the browser made when the citizen pressed Submit; stays the same on every resend.
+    pub submission_id: String,
+    /// The form's id.
+    pub form_id: String,
+    /// The definition version the citizen filled in.
+    pub form_version: String,
+    /// The language the citizen used (`sv`, `en`).
+    pub language: String,
+    /// The answers of every question answered, keyed by field id, in canonical form.
+    pub answers: BTreeMap<String, serde_json::Value>,
+}
+
+/// Why a submission cannot be accepted as a whole (answer problems are [`Issue`]s).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SubmissionError {
+    /// `blankett_submission` names a version this crate does not read.
+    #[error("unsupported submission format \"{0}\": this receiver reads \"1\"")]
+    UnsupportedFormat(String),
+    /// The submission is for another form than the definition given.
+    #[error("the submission is for form \"{found}\", not \"{expected}\"")]
+    WrongForm {
+        /// The definition's id.
+        expected: String,
+        /// The submission's form id.
+        found: String,
+    },
+    /// The form was filled in against another version of the definition.
+    #[error(
+        "the submission was made with version \"{found}\" of the form; the current version is \"{expected}\""
+    )]
+    VersionMismatch {
+        /// The definition's version.
+        expected: String,
+        /// The submission's version.
+        found: String,
+    },
+    /// `submission_id` is not a UUID.
+    #[error("submission_id \"{0}\" is not a UUID")]
+    InvalidSubmissionId(String),
+    /// `language` is not a language this runtime speaks.
+    #[error("language \"{0}\" is not supported (use \"sv\" or \"en\")")]
+    UnsupportedLanguage(String),
+    /// One or more answers break the form's rules.
+    #[error("{} answer(s) break the form's rules", .0.len())]
+    Invalid(Vec<Issue>),
+}
+
+impl SubmissionError {
+    /// A stable machine-readable name for the error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SubmissionError::UnsupportedFormat(_) => "unsupported_format",
+            SubmissionError::WrongForm { .. } => "wrong_form",
+            SubmissionError::VersionMismatch { .. } => "version_mismatch",
+            SubmissionError::InvalidSubmissionId(_) => "invalid_submission_id",
+            SubmissionError::UnsupportedLanguage(_) => "unsupported_language",
+            SubmissionError::Invalid(_) => "invalid_answers",
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            SubmissionError::UnsupportedFormat(v) => {
+                format!("inlämningsformatet \"{v}\" stöds inte: mottagaren läser \"1\"")
+            }
+            SubmissionError::WrongForm { expected, found } => {
+                format!("inlämningen gäller formuläret \"{found}\", inte \"{expected}\"")
+            }
+            SubmissionError::VersionMismatch { expected, found } => format!(
+                "inlämningen gjordes med version \"{found}\" av formuläret; den aktuella versionen är \"{expected}\""
+            ),
+            SubmissionError::InvalidSubmissionId(id) => {
+                format!("submission_id \"{id}\" är inget UUID")
+            }
+            SubmissionError::UnsupportedLanguage(l) => {
+                format!("språket \"{l}\" stöds inte (använd \"sv\" eller \"en\")")
+            }
+            SubmissionError::Invalid(issues) => {
+                format!("{} svar följer inte formulärets regler", issues.len())
+            }
+        }
+    }
+}
+
+impl Submission {
+    /// Validates every answer and builds the submission; the issues when any answer is wrong.
+    pub fn build(
+        def: &Definition,
+        answers: &Answers,
+        lang: Lang,
+        submission_id: &str,
+        cx: &Context,
+    ) -> Result<Submission, Vec<Issue>> {
+        let issues = validate_form(def, answers, cx);
+        if !issues.is_empty() {
+            return Err(issues);
+        }
+        let mut out = BTreeMap::new();
+        for (_, field) in def.questions() {
+            let Some(answer) = answers.get(field.id.as_str()).filter(|a| !a.is_empty()) else {
+                continue;
+            };
+            // Validation passed, so normalizing cannot fail; keep the error path anyway.
+            let value = normalize(field, answer, cx).map_err(|code| {
+                vec![Issue {
+                    field: field.id.0.clone(),
+                    code,
+                }]
+            })?;
+            out.insert(field.id.0.clone(), to_json(value));
+        }
+        Ok(Submission {
+            blankett_submission: SUBMISSION_FORMAT.to_owned(),
+            submission_id: submission_id.to_owned(),
+            form_id: def.id.0.clone(),
+            form_version: def.version.clone(),
+            language: lang.code().to_owned(),
+            answers: out,
+        })
+    }
+
+    /// The canonical JSON bytes of the submission.
+    pub fn to_canonical_json(&self) -> String {
+        // Field order is fixed by the struct and answers are a BTreeMap: deterministic.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Checks a received submission against its definition: envelope first, then every answer.
+    pub fn check(&self, def: &Definition, cx: &Context) -> Result<Answers, SubmissionError> {
+        if self.blankett_submission != SUBMISSION_FORMAT {
+            return Err(SubmissionError::UnsupportedFormat(
+                self.blankett_submission.clone(),
+            ));
+        }
+        if self.form_id != def.id.as_str() {
+            return Err(SubmissionError::WrongForm {
+                expected: def.id.0.clone(),
+                found: self.form_id.clone(),
+            });
+        }
+        if self.form_version != def.version {
+            return Err(SubmissionError::VersionMismatch {
+                expected: def.version.clone(),
+                found: self.form_version.clone(),
+            });
+        }
+        if !is_uuid(&self.submission_id) {
+            return Err(SubmissionError::InvalidSubmissionId(
+                self.submission_id.clone(),
+            ));
+        }
+        if Lang::from_code(&self.language).is_none_or(|l| l.code() != self.language) {
+            return Err(SubmissionError::UnsupportedLanguage(self.language.clone()));
+        }
+        let (answers, mut issues) = answers_from_json(def, &self.answers);
+        let shape_fields: Vec<String> = issues.iter().map(|i| i.field.clone()).collect();
+        issues.extend(
+            validate_form(def, &answers, cx)
+                .into_iter()
+                .filter(|i| !shape_fields.contains(&i.field)),
+        );
+        if issues.is_empty() {
+            Ok(answers)
+        } else {
+            Err(SubmissionError::Invalid(issues))
+        }
+    }
+}
+
+fn to_json(n: Normalized) -> serde_json::Value {
+    match n {
+        Normalized::Text(s) => serde_json::Value::String(s),
+        Normalized::Number(x) => {
+            if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                serde_json::Value::from(x as i64)
+            } else {
+                serde_json::Number::from_f64(x)
+                    .map_or(serde_json::Value::Null, serde_json::Value::Number)
+            }
+        }
+        Normalized::Bool(b) => serde_json::Value::Bool(b),
+        Normalized::Choices(c) => serde_json::Value::from(c),
+    }
+}
+
+/// Turns submitted JSON values back into answers; shape problems become issues.
+fn answers_from_json(
+    def: &Definition,
+    values: &BTreeMap<String, serde_json::Value>,
+) -> (Answers, Vec<Issue>) {
+    use serde_json::Value;
+    let mut answers = Answers::new();
+    let mut issues = Vec::new();
+    for (id, value) in values {
+        let issue = |code| Issue {
+            field: id.clone(),
+            code,
+        };
+        let Some(field) = def.field(id).filter(|f| f.kind.is_question()) else {
+            issues.push(issue(IssueCode::UnknownField));
+            continue;
+        };
+        let answer = match (&field.kind, value) {
+            (FieldKind::Checkboxes(_), Value::Array(items)) => {
+                let strings: Option<Vec<String>> = items
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_owned))
+                    .collect();
+                strings.map(Answer::Choices)
+            }
+            (FieldKind::YesNo, Value::Bool(b)) => {
+                Some(Answer::Text(if *b { "yes" } else { "no" }.to_owned()))
+            }
+            (FieldKind::Number(_) | FieldKind::Integer(_), Value::Number(n)) => {
+                Some(Answer::Text(n.to_string()))
+            }
+            (
+                FieldKind::Checkboxes(_)
+                | FieldKind::YesNo
+                | FieldKind::Number(_)
+                | FieldKind::Integer(_),
+                _,
+            ) => None,
+            (_, Value::String(s)) => Some(Answer::Text(s.clone())),
+            _ => None,
+        };
+        match answer {
+            Some(a) => answers.set(id.clone(), a),
+            None => issues.push(issue(IssueCode::WrongShape)),
+        }
+    }
+    (answers, issues)
+}
+
+/// Whether `s` is a UUID in its canonical hyphenated form (any version, either case).
+pub fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
