@@ -23,8 +23,24 @@ pub use validate::{Context, Issue, IssueCode};
 /// The JSON Schema of definition format v1, as published in `schema/form-definition.schema.json`.
 #[cfg(feature = "schema")]
 pub fn definition_schema() -> String {
-    let schema = schemars::schema_for!(definition::Definition);
+    let mut schema = serde_json::to_value(schemars::schema_for!(definition::Definition)).unwrap_or_default();
+    allow_extensions(&mut schema);
     let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// The loader ignores `x-…` and `$…` keys on every object; say so wherever the schema closes one.
+#[cfg(feature = "schema")]
+fn allow_extensions(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            if map.get("additionalProperties") == Some(&serde_json::Value::Bool(false)) {
+                map.insert("patternProperties".into(), serde_json::json!({ "^(x-|\\$)": {} }));
+            }
+            map.values_mut().for_each(allow_extensions);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(allow_extensions),
+        _ => {}
+    }
 }

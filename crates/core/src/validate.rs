@@ -297,7 +297,7 @@ pub fn validate_field(
     let answer = answers.get(field.id.as_str());
     let empty = answer.is_none_or(Answer::is_empty);
     if empty {
-        return (field.required && field.kind.is_question()).then(|| match field.kind {
+        return (field.required && field.kind.is_question()).then_some(match field.kind {
             FieldKind::Select(_)
             | FieldKind::Radio(_)
             | FieldKind::Checkboxes(_)

@@ -60,6 +60,7 @@ pub struct Definition {
     /// The form's id, stable across versions (e.g. `felanmalan`).
     pub id: Id,
     /// The definition's version, chosen by its author (e.g. `"2026-11-01"` or `"3"`).
+    #[cfg_attr(feature = "schema", schemars(schema_with = "version_schema"))]
     pub version: String,
     /// The form's title, shown as the page's only `h1`.
     pub title: Text,
@@ -74,6 +75,14 @@ pub struct Definition {
     pub submit: Submit,
     /// The steps (pages) of the form, in order.
     pub steps: Vec<Step>,
+}
+
+#[cfg(feature = "schema")]
+fn version_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "The definition's version: a string, or a number kept as written.",
+        "type": ["string", "number"]
+    })
 }
 
 /// The organisation (municipality, region, agency) that publishes the form.
@@ -162,8 +171,8 @@ pub struct Field {
     /// Help shown under the label, e.g. the expected format.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<Text>,
-    /// Whether an answer is required.
-    #[serde(skip_serializing_if = "is_false")]
+    /// Whether an answer is required (not for `info` and `group`).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
     /// The HTML `autocomplete` token(s), so browsers can fill personal data (WCAG 1.3.5).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -454,7 +463,7 @@ pub struct ChoiceOption {
 #[serde(deny_unknown_fields)]
 pub struct PersonnummerRules {
     /// Whether a samordningsnummer (day + 60) is accepted too; default true.
-    #[serde(skip_serializing_if = "is_true")]
+    #[serde(default = "default_true", skip_serializing_if = "is_true")]
     pub allow_samordningsnummer: bool,
 }
 
@@ -468,6 +477,11 @@ impl Default for PersonnummerRules {
 
 fn is_true(b: &bool) -> bool {
     *b
+}
+
+#[cfg_attr(not(feature = "schema"), allow(dead_code, reason = "only the schema derive reads it"))]
+fn default_true() -> bool {
+    true
 }
 
 /// The content of an information text.

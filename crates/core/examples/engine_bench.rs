@@ -1,0 +1,95 @@
+//! Engine timings for `cargo xtask bench`: loading and validating generated forms.
+//!
+//! Figures to read, not to assert. Run with `cargo run --release -p blankett-core --example engine_bench`.
+
+use std::time::Instant;
+
+use blankett_core::{Answer, Answers, Context, Date};
+
+/// A generated definition: `n` fields over `n / 20` steps, mixed types.
+fn generated_form(n: usize) -> String {
+    let per_step = 20;
+    let steps: Vec<String> = (0..n.div_ceil(per_step))
+        .map(|s| {
+            let fields: Vec<String> = (s * per_step..((s + 1) * per_step).min(n))
+                .map(|i| match i % 5 {
+                    0 => format!(r#"{{"id":"f{i}","type":"text","label":"Fält {i}","required":true,"max_length":200}}"#),
+                    1 => format!(r#"{{"id":"f{i}","type":"integer","label":"Antal {i}","min":0,"max":100}}"#),
+                    2 => format!(
+                        r#"{{"id":"f{i}","type":"radio","label":"Val {i}","options":[{{"value":"a","label":"A"}},{{"value":"b","label":"B"}}]}}"#
+                    ),
+                    3 => format!(r#"{{"id":"f{i}","type":"personnummer","label":"Personnummer {i}"}}"#),
+                    _ => format!(r#"{{"id":"f{i}","type":"date","label":"Datum {i}","min":"2000-01-01"}}"#),
+                })
+                .collect();
+            format!(r#"{{"id":"s{s}","title":"Steg {s}","fields":[{}]}}"#, fields.join(","))
+        })
+        .collect();
+    format!(
+        r#"{{"blankett":"1","id":"bench","version":"1","title":"Bench","organisation":{{"name":"X","contact":{{"email":"a@b.se"}}}},
+        "privacy":{{"controller":"X","purpose":"X","legal_basis":"X","retention":"X","recipients":"X","rights_url":"https://x.se"}},
+        "submit":{{"url":"/api/submissions"}},"steps":[{}]}}"#,
+        steps.join(",")
+    )
+}
+
+fn answers_for(n: usize) -> Answers {
+    let mut a = Answers::new();
+    for i in 0..n {
+        let v = match i % 5 {
+            0 => "Storgatan 1",
+            1 => "42",
+            2 => "a",
+            3 => "19121212-1212",
+            _ => "2024-05-01",
+        };
+        a.set(format!("f{i}"), Answer::Text(v.into()));
+    }
+    a
+}
+
+fn percentiles(mut samples: Vec<f64>) -> (f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.95))
+}
+
+fn main() {
+    let cx = Context {
+        today: Date::new(2026, 11, 23).unwrap_or_else(|| unreachable!()),
+    };
+    println!("\nEngine, native release build (µs; median / p95 over 50 runs)");
+    println!(
+        "{:<8}{:>22}{:>22}",
+        "fields", "load definition", "validate all answers"
+    );
+    for n in [20, 200, 1000] {
+        let json = generated_form(n);
+        let answers = answers_for(n);
+        let mut load = Vec::new();
+        let mut validate = Vec::new();
+        for _ in 0..50 {
+            let t = Instant::now();
+            let loaded = blankett_core::load(&json);
+            load.push(t.elapsed().as_secs_f64() * 1e6);
+            let Some(def) = loaded.definition else {
+                println!(
+                    "{n:<8} generated form did not load: {:?}",
+                    loaded.diagnostics.first()
+                );
+                return;
+            };
+            let t = Instant::now();
+            let issues = blankett_core::validate::validate_form(&def, &answers, &cx);
+            validate.push(t.elapsed().as_secs_f64() * 1e6);
+            std::hint::black_box(issues);
+        }
+        let (lm, lp) = percentiles(load);
+        let (vm, vp) = percentiles(validate);
+        println!(
+            "{n:<8}{:>22}{:>22}",
+            format!("{lm:.0} / {lp:.0}"),
+            format!("{vm:.0} / {vp:.0}")
+        );
+    }
+}
