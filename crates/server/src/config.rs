@@ -1,0 +1,305 @@
+//! Command-line arguments and environment variables, parsed by hand.
+
+use std::path::PathBuf;
+
+use blankett_core::Lang;
+
+/// The usage text printed by `--help` and after a usage error.
+pub const USAGE: &str = "\
+Blankett's reference receiver: checks submissions again and stores them in SQLite.
+
+Usage:
+  blankett-server serve [--addr ADDR] [--db FILE] [--forms DIR] [--dist DIR] [--max-body BYTES]
+  blankett-server check FILE.json [FILE.json ...] [--lang sv|en]
+  blankett-server --help
+
+serve options (arguments override environment variables, which override defaults):
+  --addr ADDR        address to listen on   [env BLANKETT_ADDR,  default 127.0.0.1:8080]
+  --db FILE          SQLite database file   [env BLANKETT_DB,    default data/blankett.sqlite3]
+  --forms DIR        form definitions       [env BLANKETT_FORMS, default public/forms]
+  --dist DIR         the built app          [env BLANKETT_DIST,  default dist]
+  --max-body BYTES   largest request body   [default 1048576]
+  BLANKETT_ADMIN_TOKEN enables GET /api/submissions/{reference} with
+  `Authorization: Bearer <token>`; without it that endpoint answers 404.
+
+check prints every problem in each definition, prefixed with the file name.
+Exit codes: 0 all files load, 1 a file has errors, 2 usage error or unreadable file.
+";
+
+/// Default listen address.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+/// Default SQLite database path.
+pub const DEFAULT_DB: &str = "data/blankett.sqlite3";
+/// Default folder of form definitions.
+pub const DEFAULT_FORMS: &str = "public/forms";
+/// Default folder of the built app.
+pub const DEFAULT_DIST: &str = "dist";
+/// Default request body limit in bytes (1 MiB).
+pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+
+/// Everything `serve` needs to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The address to listen on (`host:port`; port 0 picks a free port).
+    pub addr: String,
+    /// The SQLite database file; its parent folder is created on start.
+    pub db: PathBuf,
+    /// The folder of form definitions (`*.json`, except `index.json`).
+    pub forms: PathBuf,
+    /// The folder of the built app, served at `/`.
+    pub dist: PathBuf,
+    /// The largest request body accepted, in bytes.
+    pub max_body: usize,
+    /// The bearer token of the admin endpoint; `None` disables it.
+    pub admin_token: Option<String>,
+}
+
+impl Config {
+    /// The defaults, overridden by the `BLANKETT_*` variables that `env` returns.
+    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Config {
+        let non_empty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+        Config {
+            addr: non_empty("BLANKETT_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned()),
+            db: non_empty("BLANKETT_DB").map_or_else(|| DEFAULT_DB.into(), PathBuf::from),
+            forms: non_empty("BLANKETT_FORMS").map_or_else(|| DEFAULT_FORMS.into(), PathBuf::from),
+            dist: non_empty("BLANKETT_DIST").map_or_else(|| DEFAULT_DIST.into(), PathBuf::from),
+            max_body: DEFAULT_MAX_BODY,
+            admin_token: non_empty("BLANKETT_ADMIN_TOKEN"),
+        }
+    }
+}
+
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Run the receiver.
+    Serve(Config),
+    /// Check definition files and print their diagnostics.
+    Check {
+        /// The files to check, in order.
+        files: Vec<PathBuf>,
+        /// The language of the messages.
+        lang: Lang,
+    },
+    /// Print the usage text.
+    Help,
+}
+
+/// A command line that cannot be understood.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UsageError {
+    /// No subcommand was given.
+    #[error("no command given")]
+    NoCommand,
+    /// The subcommand is not `serve` or `check`.
+    #[error("unknown command \"{0}\"")]
+    UnknownCommand(String),
+    /// An option the subcommand does not know.
+    #[error("unknown option \"{0}\"")]
+    UnknownOption(String),
+    /// An option without its value.
+    #[error("option {0} needs a value")]
+    MissingValue(String),
+    /// An option value that cannot be used.
+    #[error("invalid value \"{value}\" for {option}: {reason}")]
+    InvalidValue {
+        /// The option.
+        option: String,
+        /// The value as given.
+        value: String,
+        /// Why it is wrong.
+        reason: &'static str,
+    },
+    /// `check` without files.
+    #[error("check needs at least one FILE.json")]
+    NoFiles,
+}
+
+/// Parses the arguments (without the program name); `env` reads environment variables.
+pub fn parse_args(
+    args: impl IntoIterator<Item = String>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Command, UsageError> {
+    let mut args = args.into_iter();
+    let Some(command) = args.next() else {
+        return Err(UsageError::NoCommand);
+    };
+    let rest: Vec<String> = args.collect();
+    if rest.iter().any(|a| a == "--help" || a == "-h") {
+        return Ok(Command::Help);
+    }
+    match command.as_str() {
+        "--help" | "-h" | "help" => Ok(Command::Help),
+        "serve" => parse_serve(rest, env).map(Command::Serve),
+        "check" => parse_check(rest),
+        other if other.starts_with('-') => Err(UsageError::UnknownOption(other.to_owned())),
+        other => Err(UsageError::UnknownCommand(other.to_owned())),
+    }
+}
+
+/// Splits `--name=value` or takes the next argument as the value.
+fn option_value(
+    name: &str,
+    inline: Option<String>,
+    rest: &mut impl Iterator<Item = String>,
+) -> Result<String, UsageError> {
+    inline
+        .or_else(|| rest.next())
+        .ok_or_else(|| UsageError::MissingValue(name.to_owned()))
+}
+
+fn split_option(arg: &str) -> (String, Option<String>) {
+    match arg.split_once('=') {
+        Some((name, value)) if arg.starts_with("--") => (name.to_owned(), Some(value.to_owned())),
+        _ => (arg.to_owned(), None),
+    }
+}
+
+fn parse_serve(
+    rest: Vec<String>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Config, UsageError> {
+    let mut config = Config::from_env(env);
+    let mut rest = rest.into_iter();
+    while let Some(arg) = rest.next() {
+        let (name, inline) = split_option(&arg);
+        match name.as_str() {
+            "--addr" => config.addr = option_value(&name, inline, &mut rest)?,
+            "--db" => config.db = option_value(&name, inline, &mut rest)?.into(),
+            "--forms" => config.forms = option_value(&name, inline, &mut rest)?.into(),
+            "--dist" => config.dist = option_value(&name, inline, &mut rest)?.into(),
+            "--max-body" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                config.max_body = value.parse::<usize>().ok().filter(|n| *n > 0).ok_or(
+                    UsageError::InvalidValue {
+                        option: name,
+                        value,
+                        reason: "expected a positive number of bytes",
+                    },
+                )?;
+            }
+            _ => return Err(UsageError::UnknownOption(arg)),
+        }
+    }
+    Ok(config)
+}
+
+fn parse_check(rest: Vec<String>) -> Result<Command, UsageError> {
+    let mut files = Vec::new();
+    let mut lang = Lang::En;
+    let mut rest = rest.into_iter();
+    while let Some(arg) = rest.next() {
+        let (name, inline) = split_option(&arg);
+        match name.as_str() {
+            "--lang" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                lang = match value.as_str() {
+                    "sv" => Lang::Sv,
+                    "en" => Lang::En,
+                    _ => {
+                        return Err(UsageError::InvalidValue {
+                            option: name,
+                            value,
+                            reason: "expected sv or en",
+                        });
+                    }
+                };
+            }
+            "--" => files.extend(rest.by_ref().map(PathBuf::from)),
+            _ if arg.starts_with('-') && arg.len() > 1 => {
+                return Err(UsageError::UnknownOption(arg));
+            }
+            _ => files.push(PathBuf::from(arg)),
+        }
+    }
+    if files.is_empty() {
+        return Err(UsageError::NoFiles);
+    }
+    Ok(Command::Check { files, lang })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests fail loudly on purpose
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str], env: &[(&str, &str)]) -> Result<Command, UsageError> {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        parse_args(args.iter().map(|a| (*a).to_owned()), |name| {
+            env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn serve_defaults() {
+        let Command::Serve(c) = parse(&["serve"], &[]).unwrap() else {
+            panic!("not serve")
+        };
+        assert_eq!(c.addr, DEFAULT_ADDR);
+        assert_eq!(c.db, PathBuf::from(DEFAULT_DB));
+        assert_eq!(c.forms, PathBuf::from(DEFAULT_FORMS));
+        assert_eq!(c.dist, PathBuf::from(DEFAULT_DIST));
+        assert_eq!(c.max_body, DEFAULT_MAX_BODY);
+        assert_eq!(c.admin_token, None);
+    }
+
+    #[test]
+    fn args_override_env_which_overrides_defaults() {
+        let env = [
+            ("BLANKETT_ADDR", "0.0.0.0:9000"),
+            ("BLANKETT_DB", "/tmp/x.db"),
+            ("BLANKETT_ADMIN_TOKEN", "secret"),
+        ];
+        let Command::Serve(c) =
+            parse(&["serve", "--addr", "[::1]:1", "--max-body=10"], &env).unwrap()
+        else {
+            panic!("not serve")
+        };
+        assert_eq!(c.addr, "[::1]:1");
+        assert_eq!(c.db, PathBuf::from("/tmp/x.db"));
+        assert_eq!(c.max_body, 10);
+        assert_eq!(c.admin_token.as_deref(), Some("secret"));
+    }
+
+    #[test]
+    fn usage_errors() {
+        assert_eq!(parse(&[], &[]), Err(UsageError::NoCommand));
+        assert_eq!(
+            parse(&["start"], &[]),
+            Err(UsageError::UnknownCommand("start".into()))
+        );
+        assert_eq!(
+            parse(&["serve", "--port", "1"], &[]),
+            Err(UsageError::UnknownOption("--port".into()))
+        );
+        assert_eq!(
+            parse(&["serve", "--db"], &[]),
+            Err(UsageError::MissingValue("--db".into()))
+        );
+        assert!(matches!(
+            parse(&["serve", "--max-body", "lots"], &[]),
+            Err(UsageError::InvalidValue { .. })
+        ));
+        assert_eq!(parse(&["check"], &[]), Err(UsageError::NoFiles));
+        assert!(matches!(
+            parse(&["check", "a.json", "--lang", "fi"], &[]),
+            Err(UsageError::InvalidValue { .. })
+        ));
+    }
+
+    #[test]
+    fn check_and_help() {
+        assert_eq!(
+            parse(&["check", "a.json", "--lang", "sv", "b.json"], &[]),
+            Ok(Command::Check {
+                files: vec!["a.json".into(), "b.json".into()],
+                lang: Lang::Sv
+            })
+        );
+        assert_eq!(parse(&["--help"], &[]), Ok(Command::Help));
+        assert_eq!(parse(&["serve", "-h"], &[]), Ok(Command::Help));
+    }
+}

@@ -1,0 +1,145 @@
+//! Loading the form definitions the receiver checks submissions against.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use blankett_core::{Definition, Lang, Severity, Text};
+use serde::Serialize;
+
+/// The definitions that loaded, by form id.
+#[derive(Debug, Clone, Default)]
+pub struct Forms {
+    by_id: BTreeMap<String, Definition>,
+}
+
+/// A definition file that was not loaded, and why (English lines).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The file.
+    pub path: PathBuf,
+    /// Every reason, one line each.
+    pub lines: Vec<String>,
+}
+
+/// One entry of `GET /api/forms`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormSummary {
+    /// The form id.
+    pub id: String,
+    /// The definition version.
+    pub version: String,
+    /// The form title.
+    pub title: Text,
+}
+
+impl Forms {
+    /// No forms.
+    pub fn new() -> Forms {
+        Forms::default()
+    }
+
+    /// Adds a definition; an earlier one with the same id is kept and `false` returned.
+    pub fn insert(&mut self, def: Definition) -> bool {
+        let id = def.id.as_str().to_owned();
+        if self.by_id.contains_key(&id) {
+            return false;
+        }
+        self.by_id.insert(id, def);
+        true
+    }
+
+    /// The definition of `form_id`, if loaded.
+    pub fn get(&self, form_id: &str) -> Option<&Definition> {
+        self.by_id.get(form_id)
+    }
+
+    /// How many forms are loaded.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Whether no form is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    /// Every loaded form as id, version and title, by id.
+    pub fn summaries(&self) -> Vec<FormSummary> {
+        self.by_id
+            .values()
+            .map(|d| FormSummary {
+                id: d.id.as_str().to_owned(),
+                version: d.version.clone(),
+                title: d.title.clone(),
+            })
+            .collect()
+    }
+
+    /// Loads every `*.json` in `dir` except `index.json`, in file-name order.
+    ///
+    /// Nothing here is fatal: a file that cannot be read or has errors is skipped and
+    /// reported; a missing folder gives no forms. Warnings are logged but do not skip.
+    pub fn load_dir(dir: &Path) -> (Forms, Vec<Skipped>) {
+        let mut forms = Forms::new();
+        let mut skipped = Vec::new();
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                skipped.push(Skipped {
+                    path: dir.to_path_buf(),
+                    lines: vec![format!("cannot read the forms folder: {e}")],
+                });
+                return (forms, skipped);
+            }
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.is_file()
+                    && p.extension().is_some_and(|x| x == "json")
+                    && p.file_name().is_some_and(|n| n != "index.json")
+            })
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) => {
+                    skipped.push(Skipped {
+                        lines: vec![format!("cannot read the file: {e}")],
+                        path,
+                    });
+                    continue;
+                }
+            };
+            let loaded = blankett_core::load(&text);
+            for d in &loaded.diagnostics {
+                if d.severity == Severity::Warning {
+                    tracing::warn!("{}: {}", path.display(), d.line(Lang::En));
+                }
+            }
+            let lines: Vec<String> = loaded
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .map(|d| d.line(Lang::En))
+                .collect();
+            match loaded.definition {
+                Some(def) => {
+                    let id = def.id.as_str().to_owned();
+                    if !forms.insert(def) {
+                        skipped.push(Skipped {
+                            lines: vec![format!(
+                                "another file already defines the form \"{id}\"; this one is ignored"
+                            )],
+                            path,
+                        });
+                    }
+                }
+                None => skipped.push(Skipped { path, lines }),
+            }
+        }
+        (forms, skipped)
+    }
+}

@@ -1,0 +1,275 @@
+//! Blankett's reference receiver: checks submissions again with the same engine as the
+//! browser, stores each one exactly once in SQLite, and serves the built app.
+//!
+//! `main.rs` only parses arguments; everything here can be started in-process by tests
+//! with [`AppState::open`] and [`serve_with_listener`].
+
+pub mod api;
+pub mod check;
+pub mod config;
+pub mod forms;
+pub mod store;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+use forms::{Forms, Skipped};
+use store::{Store, StoreError};
+
+/// The Content-Security-Policy of HTML pages.
+///
+/// `'unsafe-inline'` in `script-src` is there for trunk's inline module loader; replacing it
+/// with a per-response nonce (or a hash of the loader) is later work.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'; \
+    style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+    base-uri 'none'; frame-ancestors 'self'";
+
+/// The request headers a cross-origin page may send with a submission.
+const CORS_ALLOW_HEADERS: &str =
+    "Content-Type, Idempotency-Key, Signature, Signature-Input, Content-Digest";
+
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The database could not be opened or migrated.
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Serving failed.
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub struct AppState {
+    /// The loaded definitions.
+    pub forms: Forms,
+    /// Definition files that were skipped, and why.
+    pub skipped: Vec<Skipped>,
+    /// The submissions database.
+    pub store: Store,
+    /// The admin endpoint's bearer token; `None` disables the endpoint.
+    pub admin_token: Option<String>,
+    /// The largest request body accepted, in bytes.
+    pub max_body: usize,
+    /// The built app's folder.
+    pub dist: PathBuf,
+    /// The definitions' folder, served at `/forms/`.
+    pub forms_dir: PathBuf,
+}
+
+impl AppState {
+    /// Opens the database and loads the forms named by `config`; broken forms are logged
+    /// and skipped, never fatal.
+    pub fn open(config: &Config) -> Result<AppState, ServerError> {
+        let store = Store::open(&config.db)?;
+        let (forms, skipped) = Forms::load_dir(&config.forms);
+        for s in &skipped {
+            tracing::error!("skipping {}:", s.path.display());
+            for line in &s.lines {
+                tracing::error!("  {}: {line}", s.path.display());
+            }
+        }
+        tracing::info!(
+            "{} form(s) loaded from {}",
+            forms.len(),
+            config.forms.display()
+        );
+        Ok(AppState {
+            forms,
+            skipped,
+            store,
+            admin_token: config.admin_token.clone(),
+            max_body: config.max_body,
+            dist: config.dist.clone(),
+            forms_dir: config.forms.clone(),
+        })
+    }
+}
+
+/// The whole HTTP application: API, forms, the built app, and the common headers.
+pub fn router(state: Arc<AppState>) -> Router {
+    let submissions = post(api::post_submission)
+        .options(api::preflight)
+        .fallback(api::method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.max_body));
+    let forms_dir = ServeDir::new(&state.forms_dir);
+    Router::new()
+        .route("/api/submissions", submissions)
+        .route("/api/submissions/{reference}", get(api::get_submission))
+        .route("/api/forms", get(api::list_forms))
+        .route("/api", any(api::api_not_found))
+        .route("/api/{*rest}", any(api::api_not_found))
+        .route("/healthz", get(api::healthz))
+        .nest_service("/forms", forms_dir)
+        .fallback(static_app)
+        .layer(middleware::from_fn(common_headers))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves the built app, or says how to build it when it is missing.
+async fn static_app(State(app): State<Arc<AppState>>, request: Request) -> Response {
+    if !app.dist.is_dir() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!(
+                "The app is not built: {} does not exist. Run `cargo xtask build`, then reload.\n",
+                app.dist.display()
+            ),
+        )
+            .into_response();
+    }
+    match ServeDir::new(&app.dist).oneshot(request).await {
+        Ok(response) => response.map(Body::new),
+        Err(never) => match never {},
+    }
+}
+
+/// Whether a path is the app's page or a form definition, which must never be cached stale.
+fn no_cache_path(path: &str) -> bool {
+    path == "/"
+        || path.ends_with("/index.html")
+        || (path.starts_with("/forms/") && path.ends_with(".json"))
+}
+
+/// Adds the security, caching and CORS headers every response needs.
+async fn common_headers(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let is_preflight = request.method() == Method::OPTIONS;
+    let mut response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if is_html {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+    }
+    if path.starts_with("/api/") {
+        // API answers carry personal data or one-off outcomes: never cache them.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if no_cache_path(&path) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    if path == "/api/submissions" {
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("Location"),
+        );
+        if is_preflight {
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("POST, OPTIONS"),
+            );
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static(CORS_ALLOW_HEADERS),
+            );
+            headers.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("86400"),
+            );
+        }
+    }
+    response
+}
+
+/// Serves on `listener` until `shutdown` completes, then finishes the requests in flight.
+///
+/// Prints `Blankett is running at http://ADDR/` to stdout once listening.
+pub async fn serve_with_listener(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let addr = listener.local_addr()?;
+    let app = router(Arc::new(state));
+    println!("Blankett is running at http://{addr}/");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+/// Opens everything `config` names, binds its address and serves until Ctrl-C or SIGTERM.
+pub async fn run(config: Config) -> Result<(), ServerError> {
+    let state = AppState::open(&config)?;
+    let listener = TcpListener::bind(&config.addr)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: config.addr.clone(),
+            source,
+        })?;
+    serve_with_listener(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl-C, or on SIGTERM on Unix.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,59 @@
+//! The `blankett-server` command: `serve` the receiver, or `check` definition files.
+
+use std::process::ExitCode;
+
+use blankett_server::check;
+use blankett_server::config::{Command, USAGE, parse_args};
+
+fn main() -> ExitCode {
+    let command = match parse_args(std::env::args().skip(1), |name| std::env::var(name).ok()) {
+        Ok(command) => command,
+        Err(e) => {
+            eprintln!("blankett-server: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match command {
+        Command::Help => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Command::Check { files, lang } => {
+            let code = check::run(
+                &files,
+                lang,
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            );
+            ExitCode::from(u8::try_from(code).unwrap_or(2))
+        }
+        Command::Serve(config) => serve(config),
+    }
+}
+
+fn serve(config: blankett_server::Config) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("blankett-server: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(blankett_server::run(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("blankett-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

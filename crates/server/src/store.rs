@@ -1,0 +1,410 @@
+//! SQLite storage of received submissions.
+//!
+//! One connection behind a mutex: the receiver's write rate is a handful per second at
+//! most, and SQLite serializes writers anyway. Callers run these blocking methods in
+//! `tokio::task::spawn_blocking`.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+/// The schema, one migration per entry, applied in order; `PRAGMA user_version` counts them.
+///
+/// Never edit an entry once released: add a new one.
+pub const MIGRATIONS: &[&str] = &["CREATE TABLE submissions (
+        id INTEGER PRIMARY KEY,
+        reference TEXT NOT NULL UNIQUE,
+        submission_id TEXT NOT NULL UNIQUE,
+        form_id TEXT NOT NULL,
+        form_version TEXT NOT NULL,
+        language TEXT NOT NULL,
+        answers TEXT NOT NULL,
+        body TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    );
+    CREATE INDEX submissions_form ON submissions (form_id, received_at);"];
+
+/// How long a statement waits for another process's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why storage failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database folder could not be created.
+    #[error("cannot create the database folder {path}: {source}")]
+    CreateDir {
+        /// The folder.
+        path: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database was made by a newer version of this server.
+    #[error("the database has schema version {found}; this server knows only up to {known}")]
+    TooNew {
+        /// The database's `user_version`.
+        found: i64,
+        /// How many migrations this server has.
+        known: usize,
+    },
+}
+
+impl StoreError {
+    /// Whether the failure is the environment's (disk full, I/O, locked, read-only), so a
+    /// later retry may succeed.
+    pub fn is_unavailable(&self) -> bool {
+        use rusqlite::ErrorCode as C;
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                C::DiskFull
+                    | C::SystemIoFailure
+                    | C::DatabaseBusy
+                    | C::DatabaseLocked
+                    | C::ReadOnly
+                    | C::CannotOpen
+                    | C::OutOfMemory
+                    | C::FileLockingProtocolFailed
+            ),
+            StoreError::CreateDir { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// A submission to store, already checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSubmission {
+    /// The browser's UUID for the submission.
+    pub submission_id: String,
+    /// The form id.
+    pub form_id: String,
+    /// The definition version.
+    pub form_version: String,
+    /// The citizen's language.
+    pub language: String,
+    /// The canonical JSON of the answers map.
+    pub answers: String,
+    /// The exact request body.
+    pub body: String,
+    /// When it arrived, RFC 3339 UTC.
+    pub received_at: String,
+    /// The year it arrived, for the reference number.
+    pub year: i32,
+}
+
+/// What the citizen gets back: the reference and when it was received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The reference number, `B-<year>-<000042>`.
+    pub reference: String,
+    /// The submission's UUID.
+    pub submission_id: String,
+    /// When it was first received, RFC 3339 UTC.
+    pub received_at: String,
+}
+
+/// The outcome of [`Store::insert`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    /// A new row.
+    Created(Receipt),
+    /// The same submission (same id, same bytes) was already stored: its original receipt.
+    Replayed(Receipt),
+    /// Another submission with the same id but different bytes is stored.
+    Conflict,
+}
+
+/// A stored submission, as the admin endpoint returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    /// The reference number.
+    pub reference: String,
+    /// The submission's UUID.
+    pub submission_id: String,
+    /// The form id.
+    pub form_id: String,
+    /// The definition version.
+    pub form_version: String,
+    /// The citizen's language.
+    pub language: String,
+    /// The canonical JSON of the answers map.
+    pub answers: String,
+    /// When it was received, RFC 3339 UTC.
+    pub received_at: String,
+}
+
+/// The submissions database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+/// The reference number of row `id` received in `year`.
+pub fn reference(year: i32, id: i64) -> String {
+    format!("B-{year}-{id:06}")
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path`, creating its folder, and migrates it.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Store::from_connection(conn)
+    }
+
+    /// Wraps an open connection: sets the busy timeout and foreign keys, and migrates.
+    pub fn from_connection(mut conn: Connection) -> Result<Store, StoreError> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut conn)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock rolled back its transaction on unwind; the
+        // connection is still fine to use.
+        self.conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Stores a submission once: a replay of the same bytes returns the first receipt.
+    pub fn insert(&self, new: &NewSubmission) -> Result<Inserted, StoreError> {
+        let mut conn = self.lock();
+        match try_insert(&mut conn, new) {
+            Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                // Another writer stored the same submission id between our read and our
+                // insert (another process on the same file): decide by re-reading.
+                match existing(&conn, new)? {
+                    Some(found) => Ok(found),
+                    None => Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, None))),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// What inserting `submission_id` with `body` would give if it is already stored:
+    /// [`Inserted::Replayed`] for the same bytes, [`Inserted::Conflict`] for others.
+    pub fn find_existing(
+        &self,
+        submission_id: &str,
+        body: &str,
+    ) -> Result<Option<Inserted>, StoreError> {
+        let conn = self.lock();
+        lookup(&conn, submission_id, body)
+    }
+
+    /// The stored submission with this reference number.
+    pub fn get(&self, reference: &str) -> Result<Option<Stored>, StoreError> {
+        let conn = self.lock();
+        let row = conn
+            .query_row(
+                "SELECT reference, submission_id, form_id, form_version, language, answers, received_at
+                 FROM submissions WHERE reference = ?1",
+                [reference],
+                |r| {
+                    Ok(Stored {
+                        reference: r.get(0)?,
+                        submission_id: r.get(1)?,
+                        form_id: r.get(2)?,
+                        form_version: r.get(3)?,
+                        language: r.get(4)?,
+                        answers: r.get(5)?,
+                        received_at: r.get(6)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(row)
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = MIGRATIONS.len();
+    if usize::try_from(version).map_or(true, |v| v > known) {
+        return Err(StoreError::TooNew {
+            found: version,
+            known,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+        tracing::info!("database migrated to schema version {}", i + 1);
+    }
+    Ok(())
+}
+
+/// The outcome for a submission id that is already stored, if it is.
+fn existing(conn: &Connection, new: &NewSubmission) -> Result<Option<Inserted>, StoreError> {
+    lookup(conn, &new.submission_id, &new.body)
+}
+
+fn lookup(
+    conn: &Connection,
+    submission_id: &str,
+    new_body: &str,
+) -> Result<Option<Inserted>, StoreError> {
+    let row = conn
+        .query_row(
+            "SELECT reference, received_at, body FROM submissions WHERE submission_id = ?1",
+            [submission_id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    Ok(row.map(|(reference, received_at, body)| {
+        if body == new_body {
+            Inserted::Replayed(Receipt {
+                reference,
+                submission_id: submission_id.to_owned(),
+                received_at,
+            })
+        } else {
+            Inserted::Conflict
+        }
+    }))
+}
+
+fn try_insert(conn: &mut Connection, new: &NewSubmission) -> Result<Inserted, StoreError> {
+    // IMMEDIATE takes the write lock first, so the read and the insert are one step.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if let Some(found) = existing(&tx, new)? {
+        return Ok(found);
+    }
+    // The reference contains the row id, known only after the insert: insert with a
+    // unique placeholder, then set the real reference in the same transaction.
+    tx.execute(
+        "INSERT INTO submissions
+            (reference, submission_id, form_id, form_version, language, answers, body, received_at)
+         VALUES ('pending:' || ?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            new.submission_id,
+            new.form_id,
+            new.form_version,
+            new.language,
+            new.answers,
+            new.body,
+            new.received_at
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    let reference = reference(new.year, id);
+    tx.execute(
+        "UPDATE submissions SET reference = ?1 WHERE id = ?2",
+        params![reference, id],
+    )?;
+    tx.commit()?;
+    Ok(Inserted::Created(Receipt {
+        reference,
+        submission_id: new.submission_id.clone(),
+        received_at: new.received_at.clone(),
+    }))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests fail loudly on purpose
+mod tests {
+    use super::*;
+
+    fn new(id: &str, body: &str) -> NewSubmission {
+        NewSubmission {
+            submission_id: id.into(),
+            form_id: "f".into(),
+            form_version: "1".into(),
+            language: "sv".into(),
+            answers: "{}".into(),
+            body: body.into(),
+            received_at: "2026-01-02T03:04:05Z".into(),
+            year: 2026,
+        }
+    }
+
+    #[test]
+    fn insert_replay_conflict_and_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/dir/db.sqlite3");
+        let store = Store::open(&path).unwrap();
+        let Inserted::Created(first) = store.insert(&new("a", "x")).unwrap() else {
+            panic!("not created")
+        };
+        assert_eq!(first.reference, "B-2026-000001");
+        assert_eq!(
+            store.insert(&new("a", "x")).unwrap(),
+            Inserted::Replayed(first.clone())
+        );
+        assert_eq!(store.insert(&new("a", "y")).unwrap(), Inserted::Conflict);
+        let Inserted::Created(second) = store.insert(&new("b", "y")).unwrap() else {
+            panic!("not created")
+        };
+        assert_eq!(second.reference, "B-2026-000002");
+        drop(store);
+        // Reopening runs no migration twice and keeps the rows.
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.get("B-2026-000001").unwrap().unwrap().submission_id,
+            "a"
+        );
+        assert_eq!(store.get("B-2026-000009").unwrap(), None);
+        let conn = Connection::open(&path).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        assert!(matches!(
+            Store::open(&path),
+            Err(StoreError::TooNew { found: 99, .. })
+        ));
+    }
+
+    #[test]
+    fn disk_full_is_unavailable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        drop(Store::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        let pages: i64 = conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        conn.pragma_update(None, "max_page_count", pages).unwrap();
+        let store = Store::from_connection(conn).unwrap();
+        let big = "x".repeat(64 * 1024);
+        let err = store.insert(&new("a", &big)).unwrap_err();
+        assert!(err.is_unavailable(), "{err}");
+    }
+}

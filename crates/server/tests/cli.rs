@@ -1,0 +1,182 @@
+//! The `blankett-server` binary: `check`, `--help`, usage errors and a real `serve`.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_blankett-server");
+
+fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = Command::new(BIN)
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    (
+        status.code().unwrap(),
+        String::from_utf8(stdout).unwrap(),
+        String::from_utf8(stderr).unwrap(),
+    )
+}
+
+#[test]
+fn check_prints_diagnostics_with_file_names() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.json"), common::FORM).unwrap();
+    std::fs::write(dir.path().join("bad.json"), common::broken_form()).unwrap();
+    // A per-language title without Swedish is a warning, not an error.
+    let warned = common::FORM.replace(
+        r#""title": { "sv": "Testformulär", "en": "Test form" }"#,
+        r#""title": { "en": "Test form" }"#,
+    );
+    std::fs::write(dir.path().join("warn.json"), warned).unwrap();
+
+    let (code, out, err) = run(&["check", "good.json"], dir.path());
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (0, "good.json: ok\n", "")
+    );
+
+    let (code, out, _) = run(&["check", "warn.json"], dir.path());
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "warn.json: title: (warning) text has no Swedish version (\"sv\"); Swedish is shown when a language is missing\nwarn.json: ok\n"
+    );
+
+    let (code, out, _) = run(&["check", "good.json", "bad.json"], dir.path());
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "good.json: ok");
+    assert!(
+        lines[1].starts_with("bad.json: steps[0].fields[0].type: unknown field type \"txt\""),
+        "{out}"
+    );
+    assert!(!out.contains("bad.json: ok"));
+
+    // Swedish messages.
+    let (code, out, _) = run(&["check", "--lang", "sv", "bad.json"], dir.path());
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with("bad.json: steps[0].fields[0].type: "),
+        "{out}"
+    );
+    assert!(!out.contains("unknown field type"), "{out}");
+
+    // Invalid JSON reports line and column.
+    std::fs::write(dir.path().join("syntax.json"), "{\n  \"id\": \n}").unwrap();
+    let (code, out, _) = run(&["check", "syntax.json"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        "syntax.json: not valid JSON: expected value (line 3, column 1)\n"
+    );
+
+    // A missing file is a usage error (2), and the other files are still checked.
+    let (code, out, err) = run(
+        &["check", "missing.json", "good.json", "bad.json"],
+        dir.path(),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("missing.json: cannot read the file: "),
+        "{err}"
+    );
+    assert!(err.contains("No such file"), "{err}");
+    assert!(out.contains("good.json: ok"));
+}
+
+#[test]
+fn help_and_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(&["--help"], dir.path());
+    assert_eq!(code, 0);
+    assert!(out.contains("blankett-server serve") && out.contains("blankett-server check"));
+
+    for args in [
+        &[][..],
+        &["frobnicate"][..],
+        &["check"][..],
+        &["check", "a.json", "--lang", "de"][..],
+        &["serve", "--nope"][..],
+        &["serve", "--max-body", "-1"][..],
+    ] {
+        let (code, out, err) = run(args, dir.path());
+        assert_eq!(code, 2, "{args:?}");
+        assert_eq!(out, "", "{args:?}");
+        assert!(err.starts_with("blankett-server: "), "{args:?}: {err}");
+        assert!(err.contains("Usage:"), "{args:?}: {err}");
+    }
+}
+
+/// Runs the real binary, reads its one stdout line, talks to it, and stops it with SIGTERM.
+#[cfg(unix)]
+#[tokio::test]
+async fn serve_prints_its_address_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let forms = dir.path().join("forms");
+    std::fs::create_dir_all(&forms).unwrap();
+    std::fs::write(forms.join("test.json"), common::FORM).unwrap();
+    std::fs::write(forms.join("broken.json"), common::broken_form()).unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--forms", "forms"])
+        .env("BLANKETT_DB", "state/db/blankett.sqlite3")
+        .env_remove("BLANKETT_ADDR")
+        .env_remove("BLANKETT_ADMIN_TOKEN")
+        .env("RUST_LOG", "info")
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let url = line
+        .strip_prefix("Blankett is running at ")
+        .and_then(|rest| rest.strip_suffix("/\n"))
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+
+    let client = reqwest::Client::new();
+    let health = client.get(format!("{url}/healthz")).send().await.unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    let forms: serde_json::Value = client
+        .get(format!("{url}/api/forms"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(forms.as_array().unwrap().len(), 1);
+    assert!(dir.path().join("state/db/blankett.sqlite3").is_file());
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert_eq!(rest, "", "only one line on stdout");
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+    assert!(log.contains("broken.json"), "{log}");
+    assert!(
+        log.contains("unknown field type \\\"txt\\\"")
+            || log.contains("unknown field type \"txt\""),
+        "{log}"
+    );
+}
