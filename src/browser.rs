@@ -1,0 +1,92 @@
+//! Small adapters to the browser: page URL, language attribute, focus, today's date.
+
+use blankett_core::{Date, Lang};
+use wasm_bindgen::JsCast;
+
+/// A query parameter of the page's URL.
+pub fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
+/// Sets `<html lang>` and remembers the language in the URL (so a reload keeps it).
+pub fn set_document_language(lang: Lang) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Some(root) = window.document().and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", lang.code());
+    }
+    let Ok(href) = window.location().href() else {
+        return;
+    };
+    if let Ok(url) = web_sys::Url::new(&href) {
+        url.search_params().set("lang", lang.code());
+        if let Ok(history) = window.history() {
+            let _ =
+                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
+        }
+    }
+}
+
+/// The language to start in: `?lang=`, else the browser's, else Swedish.
+pub fn initial_language() -> Lang {
+    query_param("lang")
+        .and_then(|c| Lang::from_code(&c))
+        .or_else(|| {
+            web_sys::window()?
+                .navigator()
+                .language()
+                .and_then(|c| Lang::from_code(&c))
+        })
+        .unwrap_or_default()
+}
+
+/// Moves focus to the element with `id` after the next render, scrolling it into view.
+pub fn focus_after_render(id: String) {
+    leptos::prelude::request_animation_frame(move || focus_now(&id));
+}
+
+/// Moves focus to the element with `id` now.
+pub fn focus_now(id: &str) {
+    let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let _ = el.focus();
+    el.scroll_into_view_with_bool(true);
+}
+
+/// Today's date in the citizen's time zone.
+pub fn today() -> Date {
+    let now = js_sys::Date::new_0();
+    Date::new(
+        now.get_full_year() as i32,
+        now.get_month() as u8 + 1,
+        now.get_date() as u8,
+    )
+    .unwrap_or_else(|| Date::new(2000, 1, 1).unwrap_or_else(|| unreachable!()))
+}
+
+/// A new random UUID (v4) from the browser's CSPRNG.
+pub fn random_uuid() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_default()
+}
+
+/// Resolves `url` against the page's address (for relative definition and submit URLs).
+pub fn resolve_url(url: &str) -> String {
+    let base = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    web_sys::Url::new_with_base(url, &base)
+        .map(|u| u.href())
+        .unwrap_or_else(|_| url.to_owned())
+}

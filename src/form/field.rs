@@ -1,0 +1,415 @@
+//! One field of a step: label, hint, message and control, wired to the session.
+//!
+//! Accessibility is the runtime's job, not the author's: every control has a bound label
+//! (or a fieldset legend), hints and messages are linked with `aria-describedby`, and
+//! `aria-invalid` is set while a message is shown.
+
+use blankett_core::definition::{ChoiceOption, Field, FieldKind};
+use blankett_core::{Answer, session::yes_no_label};
+use leptos::ev;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::markdown::render_markdown;
+use super::{FormCtx, lang_attr, tr};
+use crate::i18n::{Key, t};
+
+/// The element id of a field's control: the input, or the first option of a choice group.
+pub fn control_id(field: &Field) -> String {
+    match field.kind {
+        FieldKind::Radio(_) | FieldKind::Checkboxes(_) | FieldKind::YesNo => {
+            format!("f-{}-0", field.id)
+        }
+        _ => format!("f-{}", field.id),
+    }
+}
+
+/// Renders any field; groups render their fields through this again.
+pub fn field_view(field: Field) -> AnyView {
+    match &field.kind {
+        FieldKind::Info(_) => info_view(field).into_any(),
+        FieldKind::Group(_) => group_view(field).into_any(),
+        FieldKind::Select(_) => select_view(field).into_any(),
+        FieldKind::Radio(_) | FieldKind::YesNo | FieldKind::Checkboxes(_) => {
+            choice_view(field).into_any()
+        }
+        _ => input_view(field).into_any(),
+    }
+}
+
+/// What every question shares: ids, the shown message, `aria-describedby`.
+#[derive(Clone)]
+struct Parts {
+    id: String,
+    hint_id: Option<String>,
+    error_id: String,
+    error: Memo<Option<String>>,
+}
+
+impl Parts {
+    fn new(ctx: FormCtx, field: &Field) -> Parts {
+        let id = field.id.to_string();
+        let key = id.clone();
+        let lang = ctx.lang;
+        let error = Memo::new(move |_| {
+            ctx.session
+                .with(|s| s.error(&key).map(|c| c.message(lang.get())))
+        });
+        Parts {
+            hint_id: field.hint.as_ref().map(|_| format!("f-{id}-hint")),
+            error_id: format!("f-{id}-error"),
+            id,
+            error,
+        }
+    }
+
+    fn described_by(&self) -> impl Fn() -> Option<String> + Send + Sync + 'static + use<> {
+        let (hint, err, error) = (self.hint_id.clone(), self.error_id.clone(), self.error);
+        move || {
+            let ids: Vec<&str> = hint
+                .iter()
+                .map(String::as_str)
+                .chain(error.get().map(|_| err.as_str()))
+                .collect();
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    }
+
+    fn invalid(&self) -> impl Fn() -> Option<&'static str> + Send + Sync + 'static + use<> {
+        let error = self.error;
+        move || error.get().map(|_| "true")
+    }
+
+    fn wrapper_class(
+        &self,
+        base: &'static str,
+    ) -> impl Fn() -> String + Send + Sync + 'static + use<> {
+        let error = self.error;
+        move || {
+            if error.get().is_some() {
+                format!("{base} field--error")
+            } else {
+                base.to_owned()
+            }
+        }
+    }
+}
+
+fn label_content(ctx: FormCtx, field: &Field) -> impl IntoView + use<> {
+    let label = field
+        .label
+        .clone()
+        .unwrap_or_else(|| field.id.as_str().into());
+    let lang = ctx.lang;
+    view! {
+        <span lang={
+            let label = label.clone();
+            move || lang_attr(&label, lang.get())
+        }>{tr(&label, lang)}</span>
+        {field.required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
+    }
+}
+
+fn hint_view(ctx: FormCtx, field: &Field, parts: &Parts) -> impl IntoView + use<> {
+    let lang = ctx.lang;
+    field.hint.clone().map(|hint| {
+        let text = tr(&hint, lang);
+        view! { <p class="hint" id=parts.hint_id.clone() lang=move || lang_attr(&hint, lang.get())>{text}</p> }
+    })
+}
+
+fn error_view(ctx: FormCtx, parts: &Parts) -> impl IntoView + use<> {
+    let (error, error_id, lang) = (parts.error, parts.error_id.clone(), ctx.lang);
+    move || {
+        error.get().map(|message| {
+            view! {
+                <p class="error-message" id=error_id.clone()>
+                    <span class="visually-hidden">{t(lang.get(), Key::ErrorPrefix)}" "</span>
+                    {message}
+                </p>
+            }
+        })
+    }
+}
+
+fn input_view(field: Field) -> impl IntoView {
+    let ctx = expect_context::<FormCtx>();
+    let parts = Parts::new(ctx, &field);
+    let id = parts.id.clone();
+    let initial = ctx
+        .session
+        .with_untracked(|s| s.answers().text(&id).to_owned());
+    let (on_input, on_blur) = text_handlers(ctx, id.clone());
+    let input_type = match field.kind {
+        FieldKind::Email(_) => "email",
+        FieldKind::Phone => "tel",
+        FieldKind::Date(_) => "date",
+        _ => "text",
+    };
+    let control = if matches!(field.kind, FieldKind::Textarea(_)) {
+        view! {
+            <textarea
+                id=format!("f-{id}")
+                name=id.clone()
+                rows="5"
+                prop:value=initial
+                required=field.required
+                autocomplete=field.effective_autocomplete().map(str::to_owned)
+                aria-describedby=parts.described_by()
+                aria-invalid=parts.invalid()
+                on:input=on_input
+                on:blur=on_blur
+            ></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input
+                type=input_type
+                id=format!("f-{id}")
+                name=id.clone()
+                prop:value=initial
+                required=field.required
+                autocomplete=field.effective_autocomplete().map(str::to_owned)
+                inputmode=field.effective_inputmode().map(|m| m.as_str())
+                spellcheck=matches!(field.kind, FieldKind::Text(_)).then_some("true").or(Some("false"))
+                aria-describedby=parts.described_by()
+                aria-invalid=parts.invalid()
+                class=width_class(&field)
+                on:input=on_input
+                on:blur=on_blur
+            />
+        }
+        .into_any()
+    };
+    view! {
+        <div class=parts.wrapper_class("field")>
+            <label for=format!("f-{id}")>{label_content(ctx, &field)}</label>
+            {hint_view(ctx, &field, &parts)}
+            {error_view(ctx, &parts)}
+            {control}
+        </div>
+    }
+}
+
+/// A width that hints at the expected answer (short for postal codes, dates, numbers).
+fn width_class(field: &Field) -> &'static str {
+    match field.kind {
+        FieldKind::PostalCode => "input--short",
+        FieldKind::Number(_) | FieldKind::Integer(_) | FieldKind::Date(_) => "input--short",
+        FieldKind::Personnummer(_) | FieldKind::Organisationsnummer | FieldKind::Phone => {
+            "input--medium"
+        }
+        _ => "input--full",
+    }
+}
+
+fn text_handlers(
+    ctx: FormCtx,
+    id: String,
+) -> (
+    impl Fn(ev::Event) + 'static,
+    impl Fn(ev::FocusEvent) + 'static,
+) {
+    let key = id.clone();
+    let on_input = move |e: ev::Event| {
+        let value = event_target_value(&e);
+        ctx.session
+            .update(|s| s.set_answer(&key, Answer::Text(value)));
+    };
+    let on_blur = move |_| {
+        let cx = ctx.validation();
+        ctx.session.update(|s| s.blur(&id, &cx));
+    };
+    (on_input, on_blur)
+}
+
+fn select_view(field: Field) -> impl IntoView {
+    let ctx = expect_context::<FormCtx>();
+    let parts = Parts::new(ctx, &field);
+    let id = parts.id.clone();
+    let initial = ctx
+        .session
+        .with_untracked(|s| s.answers().text(&id).to_owned());
+    let options = field.kind.options().unwrap_or_default().to_vec();
+    let lang = ctx.lang;
+    let key = id.clone();
+    let on_change = move |e: ev::Event| {
+        let value = event_target_value(&e);
+        let cx = ctx.validation();
+        ctx.session.update(|s| {
+            s.set_answer(&key, Answer::Text(value));
+            s.blur(&key, &cx);
+        });
+    };
+    let none_selected = initial.is_empty();
+    view! {
+        <div class=parts.wrapper_class("field")>
+            <label for=format!("f-{id}")>{label_content(ctx, &field)}</label>
+            {hint_view(ctx, &field, &parts)}
+            {error_view(ctx, &parts)}
+            <select
+                id=format!("f-{id}")
+                name=id.clone()
+                required=field.required
+                autocomplete=field.effective_autocomplete().map(str::to_owned)
+                aria-describedby=parts.described_by()
+                aria-invalid=parts.invalid()
+                on:change=on_change
+            >
+                <option value="" selected=none_selected>{move || t(lang.get(), Key::Choose)}</option>
+                {options.into_iter().map(|o| {
+                    let selected = o.value.as_str() == initial;
+                    view! { <option value=o.value.to_string() selected=selected>{tr(&o.label, lang)}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// Radio buttons, yes/no and checkboxes: a fieldset with a legend and one labelled input each.
+fn choice_view(field: Field) -> impl IntoView {
+    let ctx = expect_context::<FormCtx>();
+    let parts = Parts::new(ctx, &field);
+    let id = parts.id.clone();
+    let multiple = matches!(field.kind, FieldKind::Checkboxes(_));
+    let options: Vec<ChoiceOption> = match &field.kind {
+        FieldKind::YesNo => ["yes", "no"]
+            .into_iter()
+            .filter_map(|v| {
+                let value = blankett_core::definition::Id::new(v)?;
+                let label = blankett_core::Text::Localized(
+                    [
+                        ("sv", yes_no_label(v == "yes", blankett_core::Lang::Sv)),
+                        ("en", yes_no_label(v == "yes", blankett_core::Lang::En)),
+                    ]
+                    .into_iter()
+                    .map(|(k, s)| (k.to_owned(), s.to_owned()))
+                    .collect(),
+                );
+                Some(ChoiceOption {
+                    value,
+                    label,
+                    hint: None,
+                })
+            })
+            .collect(),
+        kind => kind.options().unwrap_or_default().to_vec(),
+    };
+    let lang = ctx.lang;
+    let key = id.clone();
+    // Validate when focus leaves the whole group, not when it moves between its options.
+    let on_focusout = move |e: ev::FocusEvent| {
+        let inside = match (e.current_target(), e.related_target()) {
+            (Some(group), Some(next)) => group
+                .dyn_ref::<web_sys::Node>()
+                .is_some_and(|g| g.contains(next.dyn_ref::<web_sys::Node>())),
+            _ => false,
+        };
+        if !inside {
+            let cx = ctx.validation();
+            ctx.session.update(|s| s.blur(&key, &cx));
+        }
+    };
+    let items = options
+        .into_iter()
+        .enumerate()
+        .map(|(i, option)| {
+            let input_id = format!("f-{id}-{i}");
+            let option_hint_id = option.hint.as_ref().map(|_| format!("f-{id}-{i}-hint"));
+            let value = option.value.to_string();
+            let checked = ctx.session.with_untracked(|s| {
+                if multiple {
+                    s.answers().choices(&id).contains(&value)
+                } else {
+                    s.answers().text(&id) == value
+                }
+            });
+            let key = id.clone();
+            let v = value.clone();
+            let on_change = move |e: ev::Event| {
+                let on = event_target_checked(&e);
+                let cx = ctx.validation();
+                ctx.session.update(|s| {
+                    let answer = if multiple {
+                        let mut chosen = s.answers().choices(&key).to_vec();
+                        chosen.retain(|c| *c != v);
+                        if on {
+                            chosen.push(v.clone());
+                        }
+                        Answer::Choices(chosen)
+                    } else {
+                        Answer::Text(v.clone())
+                    };
+                    s.set_answer(&key, answer);
+                    // A choice is complete when made: re-check only to clear or update a shown message.
+                    if s.error(&key).is_some() {
+                        s.blur(&key, &cx);
+                    }
+                });
+            };
+            view! {
+                <div class="choice">
+                    <input
+                        type=if multiple { "checkbox" } else { "radio" }
+                        id=input_id.clone()
+                        name=format!("f-{id}")
+                        value=value
+                        checked=checked
+                        required=field.required && !multiple
+                        aria-describedby=option_hint_id.clone()
+                        on:change=on_change
+                    />
+                    <label for=input_id>{tr(&option.label, lang)}</label>
+                    {option.hint.map(|h| view! { <p class="hint" id=option_hint_id>{tr(&h, lang)}</p> })}
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset
+            class=parts.wrapper_class("field")
+            aria-describedby=parts.described_by()
+            on:focusout=on_focusout
+        >
+            <legend>{label_content(ctx, &field)}</legend>
+            {hint_view(ctx, &field, &parts)}
+            {error_view(ctx, &parts)}
+            <div class=if multiple { "choices choices--checkboxes" } else { "choices" }>{items}</div>
+        </fieldset>
+    }
+}
+
+fn info_view(field: Field) -> impl IntoView {
+    let ctx = expect_context::<FormCtx>();
+    let lang = ctx.lang;
+    let FieldKind::Info(content) = field.kind else {
+        return ().into_any();
+    };
+    let heading = field.label.map(|l| view! { <h3>{tr(&l, lang)}</h3> });
+    let text = content.text;
+    view! {
+        <div class="info">
+            {heading}
+            {move || render_markdown(text.get(lang.get()), lang.get())}
+        </div>
+    }
+    .into_any()
+}
+
+fn group_view(field: Field) -> impl IntoView {
+    let ctx = expect_context::<FormCtx>();
+    let lang = ctx.lang;
+    let FieldKind::Group(group) = field.kind.clone() else {
+        return ().into_any();
+    };
+    let hint_id = format!("f-{}-hint", field.id);
+    view! {
+        <fieldset class="group" aria-describedby=field.hint.as_ref().map(|_| hint_id.clone())>
+            <legend>{label_content(ctx, &field)}</legend>
+            {field.hint.clone().map(|h| view! { <p class="hint" id=hint_id.clone()>{tr(&h, lang)}</p> })}
+            {group.fields.into_iter().map(field_view).collect_view()}
+        </fieldset>
+    }
+    .into_any()
+}

@@ -1,0 +1,139 @@
+//! Filling in one form: loading its definition, then start page, steps, review and receipt.
+
+mod field;
+mod markdown;
+mod pages;
+mod submit;
+
+use std::sync::Arc;
+
+use blankett_core::{Context, Definition, Diagnostic, FormSession, Lang, Position, Text};
+use leptos::prelude::*;
+
+use crate::app::UiLang;
+use crate::browser;
+use crate::i18n::{Key, t};
+use crate::net::{self, NetError};
+
+pub use submit::SendState;
+
+/// What a form component needs: the session and the interface language.
+#[derive(Debug, Clone, Copy)]
+pub struct FormCtx {
+    /// The citizen's progress and answers.
+    pub session: RwSignal<FormSession>,
+    /// The interface language.
+    pub lang: RwSignal<Lang>,
+    /// The state of sending the submission.
+    pub send: RwSignal<SendState>,
+}
+
+impl FormCtx {
+    /// Validation context: today's date from the browser.
+    pub fn validation(&self) -> Context {
+        Context {
+            today: browser::today(),
+        }
+    }
+}
+
+/// Why a form could not be shown.
+#[derive(Debug, Clone)]
+enum LoadFailure {
+    Network(NetError),
+    Broken(Vec<Diagnostic>),
+}
+
+/// Fetches a definition from `url` and shows the form, or says exactly why it cannot.
+#[component]
+pub fn FormLoader(url: String) -> impl IntoView {
+    let UiLang(lang) = expect_context::<UiLang>();
+    let url = browser::resolve_url(&url);
+    let loaded = LocalResource::new(move || {
+        let url = url.clone();
+        async move {
+            let text = net::get_text(&url).await.map_err(LoadFailure::Network)?;
+            let loaded = blankett_core::load(&text);
+            match loaded.definition {
+                Some(def) => Ok(Arc::new(def)),
+                None => Err(LoadFailure::Broken(loaded.diagnostics)),
+            }
+        }
+    });
+    move || {
+        match loaded.get() {
+        None => view! { <p role="status">{move || t(lang.get(), Key::Loading)}</p> }.into_any(),
+        Some(Ok(def)) => view! { <FormView def/> }.into_any(),
+        Some(Err(LoadFailure::Network(error))) => view! {
+            <h1>{move || t(lang.get(), Key::FormBroken)}</h1>
+            <p class="notice notice--error" role="alert">{move || t(lang.get(), Key::FormLoadFailed)}</p>
+            <p class="technical">{match error {
+                NetError::Status(status, _) => format!("HTTP {status}"),
+                NetError::Network(message) => message,
+            }}</p>
+            <p><a href="./">{move || t(lang.get(), Key::BackToCatalogue)}</a></p>
+        }
+        .into_any(),
+        Some(Err(LoadFailure::Broken(diagnostics))) => view! { <BrokenForm diagnostics/> }.into_any(),
+    }
+    }
+}
+
+/// The error page for a definition that does not load: every problem, with its path.
+#[component]
+fn BrokenForm(diagnostics: Vec<Diagnostic>) -> impl IntoView {
+    let UiLang(lang) = expect_context::<UiLang>();
+    view! {
+        <h1>{move || t(lang.get(), Key::FormBroken)}</h1>
+        <p>{move || t(lang.get(), Key::FormBrokenIntro)}</p>
+        <ul class="diagnostics">
+            {move || {
+                let l = lang.get();
+                diagnostics.iter().map(|d| view! { <li><code>{d.line(l)}</code></li> }).collect_view()
+            }}
+        </ul>
+        <p><a href="./">{move || t(lang.get(), Key::BackToCatalogue)}</a></p>
+    }
+}
+
+/// One form being filled in.
+#[component]
+fn FormView(def: Arc<Definition>) -> impl IntoView {
+    let UiLang(lang) = expect_context::<UiLang>();
+    let title = def.title.clone();
+    let ctx = FormCtx {
+        session: RwSignal::new(FormSession::new(def)),
+        lang,
+        send: RwSignal::new(SendState::Idle),
+    };
+    provide_context(ctx);
+    let position = Memo::new(move |_| ctx.session.with(|s| s.position()));
+    view! {
+        <h1 lang=move || lang_attr(&title, lang.get())>{
+            let title = title.clone();
+            move || title.get(lang.get()).to_owned()
+        }</h1>
+        {move || match position.get() {
+            Position::Start => view! { <pages::StartPage/> }.into_any(),
+            Position::Step(index) => view! { <pages::StepPage index/> }.into_any(),
+            Position::Review => view! { <pages::ReviewPage/> }.into_any(),
+            Position::Done => view! { <pages::ReceiptPage/> }.into_any(),
+        }}
+    }
+}
+
+/// The `lang` attribute a definition text needs when it is not in the interface language.
+pub fn lang_attr(text: &Text, ui: Lang) -> Option<String> {
+    text.lang_of(ui)
+        .filter(|code| *code != ui.code())
+        .map(str::to_owned)
+}
+
+/// A definition text in the interface language, reactive.
+pub fn tr(
+    text: &Text,
+    lang: RwSignal<Lang>,
+) -> impl Fn() -> String + Send + Sync + 'static + use<> {
+    let text = text.clone();
+    move || text.get(lang.get()).to_owned()
+}

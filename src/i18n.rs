@@ -1,0 +1,151 @@
+//! The runtime's own interface texts in Swedish and English.
+//!
+//! Texts from a form definition are localized by the definition itself ([`blankett_core::Text`]);
+//! these are the words of the runtime around them: buttons, headings, status messages.
+
+use blankett_core::Lang;
+
+/// Every interface text, by meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    SkipToContent,
+    ChangeLanguage,
+    Loading,
+    CatalogueTitle,
+    CatalogueIntro,
+    CatalogueLoadFailed,
+    Start,
+    Next,
+    ToReview,
+    BackToReview,
+    Back,
+    Submit,
+    Submitting,
+    StepOf,
+    RequiredNote,
+    ErrorPrefix,
+    ErrorSummaryTitle,
+    ReviewTitle,
+    ReviewIntro,
+    Change,
+    NotAnswered,
+    PrivacyTitle,
+    PrivacyController,
+    PrivacyPurpose,
+    PrivacyLegalBasis,
+    PrivacyRetention,
+    PrivacyRecipients,
+    PrivacyContact,
+    PrivacyRights,
+    Publisher,
+    ContactUs,
+    Choose,
+    ReceiptTitle,
+    ReceiptReference,
+    ReceiptSaveReference,
+    ReceiptReceived,
+    NewForm,
+    SendFailed,
+    SendRejected,
+    AnswersKept,
+    FormLoadFailed,
+    FormBroken,
+    FormBrokenIntro,
+    BackToCatalogue,
+}
+
+/// The interface text for `key` in `lang`.
+pub fn t(lang: Lang, key: Key) -> &'static str {
+    let (sv, en) = match key {
+        Key::SkipToContent => ("Hoppa till innehållet", "Skip to content"),
+        Key::ChangeLanguage => ("Språk", "Language"),
+        Key::Loading => ("Laddar…", "Loading…"),
+        Key::CatalogueTitle => ("E-tjänster", "E-services"),
+        Key::CatalogueIntro => (
+            "Välj den e-tjänst du vill använda. Du kan fylla i formuläret i din egen takt.",
+            "Choose the e-service you want to use. You can fill in the form at your own pace.",
+        ),
+        Key::CatalogueLoadFailed => (
+            "Det gick inte att hämta listan över e-tjänster. Kontrollera din anslutning och ladda om sidan.",
+            "The list of e-services could not be loaded. Check your connection and reload the page.",
+        ),
+        Key::Start => ("Börja fylla i", "Start"),
+        Key::Next => ("Nästa", "Next"),
+        Key::ToReview => ("Granska dina svar", "Review your answers"),
+        Key::BackToReview => (
+            "Spara och gå tillbaka till granskningen",
+            "Save and return to the review",
+        ),
+        Key::Back => ("Tillbaka", "Back"),
+        Key::Submit => ("Skicka in", "Submit"),
+        Key::Submitting => ("Skickar…", "Sending…"),
+        Key::StepOf => ("Steg {n} av {total}", "Step {n} of {total}"),
+        Key::RequiredNote => (
+            "Fält markerade med * måste fyllas i.",
+            "Fields marked with * are required.",
+        ),
+        Key::ErrorPrefix => ("Fel:", "Error:"),
+        Key::ErrorSummaryTitle => (
+            "Rätta följande innan du går vidare",
+            "Fix the following before you continue",
+        ),
+        Key::ReviewTitle => ("Granska dina svar", "Review your answers"),
+        Key::ReviewIntro => (
+            "Kontrollera att allt stämmer innan du skickar in. Du kan ändra dina svar.",
+            "Check that everything is correct before you submit. You can change your answers.",
+        ),
+        Key::Change => ("Ändra", "Change"),
+        Key::NotAnswered => ("Inte besvarad", "Not answered"),
+        Key::PrivacyTitle => (
+            "Så behandlar vi dina personuppgifter",
+            "How we process your personal data",
+        ),
+        Key::PrivacyController => ("Personuppgiftsansvarig", "Controller"),
+        Key::PrivacyPurpose => ("Varför vi behandlar uppgifterna", "Why we process the data"),
+        Key::PrivacyLegalBasis => ("Rättslig grund", "Legal basis"),
+        Key::PrivacyRetention => ("Hur länge uppgifterna sparas", "How long the data is kept"),
+        Key::PrivacyRecipients => (
+            "Vilka som får ta del av uppgifterna",
+            "Who receives the data",
+        ),
+        Key::PrivacyContact => ("Dataskyddsombud", "Data protection officer"),
+        Key::PrivacyRights => ("Läs om dina rättigheter", "Read about your rights"),
+        Key::Publisher => ("Utgivare", "Published by"),
+        Key::ContactUs => ("Kontakt", "Contact"),
+        Key::Choose => ("Välj…", "Choose…"),
+        Key::ReceiptTitle => (
+            "Tack! Vi har tagit emot dina uppgifter",
+            "Thank you! We have received your form",
+        ),
+        Key::ReceiptReference => ("Ditt ärendenummer", "Your reference number"),
+        Key::ReceiptSaveReference => (
+            "Spara ärendenumret. Ange det om du kontaktar oss om ärendet.",
+            "Keep the reference number. Give it if you contact us about the case.",
+        ),
+        Key::ReceiptReceived => ("Mottaget", "Received"),
+        Key::NewForm => ("Till e-tjänsterna", "Back to the e-services"),
+        Key::SendFailed => (
+            "Det gick inte att skicka just nu. Kontrollera din anslutning och försök igen.",
+            "It was not possible to send right now. Check your connection and try again.",
+        ),
+        Key::SendRejected => (
+            "Mottagaren kunde inte ta emot formuläret:",
+            "The receiver could not accept the form:",
+        ),
+        Key::AnswersKept => ("Dina svar finns kvar.", "Your answers are kept."),
+        Key::FormLoadFailed => (
+            "Det gick inte att hämta formuläret. Kontrollera din anslutning och ladda om sidan.",
+            "The form could not be loaded. Check your connection and reload the page.",
+        ),
+        Key::FormBroken => ("Formuläret kan inte visas", "The form cannot be shown"),
+        Key::FormBrokenIntro => (
+            "Formulärdefinitionen har fel. Kontakta den som publicerar e-tjänsten. Felen är:",
+            "The form definition has errors. Contact the publisher of the e-service. The errors are:",
+        ),
+        Key::BackToCatalogue => ("Till listan över e-tjänster", "To the list of e-services"),
+    };
+    match lang {
+        Lang::Sv => sv,
+        Lang::En => en,
+    }
+}
