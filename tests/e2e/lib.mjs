@@ -1,0 +1,198 @@
+// Shared helpers for the browser tests: Chromium, axe-core, and a generic form filler.
+//
+// The filler knows no example form: it reads a definition and finds every control by its
+// accessible name (label or legend) and role, reaching each one with Tab as a keyboard
+// user would. It works on any definition the runtime accepts.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+
+export const BASE = process.env.BLANKETT_URL ?? 'http://127.0.0.1:8080/';
+export const ADMIN_TOKEN = process.env.BLANKETT_ADMIN_TOKEN ?? '';
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** A phone-sized page with Swedish locale. */
+export async function newPage(browser) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'sv-SE' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(m.text()); });
+  page.jsErrors = errors;
+  return page;
+}
+
+/** Runs axe-core with the WCAG 2.1 A/AA rules and fails with every violation listed. */
+export async function assertAccessible(page, state) {
+  await page.addScriptTag({ path: require.resolve('axe-core') });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }));
+  const violations = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
+  assert.deepEqual(violations, [], `axe violations in state "${state}":\n${violations.join('\n')}`);
+  return result.passes.length;
+}
+
+export async function fetchDefinition(id) {
+  const res = await fetch(new URL(`forms/${id}.json`, BASE));
+  assert.equal(res.status, 200, `forms/${id}.json`);
+  return res.json();
+}
+
+export function text(t, lang = 'sv') {
+  if (typeof t === 'string') return t;
+  return t[lang] ?? t.sv ?? t.en ?? Object.values(t)[0];
+}
+
+/** Every question of a step, inside groups too, in document order. */
+export function questions(fields) {
+  return fields.flatMap((f) => (f.type === 'group' ? questions(f.fields) : f.type === 'info' ? [] : [f]));
+}
+
+function isoDate(d) {
+  return d.toISOString().slice(0, 10);
+}
+
+function dateWithin(field) {
+  const today = new Date();
+  const resolve = (b) => (b === 'today' ? new Date(isoDate(today)) : b ? new Date(b) : null);
+  const min = resolve(field.min);
+  const max = resolve(field.max);
+  let d = new Date(isoDate(today));
+  d.setUTCDate(d.getUTCDate() + (field.min === 'today' ? 30 : -30));
+  if (min && d < min) d = new Date(min.getTime() + 86400000);
+  if (max && d > max) d = new Date(max.getTime() - 86400000);
+  if (min && d < min) d = min;
+  return isoDate(d);
+}
+
+/** A valid answer for a question, or null when no valid value can be derived (a required pattern). */
+export function validValue(field, answers) {
+  if (field.must_match) return answers[field.must_match];
+  const fit = (s) => {
+    let v = s;
+    while (field.min_length && v.length < field.min_length) v += ' och mer text';
+    return field.max_length ? v.slice(0, field.max_length).trim() : v;
+  };
+  switch (field.type) {
+    case 'text': return field.pattern ? null : fit('Testvärde');
+    case 'textarea': return fit('En beskrivning skriven i testet.');
+    case 'email': return 'test.person@example.se';
+    case 'phone': return '070-123 45 67';
+    case 'number': case 'integer': {
+      const lo = field.min ?? 1;
+      const hi = field.max ?? lo + 10;
+      return String(Math.max(lo, Math.min(hi, Math.ceil(lo))));
+    }
+    case 'date': return dateWithin(field);
+    case 'personnummer': return '19121212-1212';
+    case 'organisationsnummer': return '212000-0142';
+    case 'postal_code': return '123 45';
+    case 'select': case 'radio': return field.options[0].value;
+    case 'yes_no': return 'yes';
+    case 'checkboxes': return field.options.slice(0, Math.max(1, field.min_choices ?? 1)).map((o) => o.value);
+    default: throw new Error(`unknown type ${field.type}`);
+  }
+}
+
+/** Presses Tab until `locator` has focus; fails if it is not reachable by keyboard. */
+export async function tabTo(page, locator, what) {
+  for (let i = 0; i < 120; i++) {
+    if (await locator.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+    await page.keyboard.press('Tab');
+  }
+  assert.fail(`could not reach ${what} with the Tab key`);
+}
+
+function labelRe(label) {
+  return new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+}
+
+/** The control for a question, found by accessible name (label/legend) and role. */
+export function control(page, field, lang = 'sv') {
+  const label = text(field.label, lang);
+  switch (field.type) {
+    case 'radio': case 'yes_no': case 'checkboxes':
+      return page.getByRole('group', { name: labelRe(label) });
+    case 'select':
+      return page.getByRole('combobox', { name: labelRe(label) });
+    default:
+      return page.getByLabel(labelRe(label), { exact: false }).and(page.locator('input, textarea'));
+  }
+}
+
+/** Answers one question with the keyboard only. */
+export async function answer(page, field, value, lang = 'sv') {
+  const label = text(field.label, lang);
+  const el = control(page, field, lang);
+  switch (field.type) {
+    case 'radio': case 'yes_no': {
+      const options = field.type === 'yes_no' ? ['yes', 'no'] : field.options.map((o) => o.value);
+      const index = options.indexOf(value);
+      const first = el.getByRole('radio').first();
+      await tabTo(page, first, `the first option of "${label}"`);
+      if (index === 0) await page.keyboard.press('Space');
+      for (let i = 0; i < index; i++) await page.keyboard.press('ArrowDown');
+      const name = field.type === 'yes_no' ? (value === 'yes' ? 'Ja' : 'Nej') : text(field.options[index].label, lang);
+      assert.ok(await el.getByRole('radio', { name, exact: true }).isChecked(), `"${name}" is chosen in "${label}"`);
+      break;
+    }
+    case 'checkboxes':
+      for (const v of value) {
+        const option = field.options.find((o) => o.value === v);
+        const box = el.getByRole('checkbox', { name: text(option.label, lang), exact: true });
+        await tabTo(page, box, `"${text(option.label, lang)}" in "${label}"`);
+        await page.keyboard.press('Space');
+        assert.ok(await box.isChecked());
+      }
+      break;
+    case 'select': {
+      await tabTo(page, el, `"${label}"`);
+      const index = field.options.findIndex((o) => o.value === value);
+      for (let i = 0; i <= index; i++) await page.keyboard.press('ArrowDown');
+      assert.equal(await el.inputValue(), value, `"${label}" has the chosen option`);
+      break;
+    }
+    case 'date':
+      await tabTo(page, el, `"${label}"`);
+      await el.fill(value); // a native date input takes its segments in the browser's locale
+      break;
+    default:
+      await tabTo(page, el, `"${label}"`);
+      await page.keyboard.type(value);
+  }
+}
+
+/** The next-step button of the current page, by accessible name. */
+export function nextButton(page) {
+  return page.getByRole('button', { name: /^(Nästa|Granska dina svar|Spara och gå tillbaka till granskningen|Next|Review your answers)$/ });
+}
+
+/** Activates a button from the keyboard: Tab to it, then Enter. */
+export async function press(page, button, what) {
+  await tabTo(page, button, what);
+  await page.keyboard.press('Enter');
+}
+
+export async function adminGet(path) {
+  const res = await fetch(new URL(path, BASE), { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+/** The example and test forms the receiver serves. */
+export async function formIds() {
+  const res = await fetch(new URL('api/forms', BASE));
+  assert.equal(res.status, 200);
+  return (await res.json()).map((f) => f.id).sort();
+}

@@ -1,0 +1,91 @@
+//! `cargo xtask bench`: figures to read, never assertions.
+//!
+//! Prints the release bundle's size (raw, gzip -9, brotli -q 11) per file type, then runs
+//! `crates/core/examples/engine_bench.rs` for the engine's timings.
+
+use crate::root;
+use std::io::Write;
+
+/// Builds the release app and prints every figure.
+pub fn run() -> Result<(), String> {
+    crate::install::build_tools()?;
+    crate::run(std::process::Command::new("trunk").args(["build", "--release", "--offline"]))?;
+    bundle_sizes()?;
+    // Timings come from an optimised build; xtask itself is built in debug.
+    crate::run(
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args(
+            [
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "blankett-core",
+                "--example",
+                "engine_bench",
+            ],
+        ),
+    )
+}
+
+fn gzip_len(data: &[u8]) -> usize {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = enc.write_all(data);
+    enc.finish().map(|v| v.len()).unwrap_or(0)
+}
+
+fn brotli_len(data: &[u8]) -> usize {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    let _ = brotli::BrotliCompress(&mut &data[..], &mut out, &params);
+    out.len()
+}
+
+fn bundle_sizes() -> Result<(), String> {
+    let dist = root().join("dist");
+    let mut rows: Vec<(&str, usize, usize, usize)> = Vec::new();
+    for (kind, ext) in [
+        ("wasm", ".wasm"),
+        ("js", ".js"),
+        ("css", ".css"),
+        ("html", ".html"),
+    ] {
+        let mut raw = 0;
+        let mut gz = 0;
+        let mut br = 0;
+        for entry in std::fs::read_dir(&dist)
+            .map_err(|e| format!("{}: {e}", dist.display()))?
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(ext) {
+                let data = std::fs::read(entry.path()).map_err(|e| e.to_string())?;
+                raw += data.len();
+                gz += gzip_len(&data);
+                br += brotli_len(&data);
+            }
+        }
+        rows.push((kind, raw, gz, br));
+    }
+    let total = rows
+        .iter()
+        .filter(|r| r.0 != "html")
+        .fold((0, 0, 0), |a, r| (a.0 + r.1, a.1 + r.2, a.2 + r.3));
+    println!("\nRelease bundle (dist/), bytes");
+    println!(
+        "{:<8}{:>12}{:>12}{:>12}",
+        "file", "raw", "gzip -9", "brotli 11"
+    );
+    for (kind, raw, gz, br) in &rows {
+        println!("{kind:<8}{raw:>12}{gz:>12}{br:>12}");
+    }
+    println!(
+        "{:<8}{:>12}{:>12}{:>12}",
+        "runtime", total.0, total.1, total.2
+    );
+    println!("(runtime = wasm + js + css, what a citizen downloads before the form definition)");
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! `cargo xtask …`: every task a person or CI runs, installing what is missing first.
+//!
+//! If `cargo xtask test` passes locally, CI passes: `.ci/run` calls exactly that.
+
+mod bench;
+mod install;
+mod tidy;
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  install    install missing build tools (wasm target, trunk, wasm-bindgen-cli, binaryen)
+  build      build the app in release mode into dist/
+  serve      build, then start the reference receiver with SQLite and print its URL
+             (options after `--` go to blankett-server serve, e.g. -- --addr 0.0.0.0:8080)
+  test       install what tests need, then fmt, clippy, unit and browser tests
+  bench      build and print bundle sizes (raw, gzip, brotli) and engine timings
+  schema     regenerate schema/form-definition.schema.json from the Rust types
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("install") => install::build_tools(),
+        Some("build") => install::build_tools().and_then(|()| build_app()),
+        Some("serve") => serve(&args[1..]),
+        Some("test") => test(),
+        Some("bench") => bench::run(),
+        Some("schema") => write_schema(),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(format!("unknown or missing task\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// PATH with the npm-installed tools (wasm-opt) and cargo's bin dir in front.
+pub fn tool_path() -> String {
+    let mut parts = vec![root().join("tools/node_modules/.bin").display().to_string()];
+    if let Some(home) = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+    {
+        parts.push(home.join("bin").display().to_string());
+    }
+    parts.push(env::var("PATH").unwrap_or_default());
+    parts.join(":")
+}
+
+/// Runs a command in the workspace root, failing with its description if it fails.
+pub fn run(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}");
+    eprintln!("xtask: $ {shown}");
+    let status = cmd
+        .current_dir(root())
+        .env("PATH", tool_path())
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed with {status}"))
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn build_app() -> Result<(), String> {
+    run(Command::new("trunk").args(["build", "--release", "--offline"]))
+}
+
+fn serve(extra: &[String]) -> Result<(), String> {
+    install::build_tools()?;
+    build_app()?;
+    let extra = extra.iter().skip_while(|a| *a == "--");
+    run(cargo()
+        .args([
+            "run",
+            "--release",
+            "-p",
+            "blankett-server",
+            "--",
+            "serve",
+            "--dist",
+            "dist",
+            "--forms",
+            "public/forms",
+        ])
+        .args(extra))
+}
+
+fn test() -> Result<(), String> {
+    install::build_tools()?;
+    install::test_tools()?;
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args([
+        "clippy",
+        "-p",
+        "blankett",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args(["test", "--workspace"]))?;
+    build_app()?;
+    browser_tests()
+}
+
+/// Starts the receiver on a free port with a fresh database and runs the Playwright suite.
+fn browser_tests() -> Result<(), String> {
+    run(cargo().args(["build", "-p", "blankett-server"]))?;
+    let work = root().join("target/e2e");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
+    // The receiver validates against, and serves, the examples plus the test-only forms.
+    let forms = work.join("forms");
+    std::fs::create_dir_all(&forms)
+        .map_err(|e| format!("cannot create {}: {e}", forms.display()))?;
+    for dir in ["public/forms", "tests/e2e/forms"] {
+        for entry in std::fs::read_dir(root().join(dir))
+            .map_err(|e| format!("{dir}: {e}"))?
+            .flatten()
+        {
+            std::fs::copy(entry.path(), forms.join(entry.file_name()))
+                .map_err(|e| format!("{}: {e}", entry.path().display()))?;
+        }
+    }
+    let db = work.join("e2e.sqlite3");
+    let token = format!("e2e-{}", std::process::id());
+    let server_bin = root().join("target/debug/blankett-server");
+    let mut server = Command::new(&server_bin)
+        .args(["serve", "--addr", "127.0.0.1:0", "--dist", "dist"])
+        .arg("--forms")
+        .arg(&forms)
+        .arg("--db")
+        .arg(&db)
+        .env("BLANKETT_ADMIN_TOKEN", &token)
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", server_bin.display()))?;
+    let url = read_server_url(&mut server);
+    let result = url.and_then(|url| {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/e2e"))
+            .map_err(|e| format!("cannot list tests/e2e: {e}"))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+            .collect();
+        files.sort();
+        run(Command::new("node")
+            .args(["--test", "--test-concurrency=1"])
+            .args(&files)
+            .env("BLANKETT_URL", &url)
+            .env("BLANKETT_ADMIN_TOKEN", &token)
+            .env("NODE_PATH", root().join("tests/node_modules")))
+    });
+    let _ = server.kill();
+    let _ = server.wait();
+    result
+}
+
+/// Reads the receiver's "Blankett is running at URL" line.
+fn read_server_url(server: &mut std::process::Child) -> Result<String, String> {
+    use std::io::BufRead;
+    let stdout = server.stdout.take().ok_or("the receiver has no stdout")?;
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
+        let line = line.map_err(|e| format!("reading the receiver's output: {e}"))?;
+        eprintln!("server: {line}");
+        if let Some(url) = line.strip_prefix("Blankett is running at ") {
+            let url = url.trim().to_owned();
+            // Keep draining its output so the receiver never blocks on a full pipe.
+            std::thread::spawn(move || lines.for_each(drop));
+            return Ok(url);
+        }
+    }
+    Err("the receiver exited before it was ready".into())
+}
+
+fn write_schema() -> Result<(), String> {
+    let path = root().join("schema/form-definition.schema.json");
+    std::fs::create_dir_all(root().join("schema")).map_err(|e| e.to_string())?;
+    std::fs::write(&path, blankett_core::definition_schema())
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!("xtask: wrote {}", path.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn committed_schema_is_current() {
+        let path = super::root().join("schema/form-definition.schema.json");
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == blankett_core::definition_schema(),
+            "{} is out of date: run `cargo xtask schema` and commit it",
+            path.display()
+        );
+    }
+}
