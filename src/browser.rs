@@ -90,3 +90,24 @@ pub fn resolve_url(url: &str) -> String {
         .map(|u| u.href())
         .unwrap_or_else(|_| url.to_owned())
 }
+
+/// An RFC 3339 timestamp as the citizen reads it, in their time zone ("23 november 2026 10:41").
+pub fn human_time(rfc3339: &str, lang: Lang) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    let options = js_sys::Object::new();
+    for (key, value) in [("dateStyle", "long"), ("timeStyle", "short")] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    let locale = if lang == Lang::Sv { "sv-SE" } else { "en-GB" };
+    String::from(date.to_locale_string(locale, &options))
+}
+
+/// Sets the document title (WCAG 2.4.2: each step is its own "page").
+pub fn set_title(title: &str) {
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        doc.set_title(title);
+    }
+}

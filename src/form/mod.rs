@@ -108,6 +108,36 @@ fn FormView(def: Arc<Definition>) -> impl IntoView {
     };
     provide_context(ctx);
     let position = Memo::new(move |_| ctx.session.with(|s| s.position()));
+    // Each step is its own page for assistive technology: its title says where the citizen is.
+    let page_title = title.clone();
+    Effect::new(move |_| {
+        let l = lang.get();
+        let (heading, has_errors) = ctx.session.with(|s| {
+            let heading = match s.position() {
+                Position::Start => None,
+                Position::Step(i) => Some(s.definition().steps[i].title.get(l).to_owned()),
+                Position::Review => Some(t(l, Key::ReviewTitle).to_owned()),
+                Position::Done => Some(t(l, Key::ReceiptTitle).to_owned()),
+            };
+            let progress = s.progress().map(|(n, total)| {
+                t(l, Key::StepOf)
+                    .replace("{n}", &n.to_string())
+                    .replace("{total}", &total.to_string())
+            });
+            let heading = match (progress, heading) {
+                (Some(p), Some(h)) => Some(format!("{p}: {h}")),
+                (_, h) => h,
+            };
+            (heading, !s.summary().is_empty())
+        });
+        let mut parts: Vec<String> = Vec::new();
+        if has_errors {
+            parts.push(t(l, Key::ErrorPrefix).to_owned());
+        }
+        parts.extend(heading.map(|h| format!("{h} –")));
+        parts.push(page_title.get(l).to_owned());
+        browser::set_title(&parts.join(" "));
+    });
     view! {
         <h1 lang=move || lang_attr(&title, lang.get())>{
             let title = title.clone();

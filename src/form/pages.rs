@@ -29,12 +29,12 @@ pub fn StartPage() -> impl IntoView {
             {move || t(lang.get(), Key::Publisher)}": " {tr(&org.name, lang)}
         </p>
         <PrivacyNotice open=true/>
-        <p class="contact">
-            {move || t(lang.get(), Key::ContactUs)}": "
-            {contact.email.clone().map(|e| view! { <a href=format!("mailto:{e}")>{e.clone()}</a>" " })}
-            {contact.phone.clone().map(|p| view! { <a href=format!("tel:{}", p.replace(' ', ""))>{p.clone()}</a>" " })}
-            {contact.url.clone().map(|u| view! { <a href=u.clone()>{u.clone()}</a> })}
-        </p>
+        <h2 class="contact-heading">{move || t(lang.get(), Key::ContactUs)}</h2>
+        <ul class="contact">
+            {contact.email.clone().map(|e| view! { <li><a href=format!("mailto:{e}")>{e.clone()}</a></li> })}
+            {contact.phone.clone().map(|p| view! { <li><a href=format!("tel:{}", p.replace([' ', '-'], ""))>{p.clone()}</a></li> })}
+            {contact.url.clone().map(|u| view! { <li><a href=u.clone()>{u.clone()}</a></li> })}
+        </ul>
         <div class="actions">
             <button type="button" class="button button--primary" on:click=start>{move || t(lang.get(), Key::Start)}</button>
         </div>
@@ -300,7 +300,7 @@ pub fn ReceiptPage() -> impl IntoView {
                     <dt>{t(lang.get(), Key::ReceiptReference)}</dt>
                     <dd class="reference" id="reference">{r.reference.clone()}</dd>
                     <dt>{t(lang.get(), Key::ReceiptReceived)}</dt>
-                    <dd>{r.received_at.clone()}</dd>
+                    <dd>{crate::browser::human_time(&r.received_at, lang.get())}</dd>
                 </dl>
             })}
             <p>{move || t(lang.get(), Key::ReceiptSaveReference)}</p>

@@ -1,6 +1,6 @@
 //! Sending the submission to the receiver and reading its answer.
 
-use blankett_core::{Issue, IssueCode, Text};
+use blankett_core::{Answers, Issue, IssueCode, Lang, Text};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Deserialize;
@@ -50,8 +50,24 @@ struct FieldError {
 }
 
 thread_local! {
-    /// The submission id of the form being sent: made once, reused on every retry.
-    static SUBMISSION_ID: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    /// The submission id and the answers and language it was made for. A retry of the same
+    /// answers reuses it (so the receiver can answer a repeat with the first receipt); changed
+    /// answers are a different submission and get a new id.
+    static SUBMISSION_ID: std::cell::RefCell<Option<(Answers, Lang, String)>> = const { std::cell::RefCell::new(None) };
+}
+
+fn submission_id_for(answers: &Answers, lang: Lang) -> String {
+    SUBMISSION_ID.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        match &*cell {
+            Some((a, l, id)) if a == answers && *l == lang => id.clone(),
+            _ => {
+                let id = random_uuid();
+                *cell = Some((answers.clone(), lang, id.clone()));
+                id
+            }
+        }
+    })
 }
 
 /// Validates, builds and sends the submission; updates the session with the outcome.
@@ -59,9 +75,11 @@ pub fn submit(ctx: FormCtx) {
     if ctx.send.get_untracked() == SendState::Sending {
         return;
     }
-    let id = SUBMISSION_ID.with(|cell| cell.borrow_mut().get_or_insert_with(random_uuid).clone());
     let cx = ctx.validation();
     let lang = ctx.lang.get_untracked();
+    let id = ctx
+        .session
+        .with_untracked(|s| submission_id_for(s.answers(), lang));
     let built = ctx.session.try_update(|s| s.submission(lang, &id, &cx));
     let Some(Ok(submission)) = built else {
         focus_after_render("error-summary".into());

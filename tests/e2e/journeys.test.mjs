@@ -20,6 +20,7 @@ async function fillAllSteps(page, def) {
   for (const [i, step] of def.steps.entries()) {
     await page.getByRole('heading', { level: 2, name: text(step.title) }).waitFor();
     assert.ok(await page.getByText(`Steg ${i + 1} av ${total}`).isVisible(), `progress on step ${i + 1}`);
+    assert.equal(await page.title(), `Steg ${i + 1} av ${total}: ${text(step.title)} – ${text(def.title)}`);
     await assertAccessible(page, `${def.id} step ${i + 1}`);
     for (const field of questions(step.fields)) {
       const value = validValue(field, given);
@@ -145,6 +146,7 @@ describe('errors', () => {
     const summary = page.locator('#error-summary');
     await summary.waitFor();
     await page.waitForFunction(() => document.activeElement?.id === 'error-summary');
+    assert.match(await page.title(), /^Fel: Steg \d+ av \d+: /, 'the title says there are errors');
     const link = summary.getByRole('link', { name: new RegExp(`^${text(field.label)}: Personnumret stämmer inte`) });
     assert.equal(await link.count(), 1, 'the summary links to the field');
     await assertAccessible(page, 'error state');
@@ -194,6 +196,56 @@ describe('errors', () => {
     assert.equal(bodies.length, 2);
     assert.equal(bodies[0], bodies[1], 'the retry sends the same bytes, with the same submission id');
     await page.context().close();
+  });
+});
+
+describe('captured requests', () => {
+  test('a captured submission replayed gets the same receipt; tampered ones are refused', async () => {
+    const def = await fetchDefinition('forskola');
+    const page = await newPage(browser);
+    await page.goto(new URL('?form=forskola', BASE).href);
+    await press(page, page.getByRole('button', { name: 'Börja fylla i' }), 'Start');
+    await fillAllSteps(page, def);
+    const [request] = await Promise.all([
+      page.waitForRequest((r) => r.url().endsWith('/api/submissions') && r.method() === 'POST'),
+      press(page, page.getByRole('button', { name: 'Skicka in' }), 'Submit'),
+    ]);
+    await page.getByRole('heading', { level: 2, name: 'Tack! Vi har tagit emot dina uppgifter' }).waitFor();
+    const reference = (await page.locator('#reference').textContent()).trim();
+    const body = request.postData();
+    await page.context().close();
+
+    const post = (b, type = 'application/json') =>
+      fetch(new URL('api/submissions', BASE), { method: 'POST', headers: { 'Content-Type': type }, body: b });
+    const replay = await post(body);
+    assert.equal(replay.status, 200, 'a byte-identical replay is a retry');
+    assert.equal((await replay.json()).reference, reference, 'and gets the original receipt');
+
+    const submission = JSON.parse(body);
+    const pnrField = def.steps.flatMap((s) => questions(s.fields)).find((f) => f.type === 'personnummer');
+    const tampered = structuredClone(submission);
+    tampered.answers[pnrField.id] = '19121212-1213';
+    const conflict = await post(JSON.stringify(tampered));
+    assert.equal(conflict.status, 409, 'same submission id, other bytes');
+    assert.equal((await conflict.json()).code, 'submission_id_conflict');
+
+    tampered.submission_id = crypto.randomUUID();
+    const invalid = await post(JSON.stringify(tampered));
+    assert.equal(invalid.status, 422, 'the receiver validates again with the same rules');
+    const problem = await invalid.json();
+    assert.equal(invalid.headers.get('content-type'), 'application/problem+json');
+    assert.deepEqual(problem.errors.map((e) => [e.field, e.code]), [[pnrField.id, 'personnummer_checksum']]);
+    assert.match(problem.errors[0].message.sv, /Personnumret stämmer inte/);
+
+    const extra = structuredClone(submission);
+    extra.submission_id = crypto.randomUUID();
+    extra.answers.smuggled = 'x';
+    const unknown = await post(JSON.stringify(extra));
+    assert.equal(unknown.status, 422);
+    assert.deepEqual((await unknown.json()).errors.map((e) => [e.field, e.code]), [['smuggled', 'unknown_field']]);
+
+    assert.equal((await post(body.slice(0, -5))).status, 400, 'a cut-off body is malformed JSON');
+    assert.equal((await post(body, 'text/plain')).status, 415);
   });
 });
 
