@@ -12,6 +12,9 @@ pub mod submission;
 pub mod text;
 pub mod validate;
 
+#[cfg(test)]
+mod test_support;
+
 pub use answers::{Answer, Answers};
 pub use definition::{Definition, Diagnostic, Field, FieldKind, Loaded, Severity, load};
 pub use formats::Date;
@@ -23,7 +26,8 @@ pub use validate::{Context, Issue, IssueCode};
 /// The JSON Schema of definition format v1, as published in `schema/form-definition.schema.json`.
 #[cfg(feature = "schema")]
 pub fn definition_schema() -> String {
-    let mut schema = serde_json::to_value(schemars::schema_for!(definition::Definition)).unwrap_or_default();
+    let mut schema =
+        serde_json::to_value(schemars::schema_for!(definition::Definition)).unwrap_or_default();
     allow_extensions(&mut schema);
     let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
     s.push('\n');
@@ -36,7 +40,10 @@ fn allow_extensions(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Object(map) => {
             if map.get("additionalProperties") == Some(&serde_json::Value::Bool(false)) {
-                map.insert("patternProperties".into(), serde_json::json!({ "^(x-|\\$)": {} }));
+                map.insert(
+                    "patternProperties".into(),
+                    serde_json::json!({ "^(x-|\\$)": {} }),
+                );
             }
             map.values_mut().for_each(allow_extensions);
         }

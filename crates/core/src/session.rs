@@ -112,6 +112,10 @@ impl FormSession {
         match validate_field(&self.def, f, &self.answers, cx) {
             Some(_) if empty && !self.shown.contains_key(field) => {}
             Some(code) => {
+                // A summary entry for this field says what is wrong now, not before.
+                for issue in self.summary.iter_mut().filter(|i| i.field == field) {
+                    issue.code = code.clone();
+                }
                 self.shown.insert(field.to_owned(), code);
             }
             None => {
@@ -275,11 +279,16 @@ pub fn display_answer(field: &Field, answer: Option<&Answer>, lang: Lang) -> Str
             .map_or_else(|| v.to_owned(), |o| o.label.get(lang).to_owned())
     };
     match (answer, &field.kind) {
-        (Answer::Choices(values), _) => values
-            .iter()
-            .map(|v| option_label(v))
-            .collect::<Vec<_>>()
-            .join(", "),
+        // In the options' order, as submitted, whatever order they were ticked in.
+        (Answer::Choices(values), kind) => match kind.options() {
+            Some(options) => options
+                .iter()
+                .filter(|o| values.iter().any(|v| v == o.value.as_str()))
+                .map(|o| o.label.get(lang).to_owned())
+                .collect::<Vec<_>>()
+                .join(", "),
+            None => values.join(", "),
+        },
         (Answer::Text(v), FieldKind::YesNo) => yes_no_label(v == "yes", lang).to_owned(),
         (Answer::Text(v), FieldKind::Select(_) | FieldKind::Radio(_)) => option_label(v),
         (Answer::Text(v), _) => v.trim().to_owned(),
@@ -295,3 +304,6 @@ pub fn yes_no_label(yes: bool, lang: Lang) -> &'static str {
         (false, Lang::En) => "No",
     }
 }
+
+#[cfg(test)]
+mod tests;

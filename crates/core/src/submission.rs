@@ -240,7 +240,12 @@ fn answers_from_json(
                 Some(Answer::Text(if *b { "yes" } else { "no" }.to_owned()))
             }
             (FieldKind::Number(_) | FieldKind::Integer(_), Value::Number(n)) => {
-                Some(Answer::Text(n.to_string()))
+                // JSON writes large and tiny floats with an exponent (`1e+16`), which
+                // `parse_number` refuses; Rust's `Display` for `f64` never uses one.
+                Some(Answer::Text(match n.as_f64() {
+                    Some(x) if n.is_f64() => x.to_string(),
+                    _ => n.to_string(),
+                }))
             }
             (
                 FieldKind::Checkboxes(_)
@@ -269,3 +274,6 @@ pub fn is_uuid(s: &str) -> bool {
             _ => c.is_ascii_hexdigit(),
         })
 }
+
+#[cfg(test)]
+mod tests;

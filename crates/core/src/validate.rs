@@ -128,14 +128,14 @@ impl IssueCode {
             ),
             IssueCode::BelowMin(min) => {
                 if sv {
-                    format!("Talet måste vara {min} eller större.")
+                    format!("Talet måste vara {} eller större.", min.replace('.', ","))
                 } else {
                     format!("The number must be {min} or more.")
                 }
             }
             IssueCode::AboveMax(max) => {
                 if sv {
-                    format!("Talet måste vara {max} eller mindre.")
+                    format!("Talet måste vara {} eller mindre.", max.replace('.', ","))
                 } else {
                     format!("The number must be {max} or less.")
                 }
@@ -311,7 +311,10 @@ pub fn validate_field(
     }
     if let Some(other_id) = &field.must_match
         && let Some(other) = def.field(other_id.as_str())
-        && answers.get(other_id.as_str()).map(normalized_text) != Some(normalized_text(answer))
+        && answers
+            .get(other_id.as_str())
+            .map(|a| comparable(other, a, cx))
+            != Some(comparable(field, answer, cx))
     {
         return Some(IssueCode::Mismatch(
             other
@@ -323,10 +326,19 @@ pub fn validate_field(
     None
 }
 
-fn normalized_text(a: &Answer) -> String {
-    match a {
-        Answer::Text(s) => s.trim().to_owned(),
-        Answer::Choices(c) => c.join(","),
+/// An answer as `must_match` compares it: its canonical form when valid (so `8112289874`
+/// matches `811228-9874`), e-mail addresses without regard to case, otherwise the trimmed text.
+fn comparable(field: &Field, a: &Answer, cx: &Context) -> String {
+    match (normalize(field, a, cx), a) {
+        (Ok(Normalized::Text(s)), _) if matches!(field.kind, FieldKind::Email(_)) => {
+            s.to_lowercase()
+        }
+        (Ok(Normalized::Text(s)), _) => s,
+        (Ok(Normalized::Number(n)), _) => n.to_string(),
+        (Ok(Normalized::Bool(b)), _) => b.to_string(),
+        (Ok(Normalized::Choices(c)), _) => c.join(","),
+        (Err(_), Answer::Text(s)) => s.trim().to_owned(),
+        (Err(_), Answer::Choices(c)) => c.join(","),
     }
 }
 
@@ -523,3 +535,6 @@ pub fn format_number(n: f64) -> String {
         n.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests;

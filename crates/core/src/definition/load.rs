@@ -321,6 +321,28 @@ impl Cx {
         id
     }
 
+    /// An id that must not repeat among `seen` (which maps ids to the path of their first use).
+    fn unique_id(
+        &mut self,
+        v: &Value,
+        path: &Path,
+        kind: IdKind,
+        seen: &mut HashMap<String, String>,
+    ) -> Option<Id> {
+        let id = self.id(v, path)?;
+        if let Some(first) = seen.get(id.as_str()) {
+            let problem = Problem::DuplicateId {
+                kind,
+                id: id.0.clone(),
+                first: first.clone(),
+            };
+            self.error(path, problem);
+            return None;
+        }
+        seen.insert(id.0.clone(), path.0.clone());
+        Some(id)
+    }
+
     fn text(&mut self, v: &Value, path: &Path) -> Option<Text> {
         match v {
             Value::String(s) => {
@@ -571,23 +593,9 @@ impl Cx {
     fn step(&mut self, v: &Value, path: &Path, seen: &mut HashMap<String, String>) -> Option<Step> {
         let obj = self.object(v, path)?;
         self.unknown_keys(&obj, &["id", "title", "description", "fields"]);
-        let id = self.required(&obj, "id").and_then(|(v, p)| {
-            let id = self.id(v, &p)?;
-            if let Some(first) = seen.get(id.as_str()) {
-                let first = first.clone();
-                self.error(
-                    &p,
-                    Problem::DuplicateId {
-                        kind: IdKind::Step,
-                        id: id.0.clone(),
-                        first,
-                    },
-                );
-                return None;
-            }
-            seen.insert(id.0.clone(), p.0.clone());
-            Some(id)
-        });
+        let id = self
+            .required(&obj, "id")
+            .and_then(|(v, p)| self.unique_id(v, &p, IdKind::Step, seen));
         let title = self
             .required(&obj, "title")
             .and_then(|(v, p)| self.text(v, &p));
@@ -632,21 +640,10 @@ impl Cx {
     fn field(&mut self, v: &Value, path: &Path, depth: usize) -> Option<Field> {
         let obj = self.object(v, path)?;
         let id = self.required(&obj, "id").and_then(|(v, p)| {
-            let id = self.id(v, &p)?;
-            if let Some(first) = self.field_ids.get(id.as_str()) {
-                let first = first.clone();
-                self.error(
-                    &p,
-                    Problem::DuplicateId {
-                        kind: IdKind::Field,
-                        id: id.0.clone(),
-                        first,
-                    },
-                );
-                return None;
-            }
-            self.field_ids.insert(id.0.clone(), p.0.clone());
-            Some(id)
+            let mut ids = std::mem::take(&mut self.field_ids);
+            let id = self.unique_id(v, &p, IdKind::Field, &mut ids);
+            self.field_ids = ids;
+            id
         });
 
         // The type decides which other properties are allowed, so read it first.
@@ -958,23 +955,9 @@ impl Cx {
                 continue;
             };
             self.unknown_keys(&o, &["value", "label", "hint"]);
-            let value = self.required(&o, "value").and_then(|(v, vp)| {
-                let id = self.id(v, &vp)?;
-                if let Some(first) = seen.get(id.as_str()) {
-                    let first = first.clone();
-                    self.error(
-                        &vp,
-                        Problem::DuplicateId {
-                            kind: IdKind::Option,
-                            id: id.0.clone(),
-                            first,
-                        },
-                    );
-                    return None;
-                }
-                seen.insert(id.0.clone(), vp.0.clone());
-                Some(id)
-            });
+            let value = self
+                .required(&o, "value")
+                .and_then(|(v, vp)| self.unique_id(v, &vp, IdKind::Option, &mut seen));
             let label = self
                 .required(&o, "label")
                 .and_then(|(v, lp)| self.text(v, &lp));

@@ -479,7 +479,10 @@ fn is_true(b: &bool) -> bool {
     *b
 }
 
-#[cfg_attr(not(feature = "schema"), allow(dead_code, reason = "only the schema derive reads it"))]
+#[cfg_attr(
+    not(feature = "schema"),
+    allow(dead_code, reason = "only the schema derive reads it")
+)]
 fn default_true() -> bool {
     true
 }

@@ -6,22 +6,11 @@ use super::*;
 use crate::Lang;
 
 fn base() -> Value {
-    json!({
-        "blankett": "1",
-        "id": "test",
-        "version": "1",
-        "title": { "sv": "Testformulär", "en": "Test form" },
-        "organisation": { "name": "Exempelby kommun", "contact": { "email": "info@exempelby.se" } },
-        "privacy": {
-            "controller": "Kommunstyrelsen",
-            "purpose": "Att handlägga ärendet.",
-            "legal_basis": "Allmänt intresse",
-            "retention": "Två år",
-            "recipients": "Ingen",
-            "rights_url": "https://exempelby.se/personuppgifter"
-        },
-        "submit": { "url": "/api/submissions" },
-        "steps": [
+    crate::test_support::definition_json(
+        "test",
+        "1",
+        json!({ "sv": "Testformulär", "en": "Test form" }),
+        json!([
             { "id": "one", "title": "Ett", "fields": [
                 { "id": "name", "type": "text", "label": "Namn", "required": true, "autocomplete": "name" },
                 { "id": "email", "type": "email", "label": "E-post" },
@@ -36,8 +25,8 @@ fn base() -> Value {
             { "id": "three", "title": "Tre", "fields": [
                 { "id": "n", "type": "integer", "label": "Antal", "min": 0, "max": 10 }
             ]}
-        ]
-    })
+        ]),
+    )
 }
 
 /// Applies `edit` to the base definition and compares every diagnostic line (English).
@@ -298,6 +287,74 @@ fn autocomplete_grammar() {
         check(
             |v| v["steps"][0]["fields"][0]["autocomplete"] = json!(ok),
             &[],
+        );
+    }
+}
+
+#[test]
+fn steps_and_limits() {
+    check(
+        |v| v["steps"] = json!([]),
+        &["steps: the form has no steps"],
+    );
+    check(
+        |v| {
+            v["steps"][1]["id"] = json!("one");
+            v["steps"][0]["fields"][0]["min_length"] = json!(10);
+            v["steps"][0]["fields"][0]["max_length"] = json!(2);
+            v["steps"][2]["fields"][0] = json!({ "id": "d", "type": "date", "label": "Datum", "min": "2027-01-01", "max": "2026-01-01" });
+        },
+        &[
+            r#"steps[0].fields[0]: "min_length" (10) is greater than "max_length" (2)"#,
+            r#"steps[1].id: duplicate step id "one", first used at steps[0].id"#,
+            r#"steps[2].fields[0]: "min" (2027-01-01) is greater than "max" (2026-01-01)"#,
+        ],
+    );
+}
+
+#[test]
+fn dates_contacts_and_depth() {
+    check(
+        |v| {
+            v["organisation"]["contact"]["email"] = json!("info(at)exempelby.se");
+            v["steps"][2]["fields"][0] = json!({ "id": "d", "type": "date", "label": "Datum", "min": "tomorrow", "max": "2026-02-30" });
+        },
+        &[
+            r#"organisation.contact.email: "info(at)exempelby.se" is not an e-mail address"#,
+            r#"steps[2].fields[0].min: "tomorrow" is not a date (YYYY-MM-DD) or "today""#,
+            r#"steps[2].fields[0].max: "2026-02-30" is not a date (YYYY-MM-DD) or "today""#,
+        ],
+    );
+    let leaf = json!({ "id": "leaf", "type": "text", "label": "Löv" });
+    let g3 = json!({ "id": "g3", "type": "group", "label": "G3", "fields": [leaf] });
+    let g2 = json!({ "id": "g2", "type": "group", "label": "G2", "fields": [g3] });
+    let g1 = json!({ "id": "g1", "type": "group", "label": "G1", "fields": [g2] });
+    check(|v| v["steps"][2]["fields"][0] = g1.clone(), &[]);
+    let g0 = json!({ "id": "g0", "type": "group", "label": "G0", "fields": [g1] });
+    check(
+        |v| v["steps"][2]["fields"][0] = g0,
+        &[
+            "steps[2].fields[0].fields[0].fields[0].fields[0]: groups may be nested at most 3 levels deep",
+        ],
+    );
+}
+
+#[test]
+fn every_problem_has_a_swedish_message() {
+    // A representative definition with many problems: no Swedish line may fall back to English.
+    let mut v = base();
+    v["blankett"] = json!("2");
+    v["steps"][0]["fields"][0]["type"] = json!("txt");
+    v["steps"][0]["fields"][1]["inputmode"] = json!("x");
+    v["steps"][2]["fields"][0]["max"] = json!(-1);
+    v["privacy"]["rights_url"] = json!("ftp://x");
+    let loaded = load(&v.to_string());
+    assert!(loaded.diagnostics.len() >= 5);
+    for d in &loaded.diagnostics {
+        assert_ne!(
+            d.line(Lang::Sv),
+            d.line(Lang::En),
+            "{d} has no Swedish message"
         );
     }
 }

@@ -1,0 +1,602 @@
+//! Session tests: what the citizen sees after each action, from the start page to the receipt.
+
+use serde_json::json;
+
+use super::*;
+use crate::formats::Date;
+use crate::test_support::test_definition;
+
+const ID: &str = "6f1c2b9e-4d3a-4c5b-8e7f-0a1b2c3d4e5f";
+
+/// 2026-11-23: the fixed "today" of every test.
+fn cx() -> Context {
+    Context {
+        today: Date::new(2026, 11, 23).expect("a real date"),
+    }
+}
+
+fn text(s: &str) -> Answer {
+    Answer::Text(s.to_owned())
+}
+
+/// Three steps (so four with the review page); a group on the first, an info text on the second.
+fn def() -> Definition {
+    test_definition(
+        "felanmalan",
+        "1",
+        json!({ "sv": "Felanmälan", "en": "Report a fault" }),
+        json!([
+            { "id": "contact", "title": { "sv": "Kontakt", "en": "Contact" }, "fields": [
+                { "id": "name", "type": "text", "label": { "sv": "Namn", "en": "Name" }, "required": true },
+                { "id": "email", "type": "email", "label": { "sv": "E-post", "en": "E-mail" }, "required": true },
+                { "id": "address", "type": "group", "label": { "sv": "Adress", "en": "Address" }, "fields": [
+                    { "id": "street", "type": "text", "label": { "sv": "Gata", "en": "Street" } },
+                    { "id": "zip", "type": "postal_code", "label": { "sv": "Postnummer", "en": "Postcode" },
+                      "required": true }
+                ]}
+            ]},
+            { "id": "fault", "title": { "sv": "Felet", "en": "The fault" }, "fields": [
+                { "id": "about", "type": "info", "text": "Beskriv felet så noga du kan." },
+                { "id": "kind", "type": "radio", "label": { "sv": "Vad är fel?", "en": "What is wrong?" },
+                  "required": true, "options": [
+                    { "value": "pothole", "label": { "sv": "Gropp i vägen", "en": "Pothole" } },
+                    { "value": "light", "label": { "sv": "Trasig lampa", "en": "Broken light" } } ] },
+                { "id": "where", "type": "checkboxes", "label": { "sv": "Var?", "en": "Where?" }, "options": [
+                    { "value": "road", "label": { "sv": "Väg", "en": "Road" } },
+                    { "value": "path", "label": { "sv": "Gångväg", "en": "Footpath" } },
+                    { "value": "park", "label": { "sv": "Park", "en": "Park" } } ] },
+                { "id": "urgent", "type": "yes_no", "label": { "sv": "Är det bråttom?", "en": "Is it urgent?" } }
+            ]},
+            { "id": "when", "title": { "sv": "När", "en": "When" }, "fields": [
+                { "id": "seen", "type": "date", "label": { "sv": "Datum", "en": "Date" }, "max": "today" },
+                { "id": "count", "type": "integer", "label": { "sv": "Antal", "en": "Number" }, "min": 1 }
+            ]}
+        ]),
+    )
+}
+
+fn session() -> FormSession {
+    FormSession::new(Arc::new(def()))
+}
+
+/// The fields listed in the error summary, in order.
+fn summary(s: &FormSession) -> Vec<(&str, &str)> {
+    s.summary()
+        .iter()
+        .map(|i| (i.field.as_str(), i.code.code()))
+        .collect()
+}
+
+/// The inline message codes shown at `fields`, in order (`None` for no message).
+fn shown<'a>(s: &'a FormSession, fields: &[&'a str]) -> Vec<(&'a str, Option<&'static str>)> {
+    fields
+        .iter()
+        .map(|f| (*f, s.error(f).map(IssueCode::code)))
+        .collect()
+}
+
+/// A session on the first step with every step answered correctly.
+fn filled() -> FormSession {
+    let mut s = session();
+    s.start();
+    for (field, answer) in [
+        ("name", text(" Anna ")),
+        ("email", text("anna@exempel.se")),
+        ("zip", text("12345")),
+        ("kind", text("light")),
+        ("where", Answer::Choices(vec!["road".into(), "park".into()])),
+        ("urgent", text("yes")),
+    ] {
+        s.set_answer(field, answer);
+    }
+    s
+}
+
+/// A correctly filled-in session moved to `position` the way a citizen gets there.
+fn at(position: Position) -> FormSession {
+    let mut s = filled();
+    match position {
+        Position::Start => s.back(),
+        Position::Step(i) => {
+            for _ in 0..i {
+                assert!(s.next(&cx()), "every step is answered");
+            }
+        }
+        Position::Review => {
+            while s.position() != Position::Review {
+                assert!(s.next(&cx()), "every step is answered");
+            }
+        }
+        Position::Done => s.mark_done(),
+    }
+    assert_eq!(s.position(), position, "setting up");
+    s
+}
+
+#[test]
+fn start_page_then_the_first_step() {
+    let mut s = session();
+    assert_eq!(s.position(), Position::Start);
+    assert_eq!(s.progress(), None);
+    s.start();
+    assert_eq!(s.position(), Position::Step(0));
+    assert_eq!(s.progress(), Some((1, 4)));
+
+    let mut s = session();
+    assert!(s.next(&cx()), "Next on the start page starts the form");
+    assert_eq!(s.position(), Position::Step(0));
+}
+
+#[test]
+fn typing_shows_nothing() {
+    let mut s = session();
+    s.start();
+    s.set_answer("email", text("anna@"));
+    s.set_answer("zip", text("0"));
+    assert_eq!(s.answers().text("email"), "anna@");
+    assert_eq!(
+        shown(&s, &["email", "zip"]),
+        [("email", None), ("zip", None)]
+    );
+    assert_eq!(summary(&s), []);
+}
+
+#[test]
+fn blank_answers_are_removed() {
+    let mut s = session();
+    s.set_answer("name", text("Anna"));
+    s.set_answer("name", text("   "));
+    assert_eq!(s.answers().get("name"), None);
+    s.set_answer("where", Answer::Choices(vec!["road".into()]));
+    s.set_answer("where", Answer::Choices(vec![]));
+    assert_eq!(s.answers().get("where"), None);
+}
+
+#[test]
+fn blur_shows_and_clears_one_fields_message() {
+    // (value typed before leaving the field, the message shown afterwards)
+    let cases: &[(&str, Option<&str>, Option<&str>, &str)] = &[
+        (
+            "name",
+            None,
+            None,
+            "an untouched empty required field stays quiet",
+        ),
+        ("name", Some("   "), None, "blank counts as untouched"),
+        (
+            "email",
+            Some("anna@"),
+            Some("invalid_email"),
+            "an invalid value is shown",
+        ),
+        (
+            "email",
+            Some("anna@exempel.se"),
+            None,
+            "a valid value shows nothing",
+        ),
+        (
+            "zip",
+            Some("1234"),
+            Some("invalid_postal_code"),
+            "in a group too",
+        ),
+        ("street", None, None, "an optional empty field"),
+        (
+            "nosuchfield",
+            Some("x"),
+            None,
+            "an unknown field is ignored",
+        ),
+    ];
+    for (field, typed, expected, reason) in cases {
+        let mut s = session();
+        s.start();
+        if let Some(t) = typed {
+            s.set_answer(field, text(t));
+        }
+        s.blur(field, &cx());
+        assert_eq!(
+            s.error(field).map(IssueCode::code),
+            *expected,
+            "{field}: {reason}"
+        );
+        assert_eq!(summary(&s), [], "{field}: blur never fills the summary");
+    }
+}
+
+#[test]
+fn blur_updates_a_shown_message() {
+    let mut s = session();
+    s.start();
+    s.set_answer("email", text("anna@"));
+    s.blur("email", &cx());
+    assert_eq!(s.error("email"), Some(&IssueCode::InvalidEmail));
+    s.set_answer("email", text(""));
+    s.blur("email", &cx());
+    assert_eq!(
+        s.error("email"),
+        Some(&IssueCode::Required),
+        "emptying a field with a message says it is required"
+    );
+    s.set_answer("email", text("anna@exempel.se"));
+    s.blur("email", &cx());
+    assert_eq!(s.error("email"), None, "fixed");
+}
+
+#[test]
+fn next_with_errors_stays_and_lists_them_in_document_order() {
+    let mut s = session();
+    s.start();
+    s.set_answer("zip", text("0"));
+    assert!(!s.next(&cx()));
+    assert_eq!(s.position(), Position::Step(0));
+    assert_eq!(
+        summary(&s),
+        [
+            ("name", "required"),
+            ("email", "required"),
+            ("zip", "invalid_postal_code")
+        ]
+    );
+    assert_eq!(
+        shown(&s, &["name", "email", "street", "zip"]),
+        [
+            ("name", Some("required")),
+            ("email", Some("required")),
+            ("street", None),
+            ("zip", Some("invalid_postal_code")),
+        ]
+    );
+    assert_eq!(s.progress(), Some((1, 4)));
+}
+
+#[test]
+fn fixing_a_field_clears_it_from_the_summary_on_blur() {
+    let mut s = session();
+    s.start();
+    assert!(!s.next(&cx()));
+    s.set_answer("email", text("anna@exempel.se"));
+    s.blur("email", &cx());
+    assert_eq!(summary(&s), [("name", "required"), ("zip", "required")]);
+    assert_eq!(s.error("email"), None);
+    s.set_answer("zip", text("1"));
+    s.blur("zip", &cx());
+    assert_eq!(
+        summary(&s),
+        [("name", "required"), ("zip", "invalid_postal_code")],
+        "a field still wrong keeps its summary entry, saying what is wrong now"
+    );
+    assert_eq!(s.error("zip"), Some(&IssueCode::InvalidPostalCode));
+}
+
+#[test]
+fn next_checks_the_whole_step_again() {
+    let mut s = session();
+    s.start();
+    assert!(!s.next(&cx()));
+    // Fixed without leaving the field: Next still notices.
+    s.set_answer("name", text("Anna"));
+    s.set_answer("email", text("anna@"));
+    assert!(!s.next(&cx()));
+    assert_eq!(
+        summary(&s),
+        [("email", "invalid_email"), ("zip", "required")]
+    );
+    assert_eq!(
+        shown(&s, &["name", "email", "zip"]),
+        [
+            ("name", None),
+            ("email", Some("invalid_email")),
+            ("zip", Some("required"))
+        ]
+    );
+}
+
+#[test]
+fn next_when_valid_moves_on_and_clears_the_summary() {
+    let mut s = filled();
+    s.set_answer("zip", text("0"));
+    assert!(!s.next(&cx()));
+    assert_eq!(summary(&s), [("zip", "invalid_postal_code")]);
+    s.set_answer("zip", text("123 45"));
+    assert!(s.next(&cx()));
+    assert_eq!(s.position(), Position::Step(1));
+    assert_eq!(summary(&s), []);
+    assert_eq!(s.error("zip"), None);
+    assert_eq!(s.progress(), Some((2, 4)));
+    assert!(s.next(&cx()));
+    assert_eq!(s.position(), Position::Step(2));
+    assert_eq!(s.progress(), Some((3, 4)));
+    assert!(s.next(&cx()), "the last step has only optional questions");
+    assert_eq!(s.position(), Position::Review);
+    assert_eq!(s.progress(), Some((4, 4)));
+    assert!(!s.returns_to_review());
+}
+
+#[test]
+fn back_goes_one_place_back() {
+    let cases: &[(Position, Position)] = &[
+        (Position::Start, Position::Start),
+        (Position::Step(0), Position::Start),
+        (Position::Step(1), Position::Step(0)),
+        (Position::Step(2), Position::Step(1)),
+        (Position::Review, Position::Step(2)),
+        (Position::Done, Position::Done),
+    ];
+    for (from, to) in cases {
+        let mut s = at(*from);
+        s.back();
+        assert_eq!(s.position(), *to, "back from {from:?}");
+    }
+}
+
+#[test]
+fn back_clears_the_summary() {
+    let mut s = at(Position::Step(1));
+    s.set_answer("kind", text("x"));
+    assert!(!s.next(&cx()));
+    assert_eq!(summary(&s), [("kind", "unknown_option")]);
+    s.back();
+    assert_eq!(s.position(), Position::Step(0));
+    assert_eq!(summary(&s), []);
+}
+
+#[test]
+fn change_from_review_returns_to_review() {
+    let mut s = at(Position::Review);
+    s.change("zip");
+    assert_eq!(
+        s.position(),
+        Position::Step(0),
+        "zip is in a group on the first step"
+    );
+    assert!(s.returns_to_review());
+    s.set_answer("zip", text("9"));
+    assert!(!s.next(&cx()));
+    assert_eq!(s.position(), Position::Step(0));
+    assert!(s.returns_to_review(), "still on the way back to review");
+    s.set_answer("zip", text("981 31"));
+    assert!(s.next(&cx()));
+    assert_eq!(
+        s.position(),
+        Position::Review,
+        "straight back, skipping steps 2 and 3"
+    );
+    assert!(!s.returns_to_review());
+
+    s.change("urgent");
+    assert_eq!(s.position(), Position::Step(1));
+    s.back();
+    assert_eq!(s.position(), Position::Step(0));
+    assert!(!s.returns_to_review(), "Back leaves the change journey");
+
+    let before = s.clone();
+    s.change("nosuchfield");
+    assert_eq!(s, before, "an unknown field changes nothing");
+}
+
+#[test]
+fn progress_counts_review_as_the_last_step() {
+    let mut s = filled();
+    let mut seen = vec![s.progress()];
+    while s.position() != Position::Review {
+        assert!(s.next(&cx()));
+        seen.push(s.progress());
+    }
+    s.mark_done();
+    seen.push(s.progress());
+    assert_eq!(
+        seen,
+        [Some((1, 4)), Some((2, 4)), Some((3, 4)), Some((4, 4)), None]
+    );
+    assert_eq!(session().progress(), None, "the start page has no progress");
+}
+
+fn item(field: &str, label: &str, value: &str) -> ReviewItem {
+    ReviewItem {
+        field: field.to_owned(),
+        label: label.to_owned(),
+        value: value.to_owned(),
+    }
+}
+
+#[test]
+fn review_lists_every_question_with_display_values() {
+    let s = filled();
+    assert_eq!(
+        s.review(Lang::Sv),
+        [
+            ReviewSection {
+                step: 0,
+                title: "Kontakt".into(),
+                items: vec![
+                    item("name", "Namn", "Anna"),
+                    item("email", "E-post", "anna@exempel.se"),
+                    item("street", "Gata", ""),
+                    item("zip", "Postnummer", "12345"),
+                ],
+            },
+            ReviewSection {
+                step: 1,
+                title: "Felet".into(),
+                items: vec![
+                    item("kind", "Vad är fel?", "Trasig lampa"),
+                    item("where", "Var?", "Väg, Park"),
+                    item("urgent", "Är det bråttom?", "Ja"),
+                ],
+            },
+            ReviewSection {
+                step: 2,
+                title: "När".into(),
+                items: vec![item("seen", "Datum", ""), item("count", "Antal", "")],
+            },
+        ]
+    );
+    let en = s.review(Lang::En);
+    let values: Vec<(&str, &str)> = en
+        .iter()
+        .flat_map(|sec| sec.items.iter())
+        .map(|i| (i.label.as_str(), i.value.as_str()))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("Name", "Anna"),
+            ("E-mail", "anna@exempel.se"),
+            ("Street", ""),
+            ("Postcode", "12345"),
+            ("What is wrong?", "Broken light"),
+            ("Where?", "Road, Park"),
+            ("Is it urgent?", "Yes"),
+            ("Date", ""),
+            ("Number", ""),
+        ]
+    );
+    assert_eq!(en[1].title, "The fault");
+}
+
+#[test]
+fn display_answer_per_kind() {
+    let def = def();
+    let f = |id: &str| def.field(id).expect("the field exists");
+    let cases: &[(&str, Option<Answer>, Lang, &str)] = &[
+        ("name", Some(text("  Anna  ")), Lang::Sv, "Anna"),
+        ("name", None, Lang::Sv, ""),
+        ("name", Some(text("  ")), Lang::Sv, ""),
+        ("zip", Some(text("12345")), Lang::Sv, "12345"),
+        ("kind", Some(text("pothole")), Lang::Sv, "Gropp i vägen"),
+        ("kind", Some(text("pothole")), Lang::En, "Pothole"),
+        ("kind", Some(text("other")), Lang::Sv, "other"),
+        (
+            "where",
+            Some(Answer::Choices(vec!["road".into(), "path".into()])),
+            Lang::Sv,
+            "Väg, Gångväg",
+        ),
+        ("where", Some(Answer::Choices(vec![])), Lang::Sv, ""),
+        ("urgent", Some(text("yes")), Lang::Sv, "Ja"),
+        ("urgent", Some(text("no")), Lang::Sv, "Nej"),
+        ("urgent", Some(text("yes")), Lang::En, "Yes"),
+        ("urgent", Some(text("no")), Lang::En, "No"),
+    ];
+    for (id, answer, lang, expected) in cases {
+        assert_eq!(
+            display_answer(f(id), answer.as_ref(), *lang),
+            *expected,
+            "{id} = {answer:?} in {lang}"
+        );
+    }
+}
+
+#[test]
+fn yes_no_labels() {
+    assert_eq!(
+        [
+            yes_no_label(true, Lang::Sv),
+            yes_no_label(false, Lang::Sv),
+            yes_no_label(true, Lang::En),
+            yes_no_label(false, Lang::En),
+        ],
+        ["Ja", "Nej", "Yes", "No"]
+    );
+}
+
+fn issue(field: &str, code: IssueCode) -> Issue {
+    Issue {
+        field: field.to_owned(),
+        code,
+    }
+}
+
+#[test]
+fn show_issues_goes_to_the_first_issues_step() {
+    let mut s = at(Position::Review);
+    let receiver = IssueCode::Receiver {
+        code: "out_of_area".into(),
+        message: crate::Text::from("Adressen ligger utanför kommunen."),
+    };
+    s.show_issues(vec![
+        issue("urgent", IssueCode::InvalidYesNo),
+        issue("zip", receiver.clone()),
+        issue("kind", IssueCode::UnknownOption),
+    ]);
+    assert_eq!(s.position(), Position::Step(1));
+    assert!(s.returns_to_review());
+    assert_eq!(
+        summary(&s),
+        [("urgent", "invalid_yes_no"), ("kind", "unknown_option")],
+        "only the issues on this step, in the order given"
+    );
+    assert_eq!(
+        s.error("zip"),
+        Some(&receiver),
+        "shown at its field for later"
+    );
+    assert_eq!(s.error("urgent"), Some(&IssueCode::InvalidYesNo));
+
+    let before = s.clone();
+    s.show_issues(vec![]);
+    assert_eq!(s, before, "no issues change nothing");
+}
+
+#[test]
+fn submission_builds_or_shows_what_is_wrong() {
+    let mut s = at(Position::Review);
+    let ok = s
+        .submission(Lang::En, ID, &cx())
+        .expect("every answer is valid");
+    assert_eq!(ok.language, "en");
+    assert_eq!(ok.answers["zip"], json!("123 45"));
+    assert_eq!(ok.answers["where"], json!(["road", "park"]));
+    assert_eq!(s.position(), Position::Review);
+
+    // An answer changed behind the review page's back is caught at submit.
+    s.set_answer("count", text("0"));
+    let err = s.submission(Lang::Sv, ID, &cx());
+    assert_eq!(
+        err.map(|_| ()),
+        Err(vec![issue("count", IssueCode::BelowMin("1".into()))])
+    );
+    assert_eq!(s.position(), Position::Step(2));
+    assert_eq!(summary(&s), [("count", "below_min")]);
+    assert_eq!(s.error("count"), Some(&IssueCode::BelowMin("1".into())));
+    s.set_answer("count", text("3"));
+    assert!(s.next(&cx()));
+    assert_eq!(s.position(), Position::Review);
+}
+
+#[test]
+fn mark_done() {
+    let mut s = filled();
+    s.set_answer("zip", text("0"));
+    assert!(!s.next(&cx()));
+    assert_eq!(summary(&s), [("zip", "invalid_postal_code")]);
+    s.mark_done();
+    assert_eq!(s.position(), Position::Done);
+    assert_eq!(summary(&s), []);
+    assert_eq!(s.progress(), None);
+    assert!(s.next(&cx()), "Next does nothing on the receipt");
+    assert_eq!(s.position(), Position::Done);
+}
+
+#[test]
+fn review_lists_ticked_options_in_the_options_order() {
+    let def = def();
+    let field = def.field("where").expect("checkbox field");
+    let options: Vec<String> = field
+        .kind
+        .options()
+        .expect("options")
+        .iter()
+        .map(|o| o.value.to_string())
+        .collect();
+    assert!(options.len() >= 2);
+    let ticked_backwards = Answer::Choices(options.iter().rev().cloned().collect());
+    let in_order = Answer::Choices(options.clone());
+    assert_eq!(
+        display_answer(field, Some(&ticked_backwards), Lang::Sv),
+        display_answer(field, Some(&in_order), Lang::Sv),
+        "the review shows what the submission sends: the options' order"
+    );
+}
