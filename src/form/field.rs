@@ -132,13 +132,17 @@ fn error_view(ctx: FormCtx, parts: &Parts) -> impl IntoView + use<> {
     }
 }
 
-fn input_view(field: Field) -> impl IntoView {
+/// The context, shared parts and current text answer of a single-control question.
+fn text_question(field: &Field) -> (FormCtx, Parts, String) {
     let ctx = expect_context::<FormCtx>();
-    let parts = Parts::new(ctx, &field);
+    let parts = Parts::new(ctx, field);
+    let initial = ctx.session.with_untracked(|s| s.answers().text(&parts.id).to_owned());
+    (ctx, parts, initial)
+}
+
+fn input_view(field: Field) -> impl IntoView {
+    let (ctx, parts, initial) = text_question(&field);
     let id = parts.id.clone();
-    let initial = ctx
-        .session
-        .with_untracked(|s| s.answers().text(&id).to_owned());
     let (on_input, on_blur) = text_handlers(ctx, id.clone());
     let input_type = match field.kind {
         FieldKind::Email(_) => "email",
@@ -225,12 +229,8 @@ fn text_handlers(
 }
 
 fn select_view(field: Field) -> impl IntoView {
-    let ctx = expect_context::<FormCtx>();
-    let parts = Parts::new(ctx, &field);
+    let (ctx, parts, initial) = text_question(&field);
     let id = parts.id.clone();
-    let initial = ctx
-        .session
-        .with_untracked(|s| s.answers().text(&id).to_owned());
     let options = field.kind.options().unwrap_or_default().to_vec();
     let lang = ctx.lang;
     let key = id.clone();

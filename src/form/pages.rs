@@ -113,7 +113,7 @@ fn ErrorSummary() -> impl IntoView {
                     .collect::<Vec<_>>()
             });
             view! {
-                <div class="error-summary" id="error-summary" tabindex="-1" aria-labelledby="error-summary-title">
+                <div class="error-summary" id="error-summary" role="group" tabindex="-1" aria-labelledby="error-summary-title">
                     <h2 id="error-summary-title">{t(l, Key::ErrorSummaryTitle)}</h2>
                     <ul>
                         {items.into_iter().map(|(target, text)| {
