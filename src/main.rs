@@ -15,9 +15,13 @@ fn main() {
 /// Never a blank page: if the runtime itself fails, say so in both languages and log why.
 fn show_panic(info: &std::panic::PanicHookInfo<'_>) {
     web_sys::console::error_1(&info.to_string().into());
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     let Some(body) = doc.body() else { return };
-    let Ok(p) = doc.create_element("p") else { return };
+    let Ok(p) = doc.create_element("p") else {
+        return;
+    };
     let _ = p.set_attribute("role", "alert");
     let _ = p.set_attribute("class", "notice notice--error");
     p.set_text_content(Some(

@@ -136,7 +136,9 @@ fn error_view(ctx: FormCtx, parts: &Parts) -> impl IntoView + use<> {
 fn text_question(field: &Field) -> (FormCtx, Parts, String) {
     let ctx = expect_context::<FormCtx>();
     let parts = Parts::new(ctx, field);
-    let initial = ctx.session.with_untracked(|s| s.answers().text(&parts.id).to_owned());
+    let initial = ctx
+        .session
+        .with_untracked(|s| s.answers().text(&parts.id).to_owned());
     (ctx, parts, initial)
 }
 
