@@ -68,12 +68,14 @@ pub fn tool_path() -> String {
     parts.join(":")
 }
 
-/// Runs a command in the workspace root, failing with its description if it fails.
+/// Runs a command (in the workspace root unless it names its own directory), failing with its description if it fails.
 pub fn run(cmd: &mut Command) -> Result<(), String> {
     let shown = format!("{cmd:?}");
     eprintln!("xtask: $ {shown}");
+    if cmd.get_current_dir().is_none() {
+        cmd.current_dir(root());
+    }
     let status = cmd
-        .current_dir(root())
         .env("PATH", tool_path())
         .status()
         .map_err(|e| format!("could not start {shown}: {e}"))?;
