@@ -250,6 +250,24 @@ describe('captured requests', () => {
 });
 
 describe('the page around the form', () => {
+  test('the app runs under a strict Content-Security-Policy with a fresh nonce', async () => {
+    const page = await newPage(browser);
+    await page.addInitScript(() => {
+      window.cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    const response = await page.goto(new URL('?form=felanmalan', BASE).href);
+    const csp = response.headers()['content-security-policy'];
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'nonce-[0-9a-f]{32}'/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    await press(page, page.getByRole('button', { name: 'Börja fylla i' }), 'Start');
+    await page.getByRole('heading', { level: 2 }).first().waitFor();
+    assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
+    const second = await page.request.get(new URL('?form=felanmalan', BASE).href);
+    assert.notEqual(second.headers()['content-security-policy'], csp, 'each response has its own nonce');
+    await page.context().close();
+  });
+
   test('the catalogue lists the e-services and is accessible', async () => {
     const page = await newPage(browser);
     await page.goto(BASE);

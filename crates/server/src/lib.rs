@@ -32,11 +32,30 @@ use store::{Store, StoreError};
 
 /// The Content-Security-Policy of HTML pages.
 ///
-/// `'unsafe-inline'` in `script-src` is there for trunk's inline module loader; replacing it
-/// with a per-response nonce (or a hash of the loader) is later work.
-pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'; \
+/// No inline script runs: the app's page gets [`csp_with_nonce`] instead, whose fresh nonce
+/// admits only trunk's own loader.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
     style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
     base-uri 'none'; frame-ancestors 'self'";
+
+/// The placeholder trunk writes (`create_nonce = true`) where each response's nonce goes.
+pub const NONCE_PLACEHOLDER: &str = "{{__TRUNK NONCE__}}";
+
+/// The policy for the app's page: [`CSP`] with `'nonce-…'` for trunk's inline loader.
+pub fn csp_with_nonce(nonce: &str) -> String {
+    CSP.replacen(
+        "'wasm-unsafe-eval'",
+        &format!("'wasm-unsafe-eval' 'nonce-{nonce}'"),
+        1,
+    )
+}
+
+/// A fresh nonce: 128 random bits from the operating system, hex-encoded.
+fn new_nonce() -> Option<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).ok()?;
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
 
 /// The request headers a cross-origin page may send with a submission.
 const CORS_ALLOW_HEADERS: &str =
@@ -143,10 +162,47 @@ async fn static_app(State(app): State<Arc<AppState>>, request: Request) -> Respo
         )
             .into_response();
     }
+    let path = request.uri().path();
+    if path == "/" || path == "/index.html" {
+        return app_page(&app.dist.join("index.html")).await;
+    }
     match ServeDir::new(&app.dist).oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
     }
+}
+
+/// The app's page with a fresh nonce in trunk's loader and the matching policy header.
+///
+/// A nonce fixed at build time would be no protection, so every response gets its own.
+async fn app_page(index: &std::path::Path) -> Response {
+    let html = match tokio::fs::read_to_string(index).await {
+        Ok(html) => html,
+        Err(e) => {
+            tracing::error!("cannot read {}: {e}", index.display());
+            return (
+                StatusCode::NOT_FOUND,
+                "index.html is missing from the built app\n",
+            )
+                .into_response();
+        }
+    };
+    let Some(nonce) = new_nonce() else {
+        tracing::error!("the operating system gave no random bytes for a CSP nonce");
+        return (StatusCode::SERVICE_UNAVAILABLE, "try again\n").into_response();
+    };
+    let csp = csp_with_nonce(&nonce);
+    let mut response = (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html.replace(NONCE_PLACEHOLDER, &nonce),
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
 }
 
 /// Whether a path is the app's page or a form definition, which must never be cached stale.
@@ -175,7 +231,7 @@ async fn common_headers(request: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    if is_html {
+    if is_html && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),

@@ -485,12 +485,30 @@ async fn static_files_health_and_headers() {
         "{csp}"
     );
     assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("the page's policy has a nonce")
+        .to_owned();
+    assert_eq!(nonce.len(), 32);
+    let html = index.text().await.unwrap();
+    assert!(html.contains("<title>Blankett</title>"));
     assert!(
-        index
-            .text()
-            .await
-            .unwrap()
-            .contains("<title>Blankett</title>")
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the loader carries the header's nonce: {html}"
+    );
+    assert!(!html.contains("__TRUNK NONCE__"));
+    let again = server
+        .client
+        .get(server.url("/index.html"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !header(&again, "content-security-policy").contains(&nonce),
+        "every response gets a new nonce"
     );
 
     let form = server

@@ -141,7 +141,7 @@ pub async fn start(options: Options) -> TestServer {
         std::fs::create_dir_all(&dist).unwrap();
         std::fs::write(
             dist.join("index.html"),
-            "<!doctype html><title>Blankett</title>",
+            "<!doctype html><title>Blankett</title><script type=\"module\" nonce=\"{{__TRUNK NONCE__}}\">import init from '/app.js';</script>",
         )
         .unwrap();
     }
