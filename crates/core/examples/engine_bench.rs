@@ -13,6 +13,12 @@ fn generated_form(n: usize) -> String {
         .map(|s| {
             let fields: Vec<String> = (s * per_step..((s + 1) * per_step).min(n))
                 .map(|i| match i % 5 {
+                    // One condition per ten fields: shown when the field five before has an answer.
+                    _ if i % 10 == 9 => format!(
+                        r#"{{"id":"f{i}","type":"text","label":"Fält {i}","visible_if":{{"!!":{{"var":"f{}"}}}},"required_if":{{">":[{{"var":"f{}"}},50]}}}}"#,
+                        i - 5,
+                        i - 8
+                    ),
                     0 => format!(r#"{{"id":"f{i}","type":"text","label":"Fält {i}","required":true,"max_length":200}}"#),
                     1 => format!(r#"{{"id":"f{i}","type":"integer","label":"Antal {i}","min":0,"max":100}}"#),
                     2 => format!(
@@ -60,14 +66,15 @@ fn main() {
     };
     println!("\nEngine, native release build (µs; median / p95 over 50 runs)");
     println!(
-        "{:<8}{:>22}{:>22}",
-        "fields", "load definition", "validate all answers"
+        "{:<8}{:>22}{:>22}{:>28}",
+        "fields", "load definition", "validate all answers", "conditions after a change"
     );
     for n in [20, 200, 1000] {
         let json = generated_form(n);
         let answers = answers_for(n);
         let mut load = Vec::new();
         let mut validate = Vec::new();
+        let mut evaluate = Vec::new();
         for _ in 0..50 {
             let t = Instant::now();
             let loaded = blankett_core::load(&json);
@@ -83,13 +90,22 @@ fn main() {
             let issues = blankett_core::validate::validate_form(&def, &answers, &cx);
             validate.push(t.elapsed().as_secs_f64() * 1e6);
             std::hint::black_box(issues);
+            // One change, then every condition and computed value of the form again.
+            let mut changed = answers.clone();
+            changed.set("f1", Answer::Text(format!("{}", evaluate.len() % 100)));
+            let t = Instant::now();
+            let state = blankett_core::FormState::evaluate(&def, &changed, &cx);
+            evaluate.push(t.elapsed().as_secs_f64() * 1e6);
+            std::hint::black_box(state);
         }
         let (lm, lp) = percentiles(load);
         let (vm, vp) = percentiles(validate);
+        let (em, ep) = percentiles(evaluate);
         println!(
-            "{n:<8}{:>22}{:>22}",
+            "{n:<8}{:>22}{:>22}{:>28}",
             format!("{lm:.0} / {lp:.0}"),
-            format!("{vm:.0} / {vp:.0}")
+            format!("{vm:.0} / {vp:.0}"),
+            format!("{em:.0} / {ep:.0}")
         );
     }
 }

@@ -5,7 +5,9 @@
 
 pub mod answers;
 pub mod definition;
+pub mod expr;
 pub mod formats;
+pub mod logic;
 pub mod markdown;
 pub mod session;
 pub mod submission;
@@ -18,6 +20,7 @@ mod test_support;
 pub use answers::{Answer, Answers};
 pub use definition::{Definition, Diagnostic, Field, FieldKind, Loaded, Severity, load};
 pub use formats::Date;
+pub use logic::FormState;
 pub use session::{FormSession, Position};
 pub use submission::{Submission, SubmissionError};
 pub use text::{Lang, Text};

@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use crate::answers::{Answer, Answers};
 use crate::definition::{Definition, Field, FieldKind};
+use crate::logic::FormState;
 use crate::submission::Submission;
 use crate::text::Lang;
-use crate::validate::{Context, Issue, IssueCode, validate_field, validate_step};
+use crate::validate::{Context, Issue, IssueCode, check_field, check_step};
 
 /// Where the citizen is in the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +36,8 @@ pub struct FormSession {
     shown: BTreeMap<String, IssueCode>,
     summary: Vec<Issue>,
     return_to_review: bool,
+    cx: Context,
+    state: FormState,
 }
 
 /// One answered (or unanswered) question on the review page.
@@ -46,6 +49,8 @@ pub struct ReviewItem {
     pub label: String,
     /// The answer as the citizen should read it; empty when not answered.
     pub value: String,
+    /// Whether the citizen can change it (not computed, not read-only).
+    pub editable: bool,
 }
 
 /// The answers of one step on the review page.
@@ -60,16 +65,51 @@ pub struct ReviewSection {
 }
 
 impl FormSession {
-    /// A new session on the start page with no answers.
-    pub fn new(def: Arc<Definition>) -> FormSession {
+    /// A new session on the start page with no answers; `cx` carries today's date.
+    pub fn new(def: Arc<Definition>, cx: Context) -> FormSession {
+        let answers = Answers::new();
+        let state = FormState::evaluate(&def, &answers, &cx);
         FormSession {
             def,
-            answers: Answers::new(),
+            answers,
             position: Position::Start,
             shown: BTreeMap::new(),
             summary: Vec::new(),
             return_to_review: false,
+            cx,
+            state,
         }
+    }
+
+    /// What applies now: shown steps and fields, required and read-only ones, computed values.
+    pub fn state(&self) -> &FormState {
+        &self.state
+    }
+
+    /// Sets today's date (a form left open past midnight) and re-evaluates.
+    pub fn set_context(&mut self, cx: Context) {
+        if cx != self.cx {
+            self.cx = cx;
+            self.state = FormState::evaluate(&self.def, &self.answers, &self.cx);
+        }
+    }
+
+    fn refresh(&mut self) {
+        self.state = FormState::evaluate(&self.def, &self.answers, &self.cx);
+        // A field that disappeared takes its message with it.
+        let state = &self.state;
+        self.shown.retain(|id, _| state.is_visible(id));
+        self.summary.retain(|i| state.is_visible(&i.field));
+    }
+
+    /// The step after `i` that applies, if any.
+    fn next_step(&self, i: usize) -> Option<usize> {
+        (i + 1..self.def.steps.len()).find(|j| self.state.step_applies(*j))
+    }
+
+    /// The step before `i` that applies, if any.
+    fn previous_step(&self, i: usize) -> Option<usize> {
+        (0..i).rev().find(|j| self.state.step_applies(*j))
     }
 
     /// The definition being filled in.
@@ -89,7 +129,10 @@ impl FormSession {
 
     /// Leaves the start page for the first step.
     pub fn start(&mut self) {
-        self.position = Position::Step(0);
+        self.position = match (0..self.def.steps.len()).find(|j| self.state.step_applies(*j)) {
+            Some(first) => Position::Step(first),
+            None => Position::Review,
+        };
     }
 
     /// Records an answer. Nothing is validated while the citizen types.
@@ -99,17 +142,19 @@ impl FormSession {
         } else {
             self.answers.set(field, answer);
         }
+        self.refresh();
     }
 
     /// The citizen left a field: check it and show or clear its message.
     ///
     /// An untouched empty field stays quiet: "required" is only said on Next.
     pub fn blur(&mut self, field: &str, cx: &Context) {
+        self.set_context(*cx);
         let Some(f) = self.def.field(field) else {
             return;
         };
         let empty = self.answers.get(field).is_none_or(Answer::is_empty);
-        match validate_field(&self.def, f, &self.answers, cx) {
+        match check_field(&self.def, &self.state, f, &self.answers, cx) {
             Some(_) if empty && !self.shown.contains_key(field) => {}
             Some(code) => {
                 // A summary entry for this field says what is wrong now, not before.
@@ -134,7 +179,14 @@ impl FormSession {
             }
             return true;
         };
-        let issues = validate_step(&self.def, &self.def.steps[i], &self.answers, cx);
+        self.set_context(*cx);
+        let issues = check_step(
+            &self.def,
+            &self.state,
+            &self.def.steps[i],
+            &self.answers,
+            cx,
+        );
         let step_fields: Vec<String> = self.def.steps[i]
             .questions()
             .iter()
@@ -149,11 +201,12 @@ impl FormSession {
             return false;
         }
         self.summary.clear();
-        self.position = if self.return_to_review || i + 1 >= self.def.steps.len() {
-            self.return_to_review = false;
-            Position::Review
-        } else {
-            Position::Step(i + 1)
+        self.position = match self.next_step(i) {
+            Some(next) if !self.return_to_review => Position::Step(next),
+            _ => {
+                self.return_to_review = false;
+                Position::Review
+            }
         };
         true
     }
@@ -162,10 +215,14 @@ impl FormSession {
     pub fn back(&mut self) {
         self.summary.clear();
         self.return_to_review = false;
+        let previous = |i| {
+            self.previous_step(i)
+                .map_or(Position::Start, Position::Step)
+        };
         self.position = match self.position {
-            Position::Start | Position::Step(0) => Position::Start,
-            Position::Step(i) => Position::Step(i - 1),
-            Position::Review => Position::Step(self.def.steps.len() - 1),
+            Position::Start => Position::Start,
+            Position::Step(i) => previous(i),
+            Position::Review => previous(self.def.steps.len()),
             Position::Done => Position::Done,
         };
     }
@@ -184,6 +241,14 @@ impl FormSession {
         self.return_to_review
     }
 
+    /// Whether Next on the current step leads to the review page (no later step applies).
+    pub fn next_is_review(&self) -> bool {
+        match self.position {
+            Position::Step(i) => self.next_step(i).is_none(),
+            _ => false,
+        }
+    }
+
     /// The message shown at a field, if any.
     pub fn error(&self, field: &str) -> Option<&IssueCode> {
         self.shown.get(field)
@@ -194,11 +259,13 @@ impl FormSession {
         &self.summary
     }
 
-    /// The progress as (current, total), counting the review page as the last step.
+    /// The progress as (current, total) over the steps that apply, counting the review page
+    /// as the last step.
     pub fn progress(&self) -> Option<(usize, usize)> {
-        let total = self.def.steps.len() + 1;
+        let applicable = self.state.applicable_steps();
+        let total = applicable.len() + 1;
         match self.position {
-            Position::Step(i) => Some((i + 1, total)),
+            Position::Step(i) => Some((applicable.iter().filter(|j| **j < i).count() + 1, total)),
             Position::Review => Some((total, total)),
             Position::Start | Position::Done => None,
         }
@@ -211,6 +278,7 @@ impl FormSession {
         submission_id: &str,
         cx: &Context,
     ) -> Result<Submission, Vec<Issue>> {
+        self.set_context(*cx);
         Submission::build(&self.def, &self.answers, lang, submission_id, cx).inspect_err(|issues| {
             self.show_issues(issues.clone());
         })
@@ -249,16 +317,28 @@ impl FormSession {
             .steps
             .iter()
             .enumerate()
+            .filter(|(i, _)| self.state.step_applies(*i))
             .map(|(i, step)| ReviewSection {
                 step: i,
                 title: step.title.get(lang).to_owned(),
                 items: step
-                    .questions()
+                    .value_fields()
                     .into_iter()
-                    .map(|f| ReviewItem {
-                        field: f.id.0.clone(),
-                        label: f.label_in(lang).to_owned(),
-                        value: display_answer(f, self.answers.get(f.id.as_str()), lang),
+                    .filter(|f| self.state.is_visible(f.id.as_str()))
+                    .map(|f| {
+                        let id = f.id.as_str();
+                        let value = match &f.kind {
+                            FieldKind::Computed(c) => {
+                                display_computed(self.state.computed(id), c.unit.as_ref(), lang)
+                            }
+                            _ => display_answer(f, self.answers.get(id), lang),
+                        };
+                        ReviewItem {
+                            field: f.id.0.clone(),
+                            label: f.label_in(lang).to_owned(),
+                            value,
+                            editable: f.kind.is_question() && !self.state.is_read_only(id),
+                        }
                     })
                     .collect(),
             })
@@ -293,6 +373,52 @@ pub fn display_answer(field: &Field, answer: Option<&Answer>, lang: Lang) -> Str
         (Answer::Text(v), FieldKind::Select(_) | FieldKind::Radio(_)) => option_label(v),
         (Answer::Text(v), _) => v.trim().to_owned(),
     }
+}
+
+/// A computed value as the citizen reads it: a number with a decimal comma in Swedish and
+/// spaces between thousands, then its unit; empty when it cannot be computed yet.
+pub fn display_computed(
+    value: Option<&serde_json::Value>,
+    unit: Option<&crate::Text>,
+    lang: Lang,
+) -> String {
+    let text = match value {
+        None | Some(serde_json::Value::Null) => return String::new(),
+        Some(serde_json::Value::Number(n)) => format_amount(n.as_f64().unwrap_or(0.0), lang),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Bool(b)) => yes_no_label(*b, lang).to_owned(),
+        Some(other) => other.to_string(),
+    };
+    match unit {
+        Some(u) => format!("{text} {}", u.get(lang)),
+        None => text,
+    }
+}
+
+/// `1234.5` as `1 234,5` (Swedish) or `1,234.5` (English), with at most two decimals.
+fn format_amount(x: f64, lang: Lang) -> String {
+    let rounded = (x * 100.0).round() / 100.0;
+    let negative = rounded < 0.0;
+    let whole = rounded.abs().trunc() as u64;
+    let cents = ((rounded.abs() - rounded.abs().trunc()) * 100.0).round() as u64;
+    let (group, decimal) = if lang == Lang::Sv {
+        ('\u{a0}', ',')
+    } else {
+        (',', '.')
+    };
+    let digits = whole.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(group);
+        }
+        out.push(c);
+    }
+    if cents > 0 {
+        out.push(decimal);
+        out.push_str(format!("{cents:02}").trim_end_matches('0'));
+    }
+    if negative { format!("-{out}") } else { out }
 }
 
 /// "Ja"/"Nej" or "Yes"/"No".

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::answers::{Answer, Answers};
 use crate::definition::{Definition, FieldKind};
+use crate::logic::{FormState, normalized_json};
 use crate::text::Lang;
-use crate::validate::{Context, Issue, IssueCode, Normalized, normalize, validate_form};
+use crate::validate::{Context, Issue, IssueCode, check_form, normalize};
 
 /// The submission format version this crate writes and reads.
 pub const SUBMISSION_FORMAT: &str = "1";
@@ -119,12 +120,18 @@ impl Submission {
         submission_id: &str,
         cx: &Context,
     ) -> Result<Submission, Vec<Issue>> {
-        let issues = validate_form(def, answers, cx);
+        let state = FormState::evaluate(def, answers, cx);
+        let issues = check_form(def, &state, answers, cx);
         if !issues.is_empty() {
             return Err(issues);
         }
-        let mut out = BTreeMap::new();
+        // Shown questions' answers and computed values; a hidden field's answer stays in the
+        // draft but is never sent.
+        let mut out: BTreeMap<String, serde_json::Value> = state.computed_values().clone();
         for (_, field) in def.questions() {
+            if !state.is_visible(field.id.as_str()) {
+                continue;
+            }
             let Some(answer) = answers.get(field.id.as_str()).filter(|a| !a.is_empty()) else {
                 continue;
             };
@@ -135,7 +142,7 @@ impl Submission {
                     code,
                 }]
             })?;
-            out.insert(field.id.0.clone(), to_json(value));
+            out.insert(field.id.0.clone(), normalized_json(value));
         }
         Ok(Submission {
             blankett_submission: SUBMISSION_FORMAT.to_owned(),
@@ -181,33 +188,39 @@ impl Submission {
             return Err(SubmissionError::UnsupportedLanguage(self.language.clone()));
         }
         let (answers, mut issues) = answers_from_json(def, &self.answers);
-        let shape_fields: Vec<String> = issues.iter().map(|i| i.field.clone()).collect();
+        let state = FormState::evaluate(def, &answers, cx);
+        // Hidden fields must carry no answer; computed values must be what the rules compute.
+        for (id, _) in answers.iter() {
+            if !state.is_visible(id) {
+                issues.push(Issue {
+                    field: id.to_owned(),
+                    code: IssueCode::HiddenField,
+                });
+            }
+        }
+        for (_, field) in def
+            .fields()
+            .filter(|(_, f)| matches!(f.kind, FieldKind::Computed(_)))
+        {
+            let id = field.id.as_str();
+            if self.answers.get(id) != state.computed(id) {
+                issues.push(Issue {
+                    field: id.to_owned(),
+                    code: IssueCode::ComputedMismatch,
+                });
+            }
+        }
+        let flagged: Vec<String> = issues.iter().map(|i| i.field.clone()).collect();
         issues.extend(
-            validate_form(def, &answers, cx)
+            check_form(def, &state, &answers, cx)
                 .into_iter()
-                .filter(|i| !shape_fields.contains(&i.field)),
+                .filter(|i| !flagged.contains(&i.field)),
         );
         if issues.is_empty() {
             Ok(answers)
         } else {
             Err(SubmissionError::Invalid(issues))
         }
-    }
-}
-
-fn to_json(n: Normalized) -> serde_json::Value {
-    match n {
-        Normalized::Text(s) => serde_json::Value::String(s),
-        Normalized::Number(x) => {
-            if x.fract() == 0.0 && x.abs() < 9.0e15 {
-                serde_json::Value::from(x as i64)
-            } else {
-                serde_json::Number::from_f64(x)
-                    .map_or(serde_json::Value::Null, serde_json::Value::Number)
-            }
-        }
-        Normalized::Bool(b) => serde_json::Value::Bool(b),
-        Normalized::Choices(c) => serde_json::Value::from(c),
     }
 }
 
@@ -224,10 +237,14 @@ fn answers_from_json(
             field: id.clone(),
             code,
         };
-        let Some(field) = def.field(id).filter(|f| f.kind.is_question()) else {
+        let Some(field) = def.field(id).filter(|f| f.kind.has_value()) else {
             issues.push(issue(IssueCode::UnknownField));
             continue;
         };
+        if matches!(field.kind, FieldKind::Computed(_)) {
+            // Checked against the recomputed value in `check`; not an answer.
+            continue;
+        }
         let answer = match (&field.kind, value) {
             (FieldKind::Checkboxes(_), Value::Array(items)) => {
                 let strings: Option<Vec<String>> = items

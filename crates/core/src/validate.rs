@@ -9,6 +9,7 @@ use crate::formats::{
     self, Date, OrganisationsnummerError, PersonnummerError, parse_organisationsnummer,
     parse_personnummer,
 };
+use crate::logic::FormState;
 use crate::text::{Lang, Text};
 
 /// What validation needs from outside: today's date in the citizen's (or receiver's) time zone.
@@ -86,6 +87,12 @@ pub enum IssueCode {
     WrongShape,
     /// An answer for a field the form does not have, or that takes no answer (receiver only).
     UnknownField,
+    /// A cross-field rule does not hold; carries the rule's message.
+    Rule(Text),
+    /// An answer for a field that is hidden by its conditions (receiver only).
+    HiddenField,
+    /// A computed value that differs from what the definition computes (receiver only).
+    ComputedMismatch,
     /// A problem a receiver reported, with its own localized message.
     Receiver {
         /// The receiver's machine-readable code.
@@ -240,6 +247,15 @@ impl IssueCode {
                 "The form has no such field.",
             ),
             IssueCode::Receiver { message, .. } => message.get(lang).to_owned(),
+            IssueCode::Rule(message) => message.get(lang).to_owned(),
+            IssueCode::HiddenField => pick(
+                "Fältet visas inte med de andra svaren, så det ska inte ha något svar.",
+                "The field is not shown with the other answers, so it must have no answer.",
+            ),
+            IssueCode::ComputedMismatch => pick(
+                "Det beräknade värdet stämmer inte med svaren.",
+                "The computed value does not match the answers.",
+            ),
         }
     }
 
@@ -283,6 +299,9 @@ impl IssueCode {
             IssueCode::WrongShape => "wrong_shape",
             IssueCode::UnknownField => "unknown_field",
             IssueCode::Receiver { .. } => "receiver",
+            IssueCode::Rule(_) => "rule",
+            IssueCode::HiddenField => "hidden_field",
+            IssueCode::ComputedMismatch => "computed_mismatch",
         }
     }
 }
@@ -294,16 +313,38 @@ pub fn validate_field(
     answers: &Answers,
     cx: &Context,
 ) -> Option<IssueCode> {
+    check_field(
+        def,
+        &FormState::evaluate(def, answers, cx),
+        field,
+        answers,
+        cx,
+    )
+}
+
+/// [`validate_field`] with the form's state already evaluated (hidden fields have no issues).
+pub fn check_field(
+    def: &Definition,
+    state: &FormState,
+    field: &Field,
+    answers: &Answers,
+    cx: &Context,
+) -> Option<IssueCode> {
+    if !field.kind.is_question() || !state.is_visible(field.id.as_str()) {
+        return None;
+    }
     let answer = answers.get(field.id.as_str());
     let empty = answer.is_none_or(Answer::is_empty);
     if empty {
-        return (field.required && field.kind.is_question()).then_some(match field.kind {
-            FieldKind::Select(_)
-            | FieldKind::Radio(_)
-            | FieldKind::Checkboxes(_)
-            | FieldKind::YesNo => IssueCode::RequiredChoice,
-            _ => IssueCode::Required,
-        });
+        return state
+            .is_required(field.id.as_str())
+            .then_some(match field.kind {
+                FieldKind::Select(_)
+                | FieldKind::Radio(_)
+                | FieldKind::Checkboxes(_)
+                | FieldKind::YesNo => IssueCode::RequiredChoice,
+                _ => IssueCode::Required,
+            });
     }
     let answer = answer?;
     if let Err(code) = normalize(field, answer, cx) {
@@ -342,25 +383,69 @@ fn comparable(field: &Field, a: &Answer, cx: &Context) -> String {
     }
 }
 
-/// Every issue on one step, in document order.
+/// Every issue on one step, in document order, then its rules' issues.
 pub fn validate_step(def: &Definition, step: &Step, answers: &Answers, cx: &Context) -> Vec<Issue> {
-    step.questions()
+    check_step(
+        def,
+        &FormState::evaluate(def, answers, cx),
+        step,
+        answers,
+        cx,
+    )
+}
+
+/// [`validate_step`] with the form's state already evaluated.
+pub fn check_step(
+    def: &Definition,
+    state: &FormState,
+    step: &Step,
+    answers: &Answers,
+    cx: &Context,
+) -> Vec<Issue> {
+    let mut issues: Vec<Issue> = step
+        .questions()
         .into_iter()
         .filter_map(|f| {
-            validate_field(def, f, answers, cx).map(|code| Issue {
+            check_field(def, state, f, answers, cx).map(|code| Issue {
                 field: f.id.0.clone(),
                 code,
             })
         })
-        .collect()
+        .collect();
+    add_rule_issues(&mut issues, state.check_rules(&step.rules, cx));
+    issues
 }
 
-/// Every issue in the whole form, in document order.
+/// Every issue in the whole form: each step that applies, then the form's rules.
 pub fn validate_form(def: &Definition, answers: &Answers, cx: &Context) -> Vec<Issue> {
-    def.steps
+    check_form(def, &FormState::evaluate(def, answers, cx), answers, cx)
+}
+
+/// [`validate_form`] with the form's state already evaluated.
+pub fn check_form(
+    def: &Definition,
+    state: &FormState,
+    answers: &Answers,
+    cx: &Context,
+) -> Vec<Issue> {
+    let mut issues: Vec<Issue> = def
+        .steps
         .iter()
-        .flat_map(|s| validate_step(def, s, answers, cx))
-        .collect()
+        .enumerate()
+        .filter(|(i, _)| state.step_applies(*i))
+        .flat_map(|(_, s)| check_step(def, state, s, answers, cx))
+        .collect();
+    add_rule_issues(&mut issues, state.check_rules(&def.rules, cx));
+    issues
+}
+
+/// One message per field: a rule's message only where the answer itself is fine.
+fn add_rule_issues(issues: &mut Vec<Issue>, rule_issues: Vec<Issue>) {
+    for issue in rule_issues {
+        if !issues.iter().any(|i| i.field == issue.field) {
+            issues.push(issue);
+        }
+    }
 }
 
 /// A checked answer in its canonical form, as it is submitted.
@@ -499,7 +584,9 @@ pub fn normalize(field: &Field, answer: &Answer, cx: &Context) -> Result<Normali
         FieldKind::PostalCode => formats::normalize_postal_code(text()?)
             .map(Normalized::Text)
             .ok_or(IssueCode::InvalidPostalCode),
-        FieldKind::Info(_) | FieldKind::Group(_) => Err(IssueCode::UnknownField),
+        FieldKind::Info(_) | FieldKind::Group(_) | FieldKind::Computed(_) => {
+            Err(IssueCode::UnknownField)
+        }
     }
 }
 

@@ -207,6 +207,31 @@ pub enum Problem {
     /// Groups nested deeper than the runtime renders well.
     #[error("groups may be nested at most {0} levels deep")]
     TooDeep(usize),
+    /// A problem inside a JsonLogic expression.
+    #[error("{0}")]
+    Expression(crate::expr::ExprErrorKind),
+    /// The choice short form names a field that has no options.
+    #[error(
+        "\"{0}\" is not a select, radio, checkboxes or yes_no field, so it has no options to choose"
+    )]
+    NotAChoiceField(String),
+    /// The choice short form names a value the field does not offer.
+    #[error("\"{value}\" is not an option of \"{field}\" (yes_no fields have \"yes\" and \"no\")")]
+    UnknownOptionValue {
+        /// The choice field.
+        field: String,
+        /// The value as written.
+        value: String,
+    },
+    /// The choice short form without exactly one of its three lists.
+    #[error("give exactly one of \"any_of\", \"all_of\" or \"none_of\"")]
+    ChoiceFormShape,
+    /// Fields whose visibility or value depend on each other in a circle.
+    #[error("these fields depend on each other in a circle: {}", .0.join(" → "))]
+    Cycle(Vec<String>),
+    /// A rule with no field to show its message at.
+    #[error("a rule needs at least one field in \"fields\" to show its message at")]
+    RuleWithoutFields,
 }
 
 fn did_you_mean(s: Option<&str>) -> String {
@@ -325,6 +350,23 @@ impl Problem {
             }
             Problem::NotWholeNumber => "måste vara ett heltal".into(),
             Problem::TooDeep(n) => format!("grupper får vara inbäddade i högst {n} nivåer"),
+            Problem::Expression(kind) => kind.message(Lang::Sv),
+            Problem::NotAChoiceField(id) => format!(
+                "\"{id}\" är inte ett fält av typen select, radio, checkboxes eller yes_no, så det har inga svarsalternativ"
+            ),
+            Problem::UnknownOptionValue { field, value } => format!(
+                "\"{value}\" är inget svarsalternativ i \"{field}\" (yes_no-fält har \"yes\" och \"no\")"
+            ),
+            Problem::ChoiceFormShape => {
+                "ange exakt en av \"any_of\", \"all_of\" eller \"none_of\"".into()
+            }
+            Problem::Cycle(ids) => format!(
+                "de här fälten beror av varandra i en cirkel: {}",
+                ids.join(" → ")
+            ),
+            Problem::RuleWithoutFields => {
+                "en regel behöver minst ett fält i \"fields\" att visa sitt meddelande vid".into()
+            }
         }
     }
 }
@@ -338,6 +380,7 @@ fn type_sv(t: &str) -> &str {
         "a whole number ≥ 0" => "ett heltal ≥ 0",
         "true or false" => "true eller false",
         "null" => "null",
+        "a non-empty array" => "en lista som inte är tom",
         "a string or an object of language codes to strings" => {
             "en sträng eller ett objekt med språkkoder och strängar"
         }

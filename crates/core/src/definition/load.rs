@@ -6,10 +6,11 @@
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::diagnostic::{Diagnostic, IdKind, Problem, Severity};
 use super::model::*;
+use crate::expr::Expr;
 use crate::formats;
 use crate::text::Text;
 
@@ -66,9 +67,14 @@ fn syntax_message(e: &serde_json::Error) -> String {
 
 /// Loads a definition from an already parsed JSON value.
 pub fn load_value(value: &Value) -> Loaded {
-    let mut cx = Cx::default();
+    let mut cx = Cx {
+        prescan: prescan(value),
+        ..Cx::default()
+    };
     let definition = cx.definition(value);
     cx.check_references(definition.as_ref());
+    cx.check_expression_references();
+    cx.check_cycles();
     let has_errors = cx.diags.iter().any(|d| d.severity == Severity::Error);
     Loaded {
         definition: if has_errors { None } else { definition },
@@ -80,6 +86,9 @@ pub fn load_value(value: &Value) -> Loaded {
 const MAX_GROUP_DEPTH: usize = 3;
 
 const COMMON_FIELD_KEYS: &[&str] = &[
+    "visible_if",
+    "required_if",
+    "read_only_if",
     "id",
     "type",
     "label",
@@ -100,6 +109,7 @@ fn type_keys(field_type: &str) -> &'static [&'static str] {
         "personnummer" => &["allow_samordningsnummer"],
         "info" => &["text"],
         "group" => &["fields"],
+        "computed" => &["expression", "unit"],
         _ => &[],
     }
 }
@@ -113,8 +123,25 @@ fn excluded_common_keys(field_type: &str) -> &'static [&'static str] {
             "inputmode",
             "must_match",
             "hint",
+            "required_if",
+            "read_only_if",
         ],
-        "group" => &["required", "autocomplete", "inputmode", "must_match"],
+        "group" => &[
+            "required",
+            "autocomplete",
+            "inputmode",
+            "must_match",
+            "required_if",
+            "read_only_if",
+        ],
+        "computed" => &[
+            "required",
+            "autocomplete",
+            "inputmode",
+            "must_match",
+            "required_if",
+            "read_only_if",
+        ],
         "select" | "radio" | "checkboxes" | "yes_no" => &["inputmode"],
         _ => &[],
     }
@@ -128,6 +155,14 @@ struct Cx {
     questions: HashMap<String, bool>,
     /// `must_match` references: (path, from field id, target id).
     references: Vec<(String, String, String)>,
+    /// Every field's type and option values, read before the walk (for the choice short form).
+    prescan: HashMap<String, (String, Vec<Value>)>,
+    /// Fields read by expressions: (path of the expression, field ids it reads).
+    expression_refs: Vec<(String, Vec<String>)>,
+    /// The fields the enclosing step's and groups' `visible_if` read, innermost last.
+    scope_deps: Vec<Vec<String>>,
+    /// For each field with a value: (id, path, the fields its presence or value depends on).
+    value_deps: Vec<(String, String, Vec<String>)>,
 }
 
 #[derive(Clone)]
@@ -431,6 +466,7 @@ impl Cx {
                 "privacy",
                 "submit",
                 "steps",
+                "rules",
             ],
         );
         let blankett = self.required(&obj, "blankett").and_then(|(v, p)| {
@@ -464,6 +500,7 @@ impl Cx {
         let steps = self
             .required(&obj, "steps")
             .and_then(|(v, p)| self.steps(v, &p));
+        let rules = self.opt(&obj, "rules", Self::rules);
         Some(Definition {
             blankett: blankett?,
             id: id?,
@@ -474,6 +511,7 @@ impl Cx {
             privacy: privacy?,
             submit: submit?,
             steps: steps?,
+            rules: rules.ok()?.unwrap_or_default(),
         })
     }
 
@@ -592,7 +630,17 @@ impl Cx {
 
     fn step(&mut self, v: &Value, path: &Path, seen: &mut HashMap<String, String>) -> Option<Step> {
         let obj = self.object(v, path)?;
-        self.unknown_keys(&obj, &["id", "title", "description", "fields"]);
+        self.unknown_keys(
+            &obj,
+            &[
+                "id",
+                "title",
+                "description",
+                "visible_if",
+                "fields",
+                "rules",
+            ],
+        );
         let id = self
             .required(&obj, "id")
             .and_then(|(v, p)| self.unique_id(v, &p, IdKind::Step, seen));
@@ -600,14 +648,21 @@ impl Cx {
             .required(&obj, "title")
             .and_then(|(v, p)| self.text(v, &p));
         let description = self.opt(&obj, "description", Self::text);
+        let visible_if = self.opt(&obj, "visible_if", Self::condition);
+        let scope = condition_fields(&visible_if);
+        self.scope_deps.push(scope);
         let fields = self
             .required(&obj, "fields")
             .and_then(|(v, p)| self.fields(v, &p, 0));
+        self.scope_deps.pop();
+        let rules = self.opt(&obj, "rules", Self::rules);
         Some(Step {
             id: id?,
             title: title?,
             description: description.ok()?,
+            visible_if: visible_if.ok()?,
             fields: fields?,
+            rules: rules.ok()?.unwrap_or_default(),
         })
     }
 
@@ -697,11 +752,32 @@ impl Cx {
             mode
         });
         let must_match = self.opt(&obj, "must_match", Self::id);
+        let visible_if = self.opt(&obj, "visible_if", Self::condition);
+        let required_if = self.opt(&obj, "required_if", Self::condition);
+        let read_only_if = self.opt(&obj, "read_only_if", Self::condition);
+        // A group's condition decides its fields too.
+        let own = condition_fields(&visible_if);
+        let mut deps: Vec<String> = self.scope_deps.iter().flatten().cloned().collect();
+        deps.extend(own.iter().cloned());
+        self.scope_deps.push(own);
         let kind = self.field_kind(&obj, field_type, depth);
+        self.scope_deps.pop();
 
         let id = id?;
-        self.questions
-            .insert(id.0.clone(), field_type != "info" && field_type != "group");
+        self.questions.insert(
+            id.0.clone(),
+            !matches!(field_type, "info" | "group" | "computed"),
+        );
+        if !matches!(field_type, "info" | "group") {
+            if let Some(FieldKind::Computed(c)) = &kind {
+                deps.extend(
+                    referenced_fields(c.expression.expr())
+                        .into_iter()
+                        .map(str::to_owned),
+                );
+            }
+            self.value_deps.push((id.0.clone(), path.0.clone(), deps));
+        }
         if let Ok(Some(target)) = &must_match {
             self.references
                 .push((path.key("must_match").0, id.0.clone(), target.0.clone()));
@@ -714,6 +790,9 @@ impl Cx {
             autocomplete: autocomplete.ok()?,
             inputmode: inputmode.ok()?,
             must_match: must_match.ok()?,
+            visible_if: visible_if.ok()?,
+            required_if: required_if.ok()?,
+            read_only_if: read_only_if.ok()?,
             kind: kind?,
         })
     }
@@ -825,6 +904,16 @@ impl Cx {
             }
             "organisationsnummer" => FieldKind::Organisationsnummer,
             "postal_code" => FieldKind::PostalCode,
+            "computed" => {
+                let expression = self
+                    .required(obj, "expression")
+                    .and_then(|(v, p)| self.expression(v, &p));
+                let unit = self.opt(obj, "unit", Self::text);
+                FieldKind::Computed(ComputedRules {
+                    expression: expression?,
+                    unit: unit.ok()?,
+                })
+            }
             "info" => {
                 let text = self
                     .required(obj, "text")
@@ -974,6 +1063,271 @@ impl Cx {
             return None;
         }
         ok.then_some(out)
+    }
+
+    /// A JsonLogic expression; its field references are checked after the walk.
+    fn expression(&mut self, v: &Value, path: &Path) -> Option<Expression> {
+        match Expr::compile(v) {
+            Ok(expr) => {
+                let refs = referenced_fields(&expr)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect();
+                self.expression_refs.push((path.0.clone(), refs));
+                Some(Expression(expr))
+            }
+            Err(errors) => {
+                for e in errors {
+                    let at = if e.path.is_empty() {
+                        path.clone()
+                    } else {
+                        Path(format!("{}.{}", path.0, e.path))
+                    };
+                    self.error(&at, Problem::Expression(e.kind));
+                }
+                None
+            }
+        }
+    }
+
+    /// A condition: a JsonLogic expression, or the short form for choices.
+    fn condition(&mut self, v: &Value, path: &Path) -> Option<Condition> {
+        let Some(map) = v.as_object().filter(|m| m.contains_key("choice")) else {
+            let expr = self.expression(v, path)?;
+            return Some(Condition {
+                source: v.clone(),
+                choice: None,
+                expr: expr.0,
+            });
+        };
+        let obj = Obj {
+            map,
+            path: path.clone(),
+        };
+        self.unknown_keys(&obj, &["choice", "any_of", "all_of", "none_of"]);
+        let (field_value, field_path) = obj.get("choice")?;
+        let field = self.id(field_value, &field_path)?;
+        let modes: Vec<&str> = ["any_of", "all_of", "none_of"]
+            .into_iter()
+            .filter(|m| map.contains_key(*m))
+            .collect();
+        let [mode] = modes.as_slice() else {
+            self.error(path, Problem::ChoiceFormShape);
+            return None;
+        };
+        let (values_json, values_path) = obj.get(mode)?;
+        let Some(values) = values_json.as_array().filter(|a| !a.is_empty()) else {
+            self.error(
+                &values_path,
+                Problem::WrongType {
+                    expected: "a non-empty array",
+                    found: kind_of(values_json),
+                },
+            );
+            return None;
+        };
+        let Some((field_type, options)) = self.prescan.get(field.as_str()).cloned() else {
+            self.error(&field_path, Problem::UnknownField(field.0.clone()));
+            return None;
+        };
+        // The short form compares with the values the submission carries: yes/no are booleans.
+        let mut wanted = Vec::with_capacity(values.len());
+        for (i, value) in values.iter().enumerate() {
+            let known = match field_type.as_str() {
+                "yes_no" => match value.as_str() {
+                    Some("yes") => Some(Value::Bool(true)),
+                    Some("no") => Some(Value::Bool(false)),
+                    _ => None,
+                },
+                "select" | "radio" | "checkboxes" => options.contains(value).then(|| value.clone()),
+                _ => {
+                    self.error(&field_path, Problem::NotAChoiceField(field.0.clone()));
+                    return None;
+                }
+            };
+            match known {
+                Some(v) => wanted.push(v),
+                None => {
+                    let value = value
+                        .as_str()
+                        .map_or_else(|| value.to_string(), str::to_owned);
+                    self.error(
+                        &values_path.index(i),
+                        Problem::UnknownOptionValue {
+                            field: field.0.clone(),
+                            value,
+                        },
+                    );
+                    return None;
+                }
+            }
+        }
+        let var = json!({ "var": field.as_str() });
+        let one = |w: &Value| {
+            if field_type == "checkboxes" {
+                json!({ "in": [w, var] })
+            } else {
+                json!({ "==": [var, w] })
+            }
+        };
+        let any: Vec<Value> = wanted.iter().map(one).collect();
+        let logic = match *mode {
+            "any_of" => json!({ "or": any }),
+            "all_of" => json!({ "and": any }),
+            _ => json!({ "!": { "or": any } }),
+        };
+        let expr = self.expression(&logic, path)?;
+        Some(Condition {
+            source: v.clone(),
+            choice: Some(field),
+            expr: expr.0,
+        })
+    }
+
+    /// Cross-field rules of a step or of the whole form.
+    fn rules(&mut self, v: &Value, path: &Path) -> Option<Vec<Rule>> {
+        let Value::Array(items) = v else {
+            self.error(
+                path,
+                Problem::WrongType {
+                    expected: "an array",
+                    found: kind_of(v),
+                },
+            );
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            let p = path.index(i);
+            let Some(obj) = self.object(item, &p) else {
+                ok = false;
+                continue;
+            };
+            self.unknown_keys(&obj, &["rule", "message", "fields"]);
+            let rule = self
+                .required(&obj, "rule")
+                .and_then(|(v, p)| self.expression(v, &p));
+            let message = self
+                .required(&obj, "message")
+                .and_then(|(v, p)| self.text(v, &p));
+            let fields = self.required(&obj, "fields").and_then(|(v, fp)| {
+                let Value::Array(ids) = v else {
+                    self.error(
+                        &fp,
+                        Problem::WrongType {
+                            expected: "an array",
+                            found: kind_of(v),
+                        },
+                    );
+                    return None;
+                };
+                if ids.is_empty() {
+                    self.error(&fp, Problem::RuleWithoutFields);
+                    return None;
+                }
+                let read: Vec<Option<Id>> = ids
+                    .iter()
+                    .enumerate()
+                    .map(|(j, id)| self.id(id, &fp.index(j)))
+                    .collect();
+                let read: Option<Vec<Id>> = read.into_iter().collect();
+                if let Some(read) = &read {
+                    // The fields a message is shown at must exist and take an answer.
+                    let targets = read.iter().map(|id| id.0.clone()).collect();
+                    self.expression_refs.push((fp.0.clone(), targets));
+                }
+                read
+            });
+            match (rule, message, fields) {
+                (Some(rule), Some(message), Some(fields)) => out.push(Rule {
+                    rule,
+                    message,
+                    fields,
+                }),
+                _ => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// Every field an expression reads must exist and have a value.
+    fn check_expression_references(&mut self) {
+        for (path, refs) in std::mem::take(&mut self.expression_refs) {
+            for id in refs {
+                match self.prescan.get(&id).map(|(t, _)| t.as_str()) {
+                    None => self.error(&Path(path.clone()), Problem::UnknownField(id)),
+                    Some("info" | "group") => {
+                        self.error(&Path(path.clone()), Problem::NotAQuestion(id))
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+
+    /// Visibility and computed values must not depend on themselves through other fields.
+    fn check_cycles(&mut self) {
+        let deps: HashMap<&str, &[String]> = self
+            .value_deps
+            .iter()
+            .map(|(id, _, d)| (id.as_str(), d.as_slice()))
+            .collect();
+        let paths: HashMap<&str, &str> = self
+            .value_deps
+            .iter()
+            .map(|(id, p, _)| (id.as_str(), p.as_str()))
+            .collect();
+        // Iterative depth-first search with colours: 1 = on the stack, 2 = done.
+        let mut colour: HashMap<&str, u8> = HashMap::new();
+        let mut found: Vec<Vec<String>> = Vec::new();
+        for (start, _, _) in &self.value_deps {
+            if colour.contains_key(start.as_str()) {
+                continue;
+            }
+            let mut stack: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
+            colour.insert(start.as_str(), 1);
+            while let Some((node, next)) = stack.pop() {
+                let edges = deps.get(node).copied().unwrap_or_default();
+                if let Some(dep) = edges.get(next) {
+                    stack.push((node, next + 1));
+                    let dep = dep.as_str();
+                    match colour.get(dep) {
+                        Some(1) => {
+                            let from = stack.iter().position(|(n, _)| *n == dep).unwrap_or(0);
+                            let mut cycle: Vec<String> =
+                                stack[from..].iter().map(|(n, _)| (*n).to_owned()).collect();
+                            cycle.push(dep.to_owned());
+                            found.push(cycle);
+                        }
+                        Some(_) => {}
+                        None if deps.contains_key(dep) => {
+                            colour.insert(dep, 1);
+                            stack.push((dep, 0));
+                        }
+                        None => {}
+                    }
+                } else {
+                    colour.insert(node, 2);
+                }
+            }
+        }
+        let located: Vec<(String, Vec<String>)> = found
+            .into_iter()
+            .map(|cycle| {
+                (
+                    paths
+                        .get(cycle[0].as_str())
+                        .copied()
+                        .unwrap_or("")
+                        .to_owned(),
+                    cycle,
+                )
+            })
+            .collect();
+        for (at, cycle) in located {
+            self.error(&Path(at), Problem::Cycle(cycle));
+        }
     }
 
     fn check_references(&mut self, _def: Option<&Definition>) {
@@ -1138,4 +1492,48 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// The type and option values of every field, read leniently before the checked walk.
+fn prescan(root: &Value) -> HashMap<String, (String, Vec<Value>)> {
+    fn walk(fields: &Value, out: &mut HashMap<String, (String, Vec<Value>)>) {
+        for field in fields.as_array().into_iter().flatten() {
+            let (Some(id), Some(kind)) = (
+                field.get("id").and_then(Value::as_str),
+                field.get("type").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let options = field
+                .get("options")
+                .and_then(Value::as_array)
+                .map(|o| o.iter().filter_map(|o| o.get("value").cloned()).collect())
+                .unwrap_or_default();
+            out.entry(id.to_owned())
+                .or_insert((kind.to_owned(), options));
+            if let Some(inner) = field.get("fields") {
+                walk(inner, out);
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    for step in root
+        .get("steps")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(fields) = step.get("fields") {
+            walk(fields, &mut out);
+        }
+    }
+    out
+}
+
+/// The field ids a parsed optional condition reads.
+fn condition_fields(c: &Result<Option<Condition>, ()>) -> Vec<String> {
+    match c {
+        Ok(Some(c)) => c.fields().into_iter().map(str::to_owned).collect(),
+        _ => Vec::new(),
+    }
 }

@@ -75,6 +75,9 @@ pub struct Definition {
     pub submit: Submit,
     /// The steps (pages) of the form, in order.
     pub steps: Vec<Step>,
+    /// Cross-field rules checked on the review page and by the receiver.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
 }
 
 #[cfg(feature = "schema")]
@@ -155,8 +158,14 @@ pub struct Step {
     /// Optional text shown under the heading.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Text>,
+    /// The step applies only when this holds; otherwise it is skipped and its answers not sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visible_if: Option<Condition>,
     /// The fields on this step, in order.
     pub fields: Vec<Field>,
+    /// Cross-field rules checked when the citizen leaves this step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
 }
 
 /// One field: a question, a group of questions or an information text.
@@ -183,6 +192,15 @@ pub struct Field {
     /// The id of another field whose answer this one must equal (e.g. "repeat your e-mail").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub must_match: Option<Id>,
+    /// The field is shown (and validated and sent) only when this holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visible_if: Option<Condition>,
+    /// The field is required when this holds (in addition to `required`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_if: Option<Condition>,
+    /// The citizen cannot change the field while this holds (e.g. a prefilled value).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_only_if: Option<Condition>,
     /// The field type and its type-specific rules.
     #[serde(flatten)]
     pub kind: FieldKind,
@@ -229,6 +247,8 @@ pub enum FieldKind {
     Info(InfoContent),
     /// A group of fields shown together in a fieldset.
     Group(GroupContent),
+    /// A read-only value computed from other answers (a fee, a sum); sent with the answers.
+    Computed(ComputedRules),
 }
 
 impl FieldKind {
@@ -251,11 +271,20 @@ impl FieldKind {
             FieldKind::PostalCode => "postal_code",
             FieldKind::Info(_) => "info",
             FieldKind::Group(_) => "group",
+            FieldKind::Computed(_) => "computed",
         }
     }
 
-    /// Whether the field collects an answer (everything but `info` and `group`).
+    /// Whether the citizen answers the field (everything but `info`, `group` and `computed`).
     pub fn is_question(&self) -> bool {
+        !matches!(
+            self,
+            FieldKind::Info(_) | FieldKind::Group(_) | FieldKind::Computed(_)
+        )
+    }
+
+    /// Whether the field has a value in the submission: questions and computed values.
+    pub fn has_value(&self) -> bool {
         !matches!(self, FieldKind::Info(_) | FieldKind::Group(_))
     }
 
@@ -270,7 +299,7 @@ impl FieldKind {
 }
 
 /// Every `type` name a definition may use, in documentation order.
-pub const FIELD_TYPES: [&str; 16] = [
+pub const FIELD_TYPES: [&str; 17] = [
     "text",
     "textarea",
     "number",
@@ -287,6 +316,7 @@ pub const FIELD_TYPES: [&str; 16] = [
     "postal_code",
     "info",
     "group",
+    "computed",
 ];
 
 /// Length and pattern rules for text answers.
@@ -623,6 +653,14 @@ impl Step {
         out.retain(|f| f.kind.is_question());
         out
     }
+
+    /// The fields with a value on this step: questions and computed values, in order.
+    pub fn value_fields(&self) -> Vec<&Field> {
+        let mut out = Vec::new();
+        collect(&self.fields, &mut out);
+        out.retain(|f| f.kind.has_value());
+        out
+    }
 }
 
 fn collect<'a>(fields: &'a [Field], out: &mut Vec<&'a Field>) {
@@ -632,4 +670,127 @@ fn collect<'a>(fields: &'a [Field], out: &mut Vec<&'a Field>) {
             collect(&g.fields, out);
         }
     }
+}
+
+/// A condition: a JsonLogic expression, or the short form for choices
+/// (`{"choice": "category", "any_of": ["lamp", "road"]}`), compiled to an expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    /// The condition as written, for serializing back.
+    pub(crate) source: serde_json::Value,
+    /// The field a short form refers to, if it is one.
+    pub(crate) choice: Option<Id>,
+    /// The expression that decides it.
+    pub(crate) expr: crate::expr::Expr,
+}
+
+impl Condition {
+    /// Whether the condition holds for these expression data.
+    pub fn holds(&self, data: &serde_json::Value, cx: &crate::expr::EvalContext) -> bool {
+        self.expr.is_true(data, cx)
+    }
+
+    /// The field ids the condition reads.
+    pub fn fields(&self) -> Vec<&str> {
+        referenced_fields(&self.expr)
+    }
+
+    /// The condition as written in the definition.
+    pub fn source(&self) -> &serde_json::Value {
+        &self.source
+    }
+}
+
+/// The field ids an expression reads: the first segment of each `var` path.
+pub(crate) fn referenced_fields(expr: &crate::expr::Expr) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for path in expr.vars() {
+        let id = path.split('.').next().unwrap_or(path);
+        if !id.is_empty() && !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+impl Serialize for Condition {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.source.serialize(s)
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Condition {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Condition".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A JsonLogic expression over answers by field id (`{\"var\": \"field_id\"}`), or the short form for choices: `{\"choice\": \"field_id\", \"any_of\": [values]}` (or `all_of`, `none_of`).",
+            "anyOf": [
+                {
+                    "type": "object",
+                    "properties": {
+                        "choice": { "type": "string" },
+                        "any_of": { "type": "array", "items": { "type": "string" } },
+                        "all_of": { "type": "array", "items": { "type": "string" } },
+                        "none_of": { "type": "array", "items": { "type": "string" } }
+                    },
+                    "required": ["choice"],
+                    "additionalProperties": false
+                },
+                { "type": "object", "minProperties": 1, "maxProperties": 1 },
+                { "type": "boolean" }
+            ]
+        })
+    }
+}
+
+/// A JsonLogic expression as written in a definition (computed values, rules).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Expression(pub(crate) crate::expr::Expr);
+
+impl Expression {
+    /// The compiled expression.
+    pub fn expr(&self) -> &crate::expr::Expr {
+        &self.0
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Expression {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Expression".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A JsonLogic expression; answers are read with {\"var\": \"field_id\"}. See docs/form-definition.md for the operators."
+        })
+    }
+}
+
+/// A cross-field rule: when `rule` is false, `message` is shown at each of `fields`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// The expression that must hold, e.g. `{"<": [{"var": "start"}, {"var": "end"}]}`.
+    pub rule: Expression,
+    /// What the citizen is told when it does not, e.g. "Slutdatum måste vara efter startdatum".
+    pub message: Text,
+    /// The fields the message is shown at (at least one).
+    pub fields: Vec<Id>,
+}
+
+/// How a computed value is calculated and shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ComputedRules {
+    /// The expression over other answers, e.g. `{"*": [{"var": "days"}, 150]}`.
+    pub expression: Expression,
+    /// A unit shown after the value, e.g. `{"sv": "kr", "en": "SEK"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Text>,
 }

@@ -358,3 +358,110 @@ fn every_problem_has_a_swedish_message() {
         );
     }
 }
+
+#[test]
+fn conditions_short_form_is_checked_against_the_field() {
+    check(
+        |v| {
+            v["steps"][0]["fields"][1]["visible_if"] =
+                json!({ "choice": "kind", "any_of": ["a", "c"] });
+            v["steps"][0]["fields"][2]["visible_if"] = json!({ "choice": "name", "any_of": ["x"] });
+            v["steps"][2]["fields"][0]["visible_if"] =
+                json!({ "choice": "kind", "any_of": ["a"], "none_of": ["b"] });
+        },
+        &[
+            r#"steps[0].fields[1].visible_if.any_of[1]: "c" is not an option of "kind" (yes_no fields have "yes" and "no")"#,
+            r#"steps[0].fields[2].visible_if.choice: "name" is not a select, radio, checkboxes or yes_no field, so it has no options to choose"#,
+            r#"steps[2].fields[0].visible_if: give exactly one of "any_of", "all_of" or "none_of""#,
+        ],
+    );
+    check(
+        |v| {
+            v["steps"][2]["fields"][0]["visible_if"] = json!({ "choice": "kind", "none_of": ["b"] })
+        },
+        &[],
+    );
+}
+
+#[test]
+fn expressions_must_read_fields_that_exist_and_have_values() {
+    check(
+        |v| {
+            v["steps"][0]["fields"][1]["visible_if"] = json!({ "==": [{ "var": "nme" }, "x"] });
+            v["steps"][0]["fields"][2]["required_if"] = json!({ "!!": { "var": "about" } });
+        },
+        &[
+            r#"steps[0].fields[1].visible_if: refers to field "nme", which does not exist"#,
+            r#"steps[0].fields[2].required_if: refers to "about", which takes no answer"#,
+        ],
+    );
+}
+
+#[test]
+fn fields_may_not_depend_on_each_other_in_a_circle() {
+    check(
+        |v| {
+            v["steps"][0]["fields"][1]["visible_if"] = json!({ "!!": { "var": "email2" } });
+            v["steps"][0]["fields"][2]["visible_if"] = json!({ "!!": { "var": "email" } });
+        },
+        &[
+            "steps[0].fields[1]: these fields depend on each other in a circle: email → email2 → email",
+        ],
+    );
+    check(
+        |v| {
+            if let Some(f) = v["steps"][2]["fields"].as_array_mut() {
+                f.push(json!({ "id": "a", "type": "computed", "label": "A", "expression": { "+": [{ "var": "b" }, 1] } }));
+                f.push(json!({ "id": "b", "type": "computed", "label": "B", "expression": { "+": [{ "var": "a" }, 1] } }));
+            }
+        },
+        &["steps[2].fields[1]: these fields depend on each other in a circle: a → b → a"],
+    );
+}
+
+#[test]
+fn rules_and_computed_fields() {
+    check(
+        |v| {
+            v["steps"][2]["rules"] = json!([
+                { "rule": { "<": [{ "var": "n" }, 5] }, "message": "Högst fyra", "fields": [] },
+                { "rule": { "<": [{ "var": "n" }, 5] }, "message": "Högst fyra", "fields": ["m"] }
+            ]);
+            if let Some(f) = v["steps"][2]["fields"].as_array_mut() {
+                f.push(json!({ "id": "c", "type": "computed", "label": "C", "required": true, "expression": { "*": [{ "var": "n" }, 2] } }));
+            }
+        },
+        &[
+            r#"steps[2].fields[1].required: "required" does not apply to a field of type "computed""#,
+            "steps[2].rules[0].fields: a rule needs at least one field in \"fields\" to show its message at",
+            r#"steps[2].rules[1].fields: refers to field "m", which does not exist"#,
+        ],
+    );
+    check(
+        |v| {
+            v["rules"] = json!([{ "rule": { ">": [{ "var": "n" }, 0] }, "message": { "sv": "Minst ett", "en": "At least one" }, "fields": ["n"] }]);
+            if let Some(f) = v["steps"][2]["fields"].as_array_mut() {
+                f.push(json!({ "id": "c", "type": "computed", "label": "C", "unit": "kr", "expression": { "*": [{ "var": "n" }, 2] } }));
+            }
+        },
+        &[],
+    );
+}
+
+#[test]
+fn expression_errors_carry_their_path_inside_the_expression() {
+    let mut v = base();
+    v["steps"][0]["fields"][1]["visible_if"] = json!({ "and": [true, { "eq": [1, 1] }] });
+    let loaded = load(&v.to_string());
+    let lines: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| d.line(Lang::En))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("steps[0].fields[1].visible_if.and[1]"),
+        "{lines:?}"
+    );
+    assert!(lines[0].contains("eq"), "{lines:?}");
+}

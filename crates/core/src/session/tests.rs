@@ -56,7 +56,7 @@ fn def() -> Definition {
 }
 
 fn session() -> FormSession {
-    FormSession::new(Arc::new(def()))
+    FormSession::new(Arc::new(def()), cx())
 }
 
 /// The fields listed in the error summary, in order.
@@ -398,6 +398,7 @@ fn item(field: &str, label: &str, value: &str) -> ReviewItem {
         field: field.to_owned(),
         label: label.to_owned(),
         value: value.to_owned(),
+        editable: true,
     }
 }
 

@@ -1,0 +1,274 @@
+//! Conditions, computed values and rules: one definition, many answer sets.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::*;
+use crate::formats::Date;
+use crate::session::{FormSession, Position};
+use crate::submission::{Submission, SubmissionError};
+use crate::test_support::test_definition;
+
+fn cx() -> Context {
+    Context {
+        today: Date::new(2026, 11, 23).unwrap_or_else(|| unreachable!()),
+    }
+}
+
+fn text(s: &str) -> Answer {
+    Answer::Text(s.to_owned())
+}
+
+/// Contact details on condition, a chain of conditions, a conditional step, a fee.
+fn def() -> crate::Definition {
+    test_definition(
+        "villkor",
+        "1",
+        json!("Villkor"),
+        json!([
+            { "id": "one", "title": "Ett", "fields": [
+                { "id": "contact", "type": "yes_no", "label": "Vill du bli kontaktad?", "required": true },
+                { "id": "details", "type": "group", "label": "Kontakt",
+                  "visible_if": { "choice": "contact", "any_of": ["yes"] },
+                  "fields": [
+                    { "id": "email", "type": "email", "label": "E-post", "required_if": { "!": { "var": "phone" } } },
+                    { "id": "phone", "type": "phone", "label": "Telefon" }
+                  ] },
+                { "id": "why", "type": "text", "label": "Varför?", "visible_if": { "!!": { "var": "email" } } },
+                { "id": "kind", "type": "checkboxes", "label": "Vad gäller det?", "options": [
+                    { "value": "lamp", "label": "Lampa" }, { "value": "road", "label": "Väg" }, { "value": "park", "label": "Park" } ] },
+                { "id": "lamp_no", "type": "text", "label": "Stolpnummer",
+                  "visible_if": { "choice": "kind", "any_of": ["lamp"] },
+                  "read_only_if": { "choice": "kind", "all_of": ["lamp", "road"] } }
+            ]},
+            { "id": "fee", "title": "Avgift", "visible_if": { "choice": "kind", "any_of": ["park"] }, "fields": [
+                { "id": "start", "type": "date", "label": "Från", "required": true },
+                { "id": "end", "type": "date", "label": "Till", "required": true },
+                { "id": "days", "type": "computed", "label": "Dagar",
+                  "expression": { "if": [{ "missing": ["start", "end"] }, null,
+                                         { "+": [{ "days_between": [{ "var": "start" }, { "var": "end" }] }, 1] }] } },
+                { "id": "cost", "type": "computed", "label": "Avgift", "unit": "kr",
+                  "expression": { "*": [{ "var": "days" }, 150] } }
+              ],
+              "rules": [{ "rule": { "<=": [{ "var": "start" }, { "var": "end" }] },
+                          "message": { "sv": "Till kan inte vara före Från.", "en": "To cannot be before From." },
+                          "fields": ["end"] }]
+            },
+            { "id": "last", "title": "Sist", "fields": [
+                { "id": "note", "type": "textarea", "label": "Övrigt" }
+            ]}
+        ]),
+    )
+}
+
+fn answers(pairs: &[(&str, Answer)]) -> Answers {
+    let mut a = Answers::new();
+    for (k, v) in pairs {
+        a.set(*k, v.clone());
+    }
+    a
+}
+
+#[test]
+fn a_choice_shows_and_hides_a_group() {
+    let def = def();
+    let hidden = FormState::evaluate(&def, &answers(&[("contact", text("no"))]), &cx());
+    for id in ["details", "email", "phone"] {
+        assert!(!hidden.is_visible(id), "{id} hidden when the answer is no");
+    }
+    let shown = FormState::evaluate(&def, &answers(&[("contact", text("yes"))]), &cx());
+    for id in ["details", "email", "phone"] {
+        assert!(shown.is_visible(id), "{id} shown when the answer is yes");
+    }
+    assert!(
+        shown.is_required("email"),
+        "required_if: e-mail is needed without a phone"
+    );
+    let with_phone = FormState::evaluate(
+        &def,
+        &answers(&[("contact", text("yes")), ("phone", text("070-123 45 67"))]),
+        &cx(),
+    );
+    assert!(!with_phone.is_required("email"));
+}
+
+#[test]
+fn a_hidden_answer_does_not_keep_its_dependents_visible() {
+    let def = def();
+    let a = answers(&[("contact", text("yes")), ("email", text("a@b.se"))]);
+    assert!(FormState::evaluate(&def, &a, &cx()).is_visible("why"));
+    let mut a = a;
+    a.set("contact", text("no"));
+    let state = FormState::evaluate(&def, &a, &cx());
+    assert!(!state.is_visible("email"));
+    assert!(
+        !state.is_visible("why"),
+        "why depends on the e-mail, which is hidden"
+    );
+    assert!(
+        !state.data().contains_key("email"),
+        "a hidden field has no value for expressions"
+    );
+}
+
+#[test]
+fn checkbox_short_forms_any_and_all() {
+    let def = def();
+    let state = |chosen: &[&str]| {
+        let a = answers(&[(
+            "kind",
+            Answer::Choices(chosen.iter().map(|s| (*s).to_owned()).collect()),
+        )]);
+        FormState::evaluate(&def, &a, &cx())
+    };
+    assert!(!state(&["road"]).is_visible("lamp_no"));
+    assert!(state(&["road", "lamp"]).is_visible("lamp_no"));
+    assert!(!state(&["lamp"]).is_read_only("lamp_no"));
+    assert!(
+        state(&["lamp", "road"]).is_read_only("lamp_no"),
+        "all_of needs every value"
+    );
+    assert!(!state(&[]).step_applies(1));
+    assert!(state(&["park"]).step_applies(1));
+}
+
+#[test]
+fn computed_values_follow_the_answers() {
+    let def = def();
+    let mut a = answers(&[
+        ("kind", Answer::Choices(vec!["park".into()])),
+        ("start", text("2026-12-01")),
+    ]);
+    assert_eq!(
+        FormState::evaluate(&def, &a, &cx()).computed("days"),
+        None,
+        "not yet computable"
+    );
+    a.set("end", text("2026-12-03"));
+    let state = FormState::evaluate(&def, &a, &cx());
+    assert_eq!(state.computed("days"), Some(&json!(3)));
+    assert_eq!(
+        state.computed("cost"),
+        Some(&json!(450)),
+        "a computed value can read another"
+    );
+    a.set("kind", Answer::Choices(vec!["road".into()]));
+    let state = FormState::evaluate(&def, &a, &cx());
+    assert_eq!(state.computed("cost"), None, "the fee step does not apply");
+}
+
+#[test]
+fn hidden_answers_are_not_validated_or_sent_but_kept_in_the_draft() {
+    let def = Arc::new(def());
+    let mut s = FormSession::new(def.clone(), cx());
+    s.set_answer("contact", text("yes"));
+    s.set_answer("email", text("not an e-mail"));
+    s.set_answer("contact", text("no"));
+    assert_eq!(
+        crate::validate::validate_form(&def, s.answers(), &cx()),
+        vec![],
+        "the hidden e-mail is not checked"
+    );
+    let sub = Submission::build(
+        &def,
+        s.answers(),
+        crate::Lang::Sv,
+        "0f8b3c2e-6a55-4a4c-9c3e-1d2f3a4b5c6d",
+        &cx(),
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(sub.answers.keys().collect::<Vec<_>>(), ["contact"]);
+    assert_eq!(
+        s.answers().text("email"),
+        "not an e-mail",
+        "the draft keeps it"
+    );
+    s.set_answer("contact", text("yes"));
+    assert!(s.state().is_visible("email"));
+}
+
+#[test]
+fn navigation_and_progress_skip_steps_that_do_not_apply() {
+    let def = Arc::new(def());
+    let mut s = FormSession::new(def, cx());
+    s.start();
+    s.set_answer("contact", text("no"));
+    assert_eq!(
+        s.progress(),
+        Some((1, 3)),
+        "two steps apply, plus the review"
+    );
+    assert!(s.next(&cx()));
+    assert_eq!(s.position(), Position::Step(2), "the fee step is skipped");
+    assert_eq!(s.progress(), Some((2, 3)));
+    s.back();
+    assert_eq!(s.position(), Position::Step(0));
+    s.set_answer("kind", Answer::Choices(vec!["park".into()]));
+    assert_eq!(s.progress(), Some((1, 4)));
+    assert!(s.next(&cx()));
+    assert_eq!(s.position(), Position::Step(1));
+}
+
+#[test]
+fn a_step_rule_shows_its_message_at_its_field() {
+    let def = Arc::new(def());
+    let mut s = FormSession::new(def, cx());
+    s.start();
+    s.set_answer("contact", text("no"));
+    s.set_answer("kind", Answer::Choices(vec!["park".into()]));
+    assert!(s.next(&cx()));
+    s.set_answer("start", text("2026-12-05"));
+    s.set_answer("end", text("2026-12-01"));
+    assert!(!s.next(&cx()));
+    let summary: Vec<(String, String)> = s
+        .summary()
+        .iter()
+        .map(|i| (i.field.clone(), i.code.message(crate::Lang::Sv)))
+        .collect();
+    assert_eq!(
+        summary,
+        [("end".to_owned(), "Till kan inte vara före Från.".to_owned())]
+    );
+    s.set_answer("end", text("2026-12-06"));
+    assert!(s.next(&cx()));
+}
+
+#[test]
+fn the_receiver_refuses_hidden_answers_and_wrong_computed_values() {
+    let def = def();
+    let id = "0f8b3c2e-6a55-4a4c-9c3e-1d2f3a4b5c6d";
+    let a = answers(&[
+        ("contact", text("no")),
+        ("kind", Answer::Choices(vec!["park".into()])),
+        ("start", text("2026-12-01")),
+        ("end", text("2026-12-02")),
+    ]);
+    let good =
+        Submission::build(&def, &a, crate::Lang::Sv, id, &cx()).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        good.answers.get("cost"),
+        Some(&json!(300)),
+        "computed values are sent"
+    );
+    assert!(good.check(&def, &cx()).is_ok());
+
+    let codes = |sub: &Submission| match sub.check(&def, &cx()) {
+        Err(SubmissionError::Invalid(issues)) => issues
+            .into_iter()
+            .map(|i| (i.field, i.code.code()))
+            .collect::<Vec<_>>(),
+        other => panic!("expected invalid answers, got {other:?}"),
+    };
+    let mut tampered = good.clone();
+    tampered.answers.insert("cost".into(), json!(1));
+    assert_eq!(codes(&tampered), [("cost".to_owned(), "computed_mismatch")]);
+    let mut smuggled = good.clone();
+    smuggled.answers.insert("email".into(), json!("a@b.se"));
+    assert_eq!(codes(&smuggled), [("email".to_owned(), "hidden_field")]);
+    let mut reversed = good;
+    reversed.answers.insert("end".into(), json!("2026-11-30"));
+    reversed.answers.insert("days".into(), json!(0));
+    reversed.answers.insert("cost".into(), json!(0));
+    assert_eq!(codes(&reversed), [("end".to_owned(), "rule")]);
+}
