@@ -4,8 +4,9 @@
 //! (or a fieldset legend), hints and messages are linked with `aria-describedby`, and
 //! `aria-invalid` is set while a message is shown.
 
+use blankett_core::Answer;
 use blankett_core::definition::{ChoiceOption, Field, FieldKind};
-use blankett_core::{Answer, session::yes_no_label};
+use blankett_core::session::{display_computed, yes_no_label};
 use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -24,8 +25,19 @@ pub fn control_id(field: &Field) -> String {
     }
 }
 
-/// Renders any field; groups render their fields through this again.
+/// Renders any field while its conditions show it; groups render their fields through this
+/// again. Showing or hiding a field never moves focus, and a hidden field keeps its answer.
 pub fn field_view(field: Field) -> AnyView {
+    if field.visible_if.is_none() {
+        return field_body(field);
+    }
+    let ctx = expect_context::<FormCtx>();
+    let id = field.id.to_string();
+    let visible = Memo::new(move |_| ctx.session.with(|s| s.state().is_visible(&id)));
+    (move || visible.get().then(|| field_body(field.clone()))).into_any()
+}
+
+fn field_body(field: Field) -> AnyView {
     match &field.kind {
         FieldKind::Info(_) => info_view(field).into_any(),
         FieldKind::Group(_) => group_view(field).into_any(),
@@ -33,6 +45,7 @@ pub fn field_view(field: Field) -> AnyView {
         FieldKind::Radio(_) | FieldKind::YesNo | FieldKind::Checkboxes(_) => {
             choice_view(field).into_any()
         }
+        FieldKind::Computed(_) => computed_view(field).into_any(),
         _ => input_view(field).into_any(),
     }
 }
@@ -41,6 +54,8 @@ pub fn field_view(field: Field) -> AnyView {
 #[derive(Clone)]
 struct Parts {
     id: String,
+    required: Memo<bool>,
+    read_only: Memo<bool>,
     hint_id: Option<String>,
     error_id: String,
     error: Memo<Option<String>>,
@@ -55,10 +70,15 @@ impl Parts {
             ctx.session
                 .with(|s| s.error(&key).map(|c| c.message(lang.get())))
         });
+        let (req_key, ro_key) = (id.clone(), id.clone());
+        let required = Memo::new(move |_| ctx.session.with(|s| s.state().is_required(&req_key)));
+        let read_only = Memo::new(move |_| ctx.session.with(|s| s.state().is_read_only(&ro_key)));
         Parts {
             hint_id: field.hint.as_ref().map(|_| format!("f-{id}-hint")),
             error_id: format!("f-{id}-error"),
             id,
+            required,
+            read_only,
             error,
         }
     }
@@ -101,12 +121,14 @@ fn label_content(ctx: FormCtx, field: &Field) -> impl IntoView + use<> {
         .clone()
         .unwrap_or_else(|| field.id.as_str().into());
     let lang = ctx.lang;
+    let id = field.id.to_string();
+    let required = Memo::new(move |_| ctx.session.with(|s| s.state().is_required(&id)));
     view! {
         <span lang={
             let label = label.clone();
             move || lang_attr(&label, lang.get())
         }>{tr(&label, lang)}</span>
-        {field.required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
+        {move || required.get().then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
     }
 }
 
@@ -159,7 +181,8 @@ fn input_view(field: Field) -> impl IntoView {
                 name=id.clone()
                 rows="5"
                 prop:value=initial
-                required=field.required
+                required=move || parts.required.get()
+                readonly=move || parts.read_only.get()
                 autocomplete=field.effective_autocomplete().map(str::to_owned)
                 aria-describedby=parts.described_by()
                 aria-invalid=parts.invalid()
@@ -175,7 +198,8 @@ fn input_view(field: Field) -> impl IntoView {
                 id=format!("f-{id}")
                 name=id.clone()
                 prop:value=initial
-                required=field.required
+                required=move || parts.required.get()
+                readonly=move || parts.read_only.get()
                 autocomplete=field.effective_autocomplete().map(str::to_owned)
                 inputmode=field.effective_inputmode().map(|m| m.as_str())
                 spellcheck=matches!(field.kind, FieldKind::Text(_)).then_some("true").or(Some("false"))
@@ -253,7 +277,8 @@ fn select_view(field: Field) -> impl IntoView {
             <select
                 id=format!("f-{id}")
                 name=id.clone()
-                required=field.required
+                required=move || parts.required.get()
+                disabled=move || parts.read_only.get()
                 autocomplete=field.effective_autocomplete().map(str::to_owned)
                 aria-describedby=parts.described_by()
                 aria-invalid=parts.invalid()
@@ -313,6 +338,7 @@ fn choice_view(field: Field) -> impl IntoView {
             ctx.session.update(|s| s.blur(&key, &cx));
         }
     };
+    let (required, read_only) = (parts.required, parts.read_only);
     let items = options
         .into_iter()
         .enumerate()
@@ -358,7 +384,8 @@ fn choice_view(field: Field) -> impl IntoView {
                         name=format!("f-{id}")
                         value=value
                         checked=checked
-                        required=field.required && !multiple
+                        required=move || required.get() && !multiple
+                        disabled=move || read_only.get()
                         aria-describedby=option_hint_id.clone()
                         on:change=on_change
                     />
@@ -412,6 +439,37 @@ fn group_view(field: Field) -> impl IntoView {
             {field.hint.clone().map(|h| view! { <p class="hint" id=hint_id.clone()>{tr(&h, lang)}</p> })}
             {group.fields.into_iter().map(field_view).collect_view()}
         </fieldset>
+    }
+    .into_any()
+}
+
+/// A computed value: a labelled `<output>` that updates as the answers change.
+fn computed_view(field: Field) -> impl IntoView {
+    let ctx = expect_context::<FormCtx>();
+    let lang = ctx.lang;
+    let FieldKind::Computed(rules) = field.kind.clone() else {
+        return ().into_any();
+    };
+    let id = field.id.to_string();
+    let key = id.clone();
+    let value = Memo::new(move |_| ctx.session.with(|s| s.state().computed(&key).cloned()));
+    let hint_id = format!("f-{id}-hint");
+    view! {
+        <div class="field field--computed">
+            <label for=format!("f-{id}")>{label_content(ctx, &field)}</label>
+            {field.hint.clone().map(|h| view! { <p class="hint" id=hint_id.clone()>{tr(&h, lang)}</p> })}
+            <output
+                id=format!("f-{id}")
+                class="computed"
+                aria-live="polite"
+                aria-describedby=field.hint.as_ref().map(|_| hint_id.clone())
+            >
+                {move || {
+                    let shown = display_computed(value.get().as_ref(), rules.unit.as_ref(), lang.get());
+                    if shown.is_empty() { "–".to_owned() } else { shown }
+                }}
+            </output>
+        </div>
     }
     .into_any()
 }

@@ -102,7 +102,12 @@ fn FormView(def: Arc<Definition>) -> impl IntoView {
     let UiLang(lang) = expect_context::<UiLang>();
     let title = def.title.clone();
     let ctx = FormCtx {
-        session: RwSignal::new(FormSession::new(def)),
+        session: RwSignal::new(FormSession::new(
+            def,
+            Context {
+                today: browser::today(),
+            },
+        )),
         lang,
         send: RwSignal::new(SendState::Idle),
     };

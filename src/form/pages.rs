@@ -139,10 +139,12 @@ pub fn StepPage(index: usize) -> impl IntoView {
     let step = ctx
         .session
         .with_untracked(|s| s.definition().steps[index].clone());
-    let has_required = step.questions().iter().any(|f| f.required);
-    let is_last = ctx
-        .session
-        .with_untracked(|s| index + 1 == s.definition().steps.len());
+    let question_ids: Vec<String> = step.questions().iter().map(|f| f.id.to_string()).collect();
+    let has_required = Memo::new(move |_| {
+        ctx.session
+            .with(|s| question_ids.iter().any(|id| s.state().is_required(id)))
+    });
+    let is_last = Memo::new(move |_| ctx.session.with(|s| s.next_is_review()));
     let to_review = ctx.session.with_untracked(|s| s.returns_to_review());
     let on_submit = move |e: ev::SubmitEvent| {
         e.prevent_default();
@@ -171,7 +173,7 @@ pub fn StepPage(index: usize) -> impl IntoView {
             lang.get(),
             if to_review {
                 Key::BackToReview
-            } else if is_last {
+            } else if is_last.get() {
                 Key::ToReview
             } else {
                 Key::Next
@@ -185,7 +187,7 @@ pub fn StepPage(index: usize) -> impl IntoView {
             <Progress/>
             <h2 id="step-heading" tabindex="-1" lang=move || lang_attr(&title, lang.get())>{tr(&step.title, lang)}</h2>
             {step.description.clone().map(|d| view! { <p class="lead">{tr(&d, lang)}</p> })}
-            {has_required.then(|| view! { <p class="required-note">{move || t(lang.get(), Key::RequiredNote)}</p> })}
+            {move || has_required.get().then(|| view! { <p class="required-note">{t(lang.get(), Key::RequiredNote)}</p> })}
             {step.fields.into_iter().map(field_view).collect_view()}
             <div class="actions">
                 <button type="submit" class="button button--primary">{next_label}</button>
@@ -235,11 +237,13 @@ pub fn ReviewPage() -> impl IntoView {
                                 <dd class=if answered { "review-value" } else { "review-value review-value--empty" }>
                                     {if answered { item.value } else { t(l, Key::NotAnswered).to_owned() }}
                                 </dd>
-                                <dd class="review-action">
-                                    <button type="button" class="link-button" on:click=move |_| change(field.clone())>
-                                        {t(l, Key::Change)}<span class="visually-hidden">" "{item.label}</span>
-                                    </button>
-                                </dd>
+                                {item.editable.then(|| view! {
+                                    <dd class="review-action">
+                                        <button type="button" class="link-button" on:click=move |_| change(field.clone())>
+                                            {t(l, Key::Change)}<span class="visually-hidden">" "{item.label.clone()}</span>
+                                        </button>
+                                    </dd>
+                                })}
                             </div>
                         }
                     }).collect_view()}
