@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  BASE, adminGet, answer, assertAccessible, fetchDefinition, formIds, launch, newPage, nextButton, press,
-  questions, tabTo, text, validValue,
+  BASE, adminGet, answer, assertAccessible, computedFields, fetchDefinition, formIds, isShown, launch, newPage,
+  nextButton, press, questions, tabTo, text, validValue,
 } from './lib.mjs';
 
 let browser;
@@ -16,13 +16,23 @@ after(async () => { await browser?.close(); });
 /** Fills every step of `def` (already started) and returns the answers given, by field id. */
 async function fillAllSteps(page, def) {
   const given = {};
-  const total = def.steps.length + 1;
-  for (const [i, step] of def.steps.entries()) {
-    await page.getByRole('heading', { level: 2, name: text(step.title) }).waitFor();
-    assert.ok(await page.getByText(`Steg ${i + 1} av ${total}`).isVisible(), `progress on step ${i + 1}`);
-    assert.equal(await page.title(), `Steg ${i + 1} av ${total}: ${text(step.title)} – ${text(def.title)}`);
-    await assertAccessible(page, `${def.id} step ${i + 1}`);
+  // Steps whose conditions hide them are skipped; the filler's answers (yes, the first
+  // option) make most conditional content appear, and it fills what appears.
+  for (let n = 1; ; n++) {
+    const title = (await page.locator('#step-heading').textContent()).trim();
+    if (title === 'Granska dina svar') break;
+    const step = def.steps.find((s) => text(s.title) === title);
+    assert.ok(step, `step "${title}" is in the definition`);
+    const progress = (await page.locator('.progress').textContent()).trim();
+    const [, current, total] = progress.match(/^Steg (\d+) av (\d+)$/) ?? [];
+    assert.equal(Number(current), n, `progress on step "${title}": ${progress}`);
+    assert.equal(await page.title(), `Steg ${current} av ${total}: ${title} – ${text(def.title)}`);
+    await assertAccessible(page, `${def.id} step ${n}`);
     for (const field of questions(step.fields)) {
+      if (!(await isShown(page, field))) {
+        assert.ok(field.visible_if || hiddenByGroup(step.fields, field.id), `${def.id}.${field.id} is on the page`);
+        continue;
+      }
       const value = validValue(field, given);
       if (value === null) {
         assert.ok(!field.required, `${def.id}.${field.id}: the test cannot make a value for a required pattern`);
@@ -31,10 +41,19 @@ async function fillAllSteps(page, def) {
       await answer(page, field, value);
       given[field.id] = value;
     }
-    await press(page, nextButton(page), `Next on step ${i + 1}`);
+    await press(page, nextButton(page), `Next on step ${n}`);
+    await page.waitForFunction((t) => document.querySelector('#step-heading')?.textContent.trim() !== t, title);
   }
-  await page.getByRole('heading', { level: 2, name: 'Granska dina svar' }).waitFor();
   return given;
+}
+
+/** Whether a field sits in a group that has a condition. */
+function hiddenByGroup(fields, id, inside = false) {
+  for (const f of fields) {
+    if (f.id === id) return inside;
+    if (f.type === 'group' && hiddenByGroup(f.fields, id, inside || Boolean(f.visible_if))) return true;
+  }
+  return false;
 }
 
 function normalized(field, value) {
@@ -69,10 +88,10 @@ describe('every form, start to receipt, keyboard only', async () => {
 
       const given = await fillAllSteps(page, def);
 
-      // Review: every question is listed with a Change button named after it.
+      // Review: every answered question is listed with a Change button named after it.
       await assertAccessible(page, `${id} review`);
       for (const step of def.steps) {
-        for (const field of questions(step.fields)) {
+        for (const field of questions(step.fields).filter((f) => f.id in given)) {
           const name = `Ändra ${text(field.label)}`;
           assert.equal(await page.getByRole('button', { name, exact: true }).count(), 1, name);
         }
@@ -95,7 +114,9 @@ describe('every form, start to receipt, keyboard only', async () => {
         const field = fields.find((f) => f.id === fieldId);
         assert.deepEqual(stored.body.answers[fieldId], normalized(field, value), `${id}.${fieldId} stored`);
       }
-      assert.deepEqual(Object.keys(stored.body.answers).sort(), Object.keys(given).sort(), 'nothing else is stored');
+      const computed = computedFields(def).map((f) => f.id);
+      const storedAnswers = Object.keys(stored.body.answers).filter((k) => !computed.includes(k));
+      assert.deepEqual(storedAnswers.sort(), Object.keys(given).sort(), 'nothing else is stored');
       assert.deepEqual(page.jsErrors, [], 'no script errors');
       await page.context().close();
     });
@@ -195,6 +216,86 @@ describe('errors', () => {
     await page.getByRole('heading', { level: 2, name: 'Tack! Vi har tagit emot dina uppgifter' }).waitFor();
     assert.equal(bodies.length, 2);
     assert.equal(bodies[0], bodies[1], 'the retry sends the same bytes, with the same submission id');
+    await page.context().close();
+  });
+});
+
+describe('conditions, rules and computed values', () => {
+  test('an answer shows and hides dependent fields at once, without moving focus', async () => {
+    const page = await newPage(browser);
+    await page.goto(new URL('?form=felanmalan', BASE).href);
+    await press(page, page.getByRole('button', { name: 'Börja fylla i' }), 'Start');
+    const def = await fetchDefinition('felanmalan');
+    // Walk to the step with the yes/no question, answering what is needed on the way.
+    const given = {};
+    for (const step of def.steps) {
+      const question = questions(step.fields).find((f) => f.id === 'vill_bli_kontaktad');
+      if (question) break;
+      for (const f of questions(step.fields)) {
+        if (!(await isShown(page, f))) continue;
+        const v = validValue(f, given);
+        if (v !== null) { await answer(page, f, v); given[f.id] = v; }
+      }
+      await press(page, nextButton(page), 'Next');
+    }
+    const group = page.getByRole('group', { name: /^\s*Dina kontaktuppgifter/ });
+    const wants = page.getByRole('group', { name: /Vill du/ });
+    await wants.waitFor();
+    assert.equal(await group.count(), 0, 'no contact details before the answer');
+    const navigations = [];
+    page.on('framenavigated', (f) => navigations.push(f.url()));
+    const yes = wants.getByRole('radio', { name: 'Ja', exact: true });
+    await tabTo(page, wants.getByRole('radio').first(), 'the yes/no question');
+    await page.keyboard.press('Space');
+    await group.waitFor();
+    assert.ok(await yes.evaluate((el) => el === document.activeElement), 'focus stays on the answer');
+    await assertAccessible(page, 'contact details shown');
+    const email = page.getByLabel(/^\s*E-post/);
+    await tabTo(page, email, 'the e-mail field');
+    await page.keyboard.type('anna@example.se');
+    await page.keyboard.press('Shift+Tab');
+    while (!(await yes.evaluate((el) => el === document.activeElement))) await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('ArrowDown');
+    await group.waitFor({ state: 'detached' });
+    const no = wants.getByRole('radio', { name: 'Nej', exact: true });
+    assert.ok(await no.evaluate((el) => el === document.activeElement), 'focus stays on the answer');
+    await page.keyboard.press('ArrowUp');
+    await group.waitFor();
+    assert.equal(await page.getByLabel(/^\s*E-post/).inputValue(), 'anna@example.se', 'showing it again restores the answer');
+    assert.deepEqual(navigations, [], 'no page load');
+    await page.context().close();
+  });
+
+  test('a fee is computed as the citizen types, and a date range rule is explained', async () => {
+    const def = await fetchDefinition('serveringstillstand');
+    const page = await newPage(browser);
+    await page.goto(new URL('?form=serveringstillstand', BASE).href);
+    await press(page, page.getByRole('button', { name: 'Börja fylla i' }), 'Start');
+    const given = {};
+    for (const f of questions(def.steps[0].fields)) { const v = validValue(f, given); await answer(page, f, v); given[f.id] = v; }
+    await press(page, nextButton(page), 'Next');
+    await page.getByRole('heading', { level: 2, name: 'Evenemanget' }).waitFor();
+    const inDays = (n) => { const d = new Date(); d.setUTCDate(d.getUTCDate() + n); return d.toISOString().slice(0, 10); };
+    const fields = Object.fromEntries(questions(def.steps[1].fields).map((f) => [f.id, f]));
+    await answer(page, fields.evenemang_namn, 'Sommarfest');
+    await answer(page, fields.startdatum, inDays(60));
+    await answer(page, fields.slutdatum, inDays(58));
+    await answer(page, fields.gaster, '800');
+    await answer(page, fields.utomhus, 'no');
+    await press(page, nextButton(page), 'Next');
+    await page.waitForFunction(() => document.activeElement?.id === 'error-summary');
+    const link = page.locator('#error-summary').getByRole('link', { name: 'Sista dagen: Sista dagen kan inte vara före första dagen.' });
+    assert.equal(await link.count(), 1, 'the rule message is in the summary, at the end date');
+    assert.match(await page.locator('#f-slutdatum-error').textContent(), /kan inte vara före första dagen/);
+    await assertAccessible(page, 'rule broken');
+    await page.getByLabel(/^\s*Sista dagen/).fill(inDays(62));
+    await press(page, nextButton(page), 'Next');
+    await page.getByRole('heading', { level: 2, name: 'Avgift' }).waitFor();
+    // 3 days: 3 000 + 2 × 500, and 2 000 more for over 500 guests.
+    assert.equal((await page.locator('#f-antal_dagar').textContent()).trim(), '3');
+    assert.equal((await page.locator('#f-avgift_kr').textContent()).trim(), '6\u00a0000 kr');
+    assert.equal(await page.getByRole('status').filter({ hasText: '6\u00a0000 kr' }).count(), 1, 'the fee is announced politely');
+    await assertAccessible(page, 'computed fee');
     await page.context().close();
   });
 });

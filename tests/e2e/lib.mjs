@@ -63,9 +63,20 @@ export function text(t, lang = 'sv') {
   return t[lang] ?? t.sv ?? t.en ?? Object.values(t)[0];
 }
 
-/** Every question of a step, inside groups too, in document order. */
+/** Every question of a step, inside groups too, in document order (not info or computed). */
 export function questions(fields) {
-  return fields.flatMap((f) => (f.type === 'group' ? questions(f.fields) : f.type === 'info' ? [] : [f]));
+  return fields.flatMap((f) => (f.type === 'group' ? questions(f.fields) : ['info', 'computed'].includes(f.type) ? [] : [f]));
+}
+
+/** Every computed field of a definition. */
+export function computedFields(def) {
+  const walk = (fields) => fields.flatMap((f) => (f.type === 'group' ? walk(f.fields) : f.type === 'computed' ? [f] : []));
+  return def.steps.flatMap((s) => walk(s.fields));
+}
+
+/** Whether a question's control is on the page now (its conditions may hide it). */
+export async function isShown(page, field, lang = 'sv') {
+  return (await control(page, field, lang).count()) > 0;
 }
 
 function isoDate(d) {
