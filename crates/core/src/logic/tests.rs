@@ -272,3 +272,74 @@ fn the_receiver_refuses_hidden_answers_and_wrong_computed_values() {
     reversed.answers.insert("cost".into(), json!(0));
     assert_eq!(codes(&reversed), [("end".to_owned(), "rule")]);
 }
+
+mod properties {
+    //! For any answers: what the browser sends is exactly what the receiver accepts, and a
+    //! field hidden by its conditions never reaches the submission.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn answer_sets() -> impl Strategy<Value = Vec<(&'static str, Answer)>> {
+        let yes_no = prop::sample::select(vec!["yes", "no"]).prop_map(text);
+        let kinds = prop::sample::subsequence(vec!["lamp", "road", "park"], 0..=3)
+            .prop_map(|v| Answer::Choices(v.into_iter().map(str::to_owned).collect()));
+        let email = prop::sample::select(vec!["a@b.se", "anna@exempel.se"]).prop_map(text);
+        let phone = prop::sample::select(vec!["070-123 45 67", "08-123 45"]).prop_map(text);
+        let day = (1u8..=28).prop_map(|d| text(&format!("2026-12-{d:02}")));
+        (
+            yes_no,
+            prop::option::of(email),
+            prop::option::of(phone),
+            prop::option::of("[a-zåäö ]{1,20}".prop_map(|s| text(&s))),
+            kinds,
+            prop::option::of("[A-Z]{1,2}[0-9]{1,4}".prop_map(|s| text(&s))),
+            day.clone(),
+            day,
+        )
+            .prop_map(|(contact, email, phone, why, kind, lamp, start, end)| {
+                let mut out = vec![
+                    ("contact", contact),
+                    ("kind", kind),
+                    ("start", start),
+                    ("end", end),
+                ];
+                out.extend(email.map(|a| ("email", a)));
+                out.extend(phone.map(|a| ("phone", a)));
+                out.extend(why.map(|a| ("why", a)));
+                out.extend(lamp.map(|a| ("lamp_no", a)));
+                out
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn browser_and_receiver_decide_alike(pairs in answer_sets()) {
+            let def = def();
+            let a = answers(&pairs);
+            let state = FormState::evaluate(&def, &a, &cx());
+            let id = "0f8b3c2e-6a55-4a4c-9c3e-1d2f3a4b5c6d";
+            match Submission::build(&def, &a, crate::Lang::Sv, id, &cx()) {
+                Ok(sub) => {
+                    for key in sub.answers.keys() {
+                        prop_assert!(state.is_visible(key), "{key} is hidden but was sent");
+                    }
+                    // The receiver parses the exact bytes and accepts them, computing the same state.
+                    let parsed: Submission = serde_json::from_str(&sub.to_canonical_json()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    let received = parsed.check(&def, &cx()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                    let again = Submission::build(&def, &received, crate::Lang::Sv, id, &cx()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                    prop_assert_eq!(again.to_canonical_json(), sub.to_canonical_json());
+                    let received_state = FormState::evaluate(&def, &received, &cx());
+                    prop_assert_eq!(received_state.computed_values(), state.computed_values());
+                }
+                Err(issues) => {
+                    // What the browser refuses, it refuses at shown fields only.
+                    for issue in &issues {
+                        prop_assert!(state.is_visible(&issue.field), "an issue at hidden {}", issue.field);
+                    }
+                }
+            }
+        }
+    }
+}
