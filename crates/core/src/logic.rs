@@ -77,6 +77,13 @@ impl FormState {
         state
     }
 
+    /// Makes a shown field read-only (a locked prefilled value).
+    pub(crate) fn lock(&mut self, field: &str) {
+        if self.is_visible(field) {
+            self.read_only.insert(field.to_owned());
+        }
+    }
+
     /// Whether step `index` applies (its `visible_if` holds).
     pub fn step_applies(&self, index: usize) -> bool {
         self.steps.get(index).copied().unwrap_or(false)

@@ -4,7 +4,7 @@
 //! renders what its getters say. Every rule about when errors appear and where navigation
 //! goes lives here, so it is tested natively without a browser.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::answers::{Answer, Answers};
@@ -38,6 +38,27 @@ pub struct FormSession {
     return_to_review: bool,
     cx: Context,
     state: FormState,
+    /// Where each prefilled answer came from (removed when the citizen changes it).
+    prefilled: BTreeMap<String, PrefillOrigin>,
+    /// Fields locked by a trusted prefilled value.
+    locked: BTreeSet<String>,
+}
+
+/// Where prefilled values come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrefillOrigin {
+    /// The page's URL (`?prefill.key=value`): anyone can write such a link, so it never locks.
+    Url,
+    /// The embedding page's configuration: trusted, may lock.
+    Page,
+    /// The definition's prefill endpoint (e.g. data from login): trusted, may lock.
+    Endpoint,
+}
+
+impl PrefillOrigin {
+    fn trusted(self) -> bool {
+        self != PrefillOrigin::Url
+    }
 }
 
 /// One answered (or unanswered) question on the review page.
@@ -78,7 +99,56 @@ impl FormSession {
             return_to_review: false,
             cx,
             state,
+            prefilled: BTreeMap::new(),
+            locked: BTreeSet::new(),
         }
+    }
+
+    /// Prefills the fields that allow it from `values` (an object; keys may be dotted paths).
+    ///
+    /// Never overwrites what the citizen typed, except with a locking value from a trusted
+    /// source; a trusted value replaces one that came from the URL. Returns how many fields
+    /// were filled.
+    pub fn apply_prefill(&mut self, origin: PrefillOrigin, values: &serde_json::Value) -> usize {
+        let mut filled = 0;
+        for (_, field) in self.def.questions() {
+            let Some(prefill) = &field.prefill else {
+                continue;
+            };
+            let Some(value) = prefill_lookup(values, &prefill.key) else {
+                continue;
+            };
+            let Some(answer) =
+                crate::submission::answer_from_json(field, value).filter(|a| !a.is_empty())
+            else {
+                continue;
+            };
+            let id = field.id.as_str();
+            let locks = origin.trusted() && prefill.lock;
+            let replace = match (self.answers.get(id).is_some(), self.prefilled.get(id)) {
+                (false, _) => true,
+                // A link's value is only a suggestion.
+                (true, Some(PrefillOrigin::Url)) => true,
+                // Typed by the citizen, or prefilled by a trusted source: only a lock wins.
+                (true, _) => locks && !self.locked.contains(id),
+            };
+            if !replace {
+                continue;
+            }
+            self.answers.set(id, answer);
+            self.prefilled.insert(id.to_owned(), origin);
+            if locks {
+                self.locked.insert(id.to_owned());
+            }
+            filled += 1;
+        }
+        self.refresh();
+        filled
+    }
+
+    /// Whether a field's answer was prefilled (and not changed since).
+    pub fn is_prefilled(&self, field: &str) -> bool {
+        self.prefilled.contains_key(field)
     }
 
     /// What applies now: shown steps and fields, required and read-only ones, computed values.
@@ -90,12 +160,15 @@ impl FormSession {
     pub fn set_context(&mut self, cx: Context) {
         if cx != self.cx {
             self.cx = cx;
-            self.state = FormState::evaluate(&self.def, &self.answers, &self.cx);
+            self.refresh();
         }
     }
 
     fn refresh(&mut self) {
         self.state = FormState::evaluate(&self.def, &self.answers, &self.cx);
+        for id in &self.locked {
+            self.state.lock(id);
+        }
         // A field that disappeared takes its message with it.
         let state = &self.state;
         self.shown.retain(|id, _| state.is_visible(id));
@@ -137,6 +210,10 @@ impl FormSession {
 
     /// Records an answer. Nothing is validated while the citizen types.
     pub fn set_answer(&mut self, field: &str, answer: Answer) {
+        if self.locked.contains(field) {
+            return;
+        }
+        self.prefilled.remove(field);
         if answer.is_empty() {
             self.answers.remove(field);
         } else {
@@ -433,3 +510,10 @@ pub fn yes_no_label(yes: bool, lang: Lang) -> &'static str {
 
 #[cfg(test)]
 mod tests;
+
+/// A prefill value by key: the key itself first, then as a dotted path into nested objects.
+fn prefill_lookup<'a>(values: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::Value> {
+    values
+        .get(key)
+        .or_else(|| key.split('.').try_fold(values, |v, part| v.get(part)))
+}

@@ -229,7 +229,6 @@ fn answers_from_json(
     def: &Definition,
     values: &BTreeMap<String, serde_json::Value>,
 ) -> (Answers, Vec<Issue>) {
-    use serde_json::Value;
     let mut answers = Answers::new();
     let mut issues = Vec::new();
     for (id, value) in values {
@@ -245,41 +244,48 @@ fn answers_from_json(
             // Checked against the recomputed value in `check`; not an answer.
             continue;
         }
-        let answer = match (&field.kind, value) {
-            (FieldKind::Checkboxes(_), Value::Array(items)) => {
-                let strings: Option<Vec<String>> = items
-                    .iter()
-                    .map(|v| v.as_str().map(str::to_owned))
-                    .collect();
-                strings.map(Answer::Choices)
-            }
-            (FieldKind::YesNo, Value::Bool(b)) => {
-                Some(Answer::Text(if *b { "yes" } else { "no" }.to_owned()))
-            }
-            (FieldKind::Number(_) | FieldKind::Integer(_), Value::Number(n)) => {
-                // JSON writes large and tiny floats with an exponent (`1e+16`), which
-                // `parse_number` refuses; Rust's `Display` for `f64` never uses one.
-                Some(Answer::Text(match n.as_f64() {
-                    Some(x) if n.is_f64() => x.to_string(),
-                    _ => n.to_string(),
-                }))
-            }
-            (
-                FieldKind::Checkboxes(_)
-                | FieldKind::YesNo
-                | FieldKind::Number(_)
-                | FieldKind::Integer(_),
-                _,
-            ) => None,
-            (_, Value::String(s)) => Some(Answer::Text(s.clone())),
-            _ => None,
-        };
+        let answer = answer_from_json(field, value);
         match answer {
             Some(a) => answers.set(id.clone(), a),
             None => issues.push(issue(IssueCode::WrongShape)),
         }
     }
     (answers, issues)
+}
+
+/// A JSON value in the submitted shape as the answer a citizen would have given, if it has
+/// that shape (yes/no as a boolean, numbers as numbers, checkboxes as an array of strings).
+pub(crate) fn answer_from_json(field: &crate::Field, value: &serde_json::Value) -> Option<Answer> {
+    use serde_json::Value;
+    match (&field.kind, value) {
+        (FieldKind::Checkboxes(_), Value::Array(items)) => {
+            let strings: Option<Vec<String>> = items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            strings.map(Answer::Choices)
+        }
+        (FieldKind::YesNo, Value::Bool(b)) => {
+            Some(Answer::Text(if *b { "yes" } else { "no" }.to_owned()))
+        }
+        (FieldKind::Number(_) | FieldKind::Integer(_), Value::Number(n)) => {
+            // JSON writes large and tiny floats with an exponent (`1e+16`), which
+            // `parse_number` refuses; Rust's `Display` for `f64` never uses one.
+            Some(Answer::Text(match n.as_f64() {
+                Some(x) if n.is_f64() => x.to_string(),
+                _ => n.to_string(),
+            }))
+        }
+        (
+            FieldKind::Checkboxes(_)
+            | FieldKind::YesNo
+            | FieldKind::Number(_)
+            | FieldKind::Integer(_),
+            _,
+        ) => None,
+        (_, Value::String(s)) => Some(Answer::Text(s.clone())),
+        _ => None,
+    }
 }
 
 /// Whether `s` is a UUID in its canonical hyphenated form (any version, either case).

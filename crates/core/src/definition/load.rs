@@ -86,6 +86,7 @@ pub fn load_value(value: &Value) -> Loaded {
 const MAX_GROUP_DEPTH: usize = 3;
 
 const COMMON_FIELD_KEYS: &[&str] = &[
+    "prefill",
     "visible_if",
     "required_if",
     "read_only_if",
@@ -119,6 +120,7 @@ fn excluded_common_keys(field_type: &str) -> &'static [&'static str] {
     match field_type {
         "info" => &[
             "required",
+            "prefill",
             "autocomplete",
             "inputmode",
             "must_match",
@@ -128,6 +130,7 @@ fn excluded_common_keys(field_type: &str) -> &'static [&'static str] {
         ],
         "group" => &[
             "required",
+            "prefill",
             "autocomplete",
             "inputmode",
             "must_match",
@@ -136,6 +139,7 @@ fn excluded_common_keys(field_type: &str) -> &'static [&'static str] {
         ],
         "computed" => &[
             "required",
+            "prefill",
             "autocomplete",
             "inputmode",
             "must_match",
@@ -467,6 +471,7 @@ impl Cx {
                 "submit",
                 "steps",
                 "rules",
+                "prefill",
             ],
         );
         let blankett = self.required(&obj, "blankett").and_then(|(v, p)| {
@@ -501,6 +506,14 @@ impl Cx {
             .required(&obj, "steps")
             .and_then(|(v, p)| self.steps(v, &p));
         let rules = self.opt(&obj, "rules", Self::rules);
+        let prefill = self.opt(&obj, "prefill", |cx, v, p| {
+            let obj = cx.object(v, p)?;
+            cx.unknown_keys(&obj, &["endpoint"]);
+            let endpoint = cx
+                .required(&obj, "endpoint")
+                .and_then(|(v, p)| cx.url(v, &p))?;
+            Some(PrefillSource { endpoint })
+        });
         Some(Definition {
             blankett: blankett?,
             id: id?,
@@ -512,6 +525,7 @@ impl Cx {
             submit: submit?,
             steps: steps?,
             rules: rules.ok()?.unwrap_or_default(),
+            prefill: prefill.ok()?,
         })
     }
 
@@ -755,6 +769,18 @@ impl Cx {
         let visible_if = self.opt(&obj, "visible_if", Self::condition);
         let required_if = self.opt(&obj, "required_if", Self::condition);
         let read_only_if = self.opt(&obj, "read_only_if", Self::condition);
+        let prefill = self.opt(&obj, "prefill", |cx, v, p| {
+            let obj = cx.object(v, p)?;
+            cx.unknown_keys(&obj, &["key", "lock"]);
+            let key = cx
+                .required(&obj, "key")
+                .and_then(|(v, p)| cx.nonempty_string(v, &p));
+            let lock = cx.opt(&obj, "lock", Self::boolean);
+            Some(Prefill {
+                key: key?,
+                lock: lock.ok()?.unwrap_or(false),
+            })
+        });
         // A group's condition decides its fields too.
         let own = condition_fields(&visible_if);
         let mut deps: Vec<String> = self.scope_deps.iter().flatten().cloned().collect();
@@ -793,6 +819,7 @@ impl Cx {
             visible_if: visible_if.ok()?,
             required_if: required_if.ok()?,
             read_only_if: read_only_if.ok()?,
+            prefill: prefill.ok()?,
             kind: kind?,
         })
     }

@@ -78,6 +78,30 @@ pub struct Definition {
     /// Cross-field rules checked on the review page and by the receiver.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<Rule>,
+    /// Where prefilled values come from besides the page (e.g. the logged-in citizen's data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<PrefillSource>,
+}
+
+/// A JSON endpoint with values for prefilled fields, e.g. the citizen's name and address from login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PrefillSource {
+    /// The endpoint's URL (`https://…` or a same-site path); fetched with the citizen's cookies.
+    pub endpoint: String,
+}
+
+/// That a field may be prefilled, from which key, and whether a trusted value locks it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Prefill {
+    /// The key in the prefill data: a name, or a dotted path such as `address.postal_code`.
+    pub key: String,
+    /// Whether a value from a trusted source (the endpoint or the embedding page) locks the field.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub lock: bool,
 }
 
 #[cfg(feature = "schema")]
@@ -201,6 +225,9 @@ pub struct Field {
     /// The citizen cannot change the field while this holds (e.g. a prefilled value).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_only_if: Option<Condition>,
+    /// The field may be prefilled from this key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<Prefill>,
     /// The field type and its type-specific rules.
     #[serde(flatten)]
     pub kind: FieldKind,

@@ -465,3 +465,28 @@ fn expression_errors_carry_their_path_inside_the_expression() {
     );
     assert!(lines[0].contains("eq"), "{lines:?}");
 }
+
+#[test]
+fn prefill_marks_and_endpoint() {
+    check(
+        |v| {
+            v["prefill"] = json!({ "endpoint": "/api/me" });
+            v["steps"][0]["fields"][0]["prefill"] = json!({ "key": "given_name", "lock": true });
+        },
+        &[],
+    );
+    check(
+        |v| {
+            v["prefill"] = json!({ "endpoint": "http://evil.example/me", "cache": true });
+            v["steps"][0]["fields"][0]["prefill"] = json!({ "key": "", "locked": true });
+            v["steps"][1]["fields"][1]["prefill"] = json!({ "key": "x" });
+        },
+        &[
+            r#"steps[0].fields[0].prefill.locked: unknown property "locked" (did you mean "lock"?)"#,
+            "steps[0].fields[0].prefill.key: text is empty",
+            r#"steps[1].fields[1].prefill: "prefill" does not apply to a field of type "info""#,
+            r#"prefill.cache: unknown property "cache""#,
+            r#"prefill.endpoint: "http://evil.example/me" is not an https:// address or a path starting with "/""#,
+        ],
+    );
+}

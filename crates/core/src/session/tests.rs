@@ -601,3 +601,92 @@ fn review_lists_ticked_options_in_the_options_order() {
         "the review shows what the submission sends: the options' order"
     );
 }
+
+mod prefill {
+    use super::*;
+    use crate::session::PrefillOrigin;
+    use crate::test_support::test_definition;
+
+    fn session() -> FormSession {
+        let def = test_definition(
+            "prefill",
+            "1",
+            json!("Förifyllt"),
+            json!([{ "id": "s", "title": "S", "fields": [
+                { "id": "given", "type": "text", "label": "Förnamn", "prefill": { "key": "given_name", "lock": true } },
+                { "id": "zip", "type": "postal_code", "label": "Postnummer", "prefill": { "key": "address.postal_code" } },
+                { "id": "news", "type": "yes_no", "label": "Nyhetsbrev", "prefill": { "key": "news" } },
+                { "id": "other", "type": "text", "label": "Annat" }
+            ]}]),
+        );
+        FormSession::new(Arc::new(def), cx())
+    }
+
+    #[test]
+    fn values_fill_fields_that_allow_it_by_key_or_path() {
+        let mut s = session();
+        let n = s.apply_prefill(
+            PrefillOrigin::Page,
+            &json!({ "given_name": "Anna", "address": { "postal_code": "12345" }, "news": true, "other": "x" }),
+        );
+        assert_eq!(n, 3);
+        assert_eq!(s.answers().text("given"), "Anna");
+        assert_eq!(s.answers().text("zip"), "12345");
+        assert_eq!(s.answers().text("news"), "yes");
+        assert_eq!(
+            s.answers().get("other"),
+            None,
+            "a field without prefill is never filled"
+        );
+        assert!(
+            s.state().is_read_only("given"),
+            "a trusted locking value locks"
+        );
+        assert!(!s.state().is_read_only("zip"));
+        s.set_answer("given", text("Mallory"));
+        assert_eq!(
+            s.answers().text("given"),
+            "Anna",
+            "a locked field cannot be changed"
+        );
+    }
+
+    #[test]
+    fn a_link_suggests_but_never_locks_or_overrides_typing() {
+        let mut s = session();
+        s.set_answer("zip", text("54321"));
+        s.apply_prefill(
+            PrefillOrigin::Url,
+            &json!({ "given_name": "Eve", "address.postal_code": "11111" }),
+        );
+        assert_eq!(
+            s.answers().text("zip"),
+            "54321",
+            "what the citizen typed stays"
+        );
+        assert_eq!(s.answers().text("given"), "Eve");
+        assert!(!s.state().is_read_only("given"), "a URL never locks");
+        assert!(s.is_prefilled("given"));
+        s.apply_prefill(PrefillOrigin::Endpoint, &json!({ "given_name": "Anna" }));
+        assert_eq!(
+            s.answers().text("given"),
+            "Anna",
+            "a trusted value replaces the link's"
+        );
+        assert!(s.state().is_read_only("given"));
+    }
+
+    #[test]
+    fn values_of_the_wrong_shape_are_ignored() {
+        let mut s = session();
+        assert_eq!(
+            s.apply_prefill(
+                PrefillOrigin::Page,
+                &json!({ "given_name": 42, "news": "yes" })
+            ),
+            0
+        );
+        assert_eq!(s.answers().get("given"), None);
+        assert_eq!(s.answers().get("news"), None);
+    }
+}
