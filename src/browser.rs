@@ -111,3 +111,48 @@ pub fn set_title(title: &str) {
         doc.set_title(title);
     }
 }
+
+/// Prefill values from the URL: `?prefill.<key>=<value>`, typed where the text is a JSON
+/// number or boolean (`yes`/`no` count as booleans).
+pub fn url_prefill() -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    let Some(search) = web_sys::window().and_then(|w| w.location().search().ok()) else {
+        return serde_json::Value::Object(out);
+    };
+    for pair in search.trim_start_matches('?').split('&') {
+        let mut kv = pair.splitn(2, '=');
+        let (Some(k), Some(v)) = (kv.next(), kv.next()) else {
+            continue;
+        };
+        let decode = |s: &str| {
+            js_sys::decode_uri_component(&s.replace('+', " "))
+                .ok()
+                .map(String::from)
+        };
+        let (Some(k), Some(v)) = (decode(k), decode(v)) else {
+            continue;
+        };
+        let Some(key) = k.strip_prefix("prefill.") else {
+            continue;
+        };
+        let value = match v.as_str() {
+            "yes" => serde_json::Value::Bool(true),
+            "no" => serde_json::Value::Bool(false),
+            _ => serde_json::from_str::<serde_json::Value>(&v)
+                .ok()
+                .filter(|j| j.is_number() || j.is_boolean())
+                .unwrap_or(serde_json::Value::String(v)),
+        };
+        out.insert(key.to_owned(), value);
+    }
+    serde_json::Value::Object(out)
+}
+
+/// The embedding page's configuration: `<script type="application/json" id="blankett-config">`.
+pub fn page_config() -> Option<serde_json::Value> {
+    let text = web_sys::window()?
+        .document()?
+        .get_element_by_id("blankett-config")?
+        .text_content()?;
+    serde_json::from_str(&text).ok()
+}

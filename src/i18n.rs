@@ -52,6 +52,7 @@ pub enum Key {
     FormBroken,
     FormBrokenIntro,
     BackToCatalogue,
+    PrefillFailed,
 }
 
 /// The interface text for `key` in `lang`.
@@ -143,6 +144,10 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "The form definition has errors. Contact the publisher of the e-service. The errors are:",
         ),
         Key::BackToCatalogue => ("Till listan över e-tjänster", "To the list of e-services"),
+        Key::PrefillFailed => (
+            "Vi kunde inte hämta dina uppgifter just nu. Fyll i dem själv.",
+            "We could not fetch your details right now. Please fill them in yourself.",
+        ),
     };
     match lang {
         Lang::Sv => sv,

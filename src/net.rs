@@ -76,3 +76,17 @@ pub async fn post_json(url: &str, body: &str) -> Result<Reply, NetError> {
         .map_err(|e| NetError::Network(js_message(e)))?;
     send(request).await
 }
+
+/// GETs JSON with the citizen's cookies (a prefill endpoint behind the host's login).
+pub async fn get_json_with_credentials(url: &str) -> Result<serde_json::Value, NetError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_credentials(web_sys::RequestCredentials::Include);
+    let request = web_sys::Request::new_with_str_and_init(url, &init)
+        .map_err(|e| NetError::Network(js_message(e)))?;
+    let reply = send(request).await?;
+    if !(200..300).contains(&reply.status) {
+        return Err(NetError::Status(reply.status, reply.body));
+    }
+    serde_json::from_str(&reply.body).map_err(|e| NetError::Network(e.to_string()))
+}

@@ -154,14 +154,15 @@ fn error_view(ctx: FormCtx, parts: &Parts) -> impl IntoView + use<> {
     }
 }
 
-/// The context, shared parts and current text answer of a single-control question.
-fn text_question(field: &Field) -> (FormCtx, Parts, String) {
+/// The context, shared parts and text answer of a single-control question. The answer is
+/// reactive so a value prefilled later appears; writing back the value just typed does not
+/// move the caret (the HTML value setter only moves it when the value changes).
+fn text_question(field: &Field) -> (FormCtx, Parts, Memo<String>) {
     let ctx = expect_context::<FormCtx>();
     let parts = Parts::new(ctx, field);
-    let initial = ctx
-        .session
-        .with_untracked(|s| s.answers().text(&parts.id).to_owned());
-    (ctx, parts, initial)
+    let key = parts.id.clone();
+    let value = Memo::new(move |_| ctx.session.with(|s| s.answers().text(&key).to_owned()));
+    (ctx, parts, value)
 }
 
 fn input_view(field: Field) -> impl IntoView {
@@ -268,7 +269,6 @@ fn select_view(field: Field) -> impl IntoView {
             s.blur(&key, &cx);
         });
     };
-    let none_selected = initial.is_empty();
     view! {
         <div class=parts.wrapper_class("field")>
             <label for=format!("f-{id}")>{label_content(ctx, &field)}</label>
@@ -284,10 +284,11 @@ fn select_view(field: Field) -> impl IntoView {
                 aria-invalid=parts.invalid()
                 on:change=on_change
             >
-                <option value="" selected=none_selected>{move || t(lang.get(), Key::Choose)}</option>
+                <option value="" prop:selected=move || initial.get().is_empty()>{move || t(lang.get(), Key::Choose)}</option>
                 {options.into_iter().map(|o| {
-                    let selected = o.value.as_str() == initial;
-                    view! { <option value=o.value.to_string() selected=selected>{tr(&o.label, lang)}</option> }
+                    let v = o.value.to_string();
+                    let selected = move || initial.get() == v;
+                    view! { <option value=o.value.to_string() prop:selected=selected>{tr(&o.label, lang)}</option> }
                 }).collect_view()}
             </select>
         </div>
@@ -346,12 +347,15 @@ fn choice_view(field: Field) -> impl IntoView {
             let input_id = format!("f-{id}-{i}");
             let option_hint_id = option.hint.as_ref().map(|_| format!("f-{id}-{i}-hint"));
             let value = option.value.to_string();
-            let checked = ctx.session.with_untracked(|s| {
-                if multiple {
-                    s.answers().choices(&id).contains(&value)
-                } else {
-                    s.answers().text(&id) == value
-                }
+            let (cid, cvalue) = (id.clone(), value.clone());
+            let checked = Memo::new(move |_| {
+                ctx.session.with(|s| {
+                    if multiple {
+                        s.answers().choices(&cid).contains(&cvalue)
+                    } else {
+                        s.answers().text(&cid) == cvalue
+                    }
+                })
             });
             let key = id.clone();
             let v = value.clone();
@@ -383,7 +387,7 @@ fn choice_view(field: Field) -> impl IntoView {
                         id=input_id.clone()
                         name=format!("f-{id}")
                         value=value
-                        checked=checked
+                        prop:checked=checked
                         required=move || required.get() && !multiple
                         disabled=move || read_only.get()
                         aria-describedby=option_hint_id.clone()

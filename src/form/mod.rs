@@ -7,7 +7,9 @@ mod submit;
 
 use std::sync::Arc;
 
-use blankett_core::{Context, Definition, Diagnostic, FormSession, Lang, Position, Text};
+use blankett_core::{
+    Context, Definition, Diagnostic, FormSession, Lang, Position, PrefillOrigin, Text,
+};
 use leptos::prelude::*;
 
 use crate::app::UiLang;
@@ -112,6 +114,28 @@ fn FormView(def: Arc<Definition>) -> impl IntoView {
         send: RwSignal::new(SendState::Idle),
     };
     provide_context(ctx);
+    // Prefill: the link's suggestions, the embedding page's values, then the endpoint's.
+    let prefill_failed = RwSignal::new(false);
+    ctx.session.update(|s| {
+        s.apply_prefill(PrefillOrigin::Url, &browser::url_prefill());
+        if let Some(prefill) = browser::page_config().and_then(|c| c.get("prefill").cloned()) {
+            s.apply_prefill(PrefillOrigin::Page, &prefill);
+        }
+    });
+    if let Some(source) = ctx
+        .session
+        .with_untracked(|s| s.definition().prefill.clone())
+    {
+        let url = browser::resolve_url(&source.endpoint);
+        leptos::task::spawn_local(async move {
+            match net::get_json_with_credentials(&url).await {
+                Ok(values) => ctx.session.update(|s| {
+                    s.apply_prefill(PrefillOrigin::Endpoint, &values);
+                }),
+                Err(_) => prefill_failed.set(true),
+            }
+        });
+    }
     let position = Memo::new(move |_| ctx.session.with(|s| s.position()));
     // Each step is its own page for assistive technology: its title says where the citizen is.
     let page_title = title.clone();
@@ -144,6 +168,9 @@ fn FormView(def: Arc<Definition>) -> impl IntoView {
         browser::set_title(&parts.join(" "));
     });
     view! {
+        {move || prefill_failed.get().then(|| view! {
+            <p class="notice" role="status">{t(lang.get(), Key::PrefillFailed)}</p>
+        })}
         <h1 lang=move || lang_attr(&title, lang.get())>{
             let title = title.clone();
             move || title.get(lang.get()).to_owned()
