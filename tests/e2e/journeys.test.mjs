@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  BASE, adminGet, answer, assertAccessible, computedFields, fetchDefinition, formIds, isShown, launch, newPage,
-  nextButton, press, questions, tabTo, text, validValue,
+  BASE, adminGet, answer, assertAccessible, computedFields, fetchDefinition, formIds, isShown, launch, lockedValue,
+  newPage, nextButton, press, questions, tabTo, text, validValue,
 } from './lib.mjs';
 
 let browser;
@@ -14,7 +14,7 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 /** Fills every step of `def` (already started) and returns the answers given, by field id. */
-async function fillAllSteps(page, def) {
+async function fillAllSteps(page, def, locked = new Set()) {
   const given = {};
   // Steps whose conditions hide them are skipped; the filler's answers (yes, the first
   // option) make most conditional content appear, and it fills what appears.
@@ -31,6 +31,12 @@ async function fillAllSteps(page, def) {
     for (const field of questions(step.fields)) {
       if (!(await isShown(page, field))) {
         assert.ok(field.visible_if || hiddenByGroup(step.fields, field.id), `${def.id}.${field.id} is on the page`);
+        continue;
+      }
+      const fixed = await lockedValue(page, field);
+      if (fixed !== null) {
+        given[field.id] = fixed;
+        locked.add(field.id);
         continue;
       }
       const value = validValue(field, given);
@@ -86,14 +92,15 @@ describe('every form, start to receipt, keyboard only', async () => {
       await assertAccessible(page, `${id} start`);
       await press(page, page.getByRole('button', { name: 'Börja fylla i' }), 'Start');
 
-      const given = await fillAllSteps(page, def);
+      const locked = new Set();
+      const given = await fillAllSteps(page, def, locked);
 
-      // Review: every answered question is listed with a Change button named after it.
+      // Review: every answered question is listed, with a Change button unless it is locked.
       await assertAccessible(page, `${id} review`);
       for (const step of def.steps) {
         for (const field of questions(step.fields).filter((f) => f.id in given)) {
           const name = `Ändra ${text(field.label)}`;
-          assert.equal(await page.getByRole('button', { name, exact: true }).count(), 1, name);
+          assert.equal(await page.getByRole('button', { name, exact: true }).count(), locked.has(field.id) ? 0 : 1, name);
         }
       }
       await press(page, page.getByRole('button', { name: 'Skicka in' }), 'Submit');
@@ -296,6 +303,56 @@ describe('conditions, rules and computed values', () => {
     assert.equal((await page.locator('#f-avgift_kr').textContent()).trim(), '6\u00a0000 kr');
     assert.equal(await page.getByRole('status').filter({ hasText: '6\u00a0000 kr' }).count(), 1, 'the fee is announced politely');
     await assertAccessible(page, 'computed fee');
+    await page.context().close();
+  });
+});
+
+describe('prefill', () => {
+  test('values from the link, the embedding page and the endpoint; trusted ones lock', async () => {
+    const page = await newPage(browser);
+    // The embedding page's configuration, as a CMS would write it into the page.
+    await page.addInitScript(() => {
+      document.addEventListener('DOMContentLoaded', () => {
+        const config = document.createElement('script');
+        config.type = 'application/json';
+        config.id = 'blankett-config';
+        config.textContent = JSON.stringify({ prefill: { 'address.city': 'Sidstad' } });
+        document.body.append(config);
+      });
+    });
+    await page.goto(new URL('?form=kompost&prefill.tel=070-111%2022%2033&prefill.personnummer=811228-9874', BASE).href);
+    await press(page, page.getByRole('button', { name: 'Börja fylla i' }), 'Start');
+    await page.getByRole('heading', { level: 2, name: 'Fastigheten' }).waitFor();
+    // From the endpoint (fetched with the citizen's cookies): street and postcode.
+    await page.waitForFunction(() => document.querySelector('#f-gata')?.value === 'Storgatan 1');
+    assert.equal(await page.getByLabel(/^\s*Gatuadress/).getAttribute('readonly'), null, 'the definition does not lock it');
+    assert.equal(await page.getByLabel(/^\s*Postnummer/).inputValue(), '123 45');
+    // The embedding page's value came first, and the endpoint does not replace a trusted value it does not lock.
+    assert.equal(await page.getByLabel(/^\s*Postort/).inputValue(), 'Sidstad');
+    await assertAccessible(page, 'prefilled');
+    const def = await fetchDefinition('kompost');
+    const given = {};
+    for (const step of def.steps.slice(0, 2)) {
+      await page.getByRole('heading', { level: 2, name: text(step.title) }).waitFor();
+      for (const f of questions(step.fields)) {
+        if (!(await isShown(page, f)) || ['gata', 'postnr', 'ort'].includes(f.id)) continue;
+        const v = validValue(f, given);
+        if (v !== null) { await answer(page, f, v); given[f.id] = v; }
+      }
+      await press(page, nextButton(page), 'Next');
+    }
+    await page.getByRole('heading', { level: 2, name: 'Kontaktuppgifter' }).waitFor();
+    // The link suggested a personnummer and a phone; the endpoint's locked personnummer wins.
+    const pnr = page.getByLabel(/^\s*Ditt personnummer/);
+    assert.equal(await pnr.inputValue(), '19121212-1212');
+    assert.equal(await pnr.getAttribute('readonly'), '', 'a trusted locking value is read-only');
+    await tabTo(page, pnr, 'the locked personnummer');
+    await page.keyboard.type('1');
+    assert.equal(await pnr.inputValue(), '19121212-1212', 'the citizen cannot change it');
+    const tel = page.getByLabel(/^\s*Telefonnummer/);
+    assert.equal(await tel.inputValue(), '070-111 22 33', 'a link may suggest a value');
+    assert.equal(await tel.getAttribute('readonly'), null, 'but never locks it');
+    await assertAccessible(page, 'locked field');
     await page.context().close();
   });
 });

@@ -189,8 +189,16 @@ export async function answer(page, field, value, lang = 'sv') {
       break;
     default:
       await tabTo(page, el, `"${label}"`);
+      await page.keyboard.press('Control+A'); // replace a prefilled value
       await page.keyboard.type(value);
   }
+}
+
+/** The value of a text control that the citizen cannot change (a locked prefilled value), or null. */
+export async function lockedValue(page, field, lang = 'sv') {
+  if (['radio', 'yes_no', 'checkboxes', 'select'].includes(field.type)) return null;
+  const el = control(page, field, lang);
+  return (await el.getAttribute('readonly')) !== null ? el.inputValue() : null;
 }
 
 /** The next-step button of the current page, by accessible name. */

@@ -15,7 +15,8 @@ const validate = ajv.compile(schema);
 function definitions(dir) {
   return readdirSync(`${root}${dir}`)
     .filter((f) => f.endsWith('.json') && f !== 'index.json')
-    .map((f) => [`${dir}/${f}`, JSON.parse(readFileSync(`${root}${dir}/${f}`, 'utf8'))]);
+    .map((f) => [`${dir}/${f}`, JSON.parse(readFileSync(`${root}${dir}/${f}`, 'utf8'))])
+    .filter(([, json]) => 'blankett' in json); // test data (prefill values) is not a definition
 }
 
 for (const [path, def] of [...definitions('public/forms'), ...definitions('tests/e2e/forms')]) {
