@@ -229,6 +229,16 @@ pub enum Problem {
     /// Fields whose visibility or value depend on each other in a circle.
     #[error("these fields depend on each other in a circle: {}", .0.join(" → "))]
     Cycle(Vec<String>),
+    /// A comparison whose literal can never equal the field's value.
+    #[error("compares \"{field}\" with {literal}, which it never equals: its value is {expected}")]
+    ComparisonNeverTrue {
+        /// The field read with `var`.
+        field: String,
+        /// The literal as JSON.
+        literal: String,
+        /// What the field's value is.
+        expected: &'static str,
+    },
     /// A rule with no field to show its message at.
     #[error("a rule needs at least one field in \"fields\" to show its message at")]
     RuleWithoutFields,
@@ -363,6 +373,19 @@ impl Problem {
             Problem::Cycle(ids) => format!(
                 "de här fälten beror av varandra i en cirkel: {}",
                 ids.join(" → ")
+            ),
+            Problem::ComparisonNeverTrue {
+                field,
+                literal,
+                expected,
+            } => format!(
+                "jämför \"{field}\" med {literal}, som fältet aldrig har: dess värde är {}",
+                match *expected {
+                    "true or false" => "true eller false",
+                    "a number" => "ett tal",
+                    "one of the field's option values" => "ett av fältets svarsalternativ",
+                    _ => "en lista (pröva ett alternativ med \"in\")",
+                }
             ),
             Problem::RuleWithoutFields => {
                 "en regel behöver minst ett fält i \"fields\" att visa sitt meddelande vid".into()

@@ -1096,6 +1096,7 @@ impl Cx {
     fn expression(&mut self, v: &Value, path: &Path) -> Option<Expression> {
         match Expr::compile(v) {
             Ok(expr) => {
+                self.check_comparisons(v, path);
                 let refs = referenced_fields(&expr)
                     .into_iter()
                     .map(str::to_owned)
@@ -1276,6 +1277,55 @@ impl Cx {
             }
         }
         ok.then_some(out)
+    }
+
+    /// Warns about comparisons that can never be true because the literal has the wrong type
+    /// for the field (`{"==": [{"var": "yes_no_field"}, "yes"]}`) or is not one of its options.
+    fn check_comparisons(&mut self, v: &Value, path: &Path) {
+        let Value::Object(map) = v else {
+            if let Value::Array(items) = v {
+                for (i, item) in items.iter().enumerate() {
+                    self.check_comparisons(item, &path.index(i));
+                }
+            }
+            return;
+        };
+        for (op, args) in map {
+            let at = Path(format!("{}.{op}", path.0));
+            if matches!(op.as_str(), "==" | "===" | "!=" | "!==")
+                && let Some([a, b]) = args.as_array().map(Vec::as_slice)
+            {
+                for (var, literal) in [(a, b), (b, a)] {
+                    let Some(id) = var.get("var").and_then(Value::as_str) else {
+                        continue;
+                    };
+                    if literal.is_object() || literal.is_null() {
+                        continue;
+                    }
+                    let Some((field_type, options)) = self.prescan.get(id) else {
+                        continue;
+                    };
+                    let expected = match field_type.as_str() {
+                        "yes_no" if !literal.is_boolean() => Some("true or false"),
+                        "number" | "integer" if !literal.is_number() => Some("a number"),
+                        "checkboxes" => Some("an array (test one option with \"in\")"),
+                        "select" | "radio" if !options.contains(literal) => {
+                            Some("one of the field's option values")
+                        }
+                        _ => None,
+                    };
+                    if let Some(expected) = expected {
+                        let problem = Problem::ComparisonNeverTrue {
+                            field: id.to_owned(),
+                            literal: literal.to_string(),
+                            expected,
+                        };
+                        self.warning(&at, problem);
+                    }
+                }
+            }
+            self.check_comparisons(args, &at);
+        }
     }
 
     /// Every field an expression reads must exist and have a value.

@@ -490,3 +490,20 @@ fn prefill_marks_and_endpoint() {
         ],
     );
 }
+
+#[test]
+fn comparisons_that_can_never_hold_are_warned_about() {
+    check(
+        |v| {
+            v["steps"][0]["fields"][0]["visible_if"] = json!({ "and": [
+                { "==": [{ "var": "kind" }, "c"] },
+                { "==": [{ "var": "kind" }, "a"] },
+                { "!=": ["3", { "var": "n" }] }
+            ]});
+        },
+        &[
+            r#"steps[0].fields[0].visible_if.and[0].==: (warning) compares "kind" with "c", which it never equals: its value is one of the field's option values"#,
+            r#"steps[0].fields[0].visible_if.and[2].!=: (warning) compares "n" with "3", which it never equals: its value is a number"#,
+        ],
+    );
+}
