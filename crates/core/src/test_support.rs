@@ -2,7 +2,22 @@
 
 use serde_json::{Value, json};
 
+use crate::answers::Answer;
 use crate::definition::Definition;
+use crate::formats::Date;
+use crate::validate::Context;
+
+/// 2026-11-23: the fixed "today" of every test.
+pub(crate) fn cx() -> Context {
+    Context {
+        today: Date::new(2026, 11, 23).unwrap_or_else(|| unreachable!("a real date")),
+    }
+}
+
+/// A text answer.
+pub(crate) fn text(s: &str) -> Answer {
+    Answer::Text(s.to_owned())
+}
 
 /// A valid definition around `steps`, with a fixed organisation, privacy notice and receiver.
 pub(crate) fn definition_json(id: &str, version: &str, title: Value, steps: Value) -> Value {

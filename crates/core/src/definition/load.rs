@@ -615,6 +615,21 @@ impl Cx {
     }
 
     fn steps(&mut self, v: &Value, path: &Path) -> Option<Vec<Step>> {
+        let mut seen: HashMap<String, String> = HashMap::new();
+        self.array(v, path, Some(Problem::NoSteps), |cx, item, p| {
+            cx.step(item, p, &mut seen)
+        })
+    }
+
+    /// An array whose items are each read by `item`. Every item is read, so every problem is
+    /// reported; the result is `None` if any item failed. `empty` is the problem for `[]`.
+    fn array<T>(
+        &mut self,
+        v: &Value,
+        path: &Path,
+        empty: Option<Problem>,
+        mut item: impl FnMut(&mut Self, &Value, &Path) -> Option<T>,
+    ) -> Option<Vec<T>> {
         let Value::Array(items) = v else {
             self.error(
                 path,
@@ -625,21 +640,21 @@ impl Cx {
             );
             return None;
         };
-        if items.is_empty() {
-            self.error(path, Problem::NoSteps);
+        if items.is_empty()
+            && let Some(problem) = empty
+        {
+            self.error(path, problem);
             return None;
         }
-        let mut seen: HashMap<String, String> = HashMap::new();
-        let mut steps = Vec::with_capacity(items.len());
+        let mut out = Vec::with_capacity(items.len());
         let mut ok = true;
-        for (i, item) in items.iter().enumerate() {
-            let p = path.index(i);
-            match self.step(item, &p, &mut seen) {
-                Some(s) => steps.push(s),
+        for (i, value) in items.iter().enumerate() {
+            match item(self, value, &path.index(i)) {
+                Some(x) => out.push(x),
                 None => ok = false,
             }
         }
-        ok.then_some(steps)
+        ok.then_some(out)
     }
 
     fn step(&mut self, v: &Value, path: &Path, seen: &mut HashMap<String, String>) -> Option<Step> {
@@ -681,29 +696,9 @@ impl Cx {
     }
 
     fn fields(&mut self, v: &Value, path: &Path, depth: usize) -> Option<Vec<Field>> {
-        let Value::Array(items) = v else {
-            self.error(
-                path,
-                Problem::WrongType {
-                    expected: "an array",
-                    found: kind_of(v),
-                },
-            );
-            return None;
-        };
-        if items.is_empty() {
-            self.error(path, Problem::NoFields);
-            return None;
-        }
-        let mut out = Vec::with_capacity(items.len());
-        let mut ok = true;
-        for (i, item) in items.iter().enumerate() {
-            match self.field(item, &path.index(i), depth) {
-                Some(f) => out.push(f),
-                None => ok = false,
-            }
-        }
-        ok.then_some(out)
+        self.array(v, path, Some(Problem::NoFields), |cx, item, p| {
+            cx.field(item, p, depth)
+        })
     }
 
     fn field(&mut self, v: &Value, path: &Path, depth: usize) -> Option<Field> {
@@ -1051,45 +1046,26 @@ impl Cx {
 
     fn options(&mut self, obj: &Obj<'_>, at_least: usize) -> Option<Vec<ChoiceOption>> {
         let (v, path) = self.required(obj, "options")?;
-        let Value::Array(items) = v else {
-            self.error(
-                &path,
-                Problem::WrongType {
-                    expected: "an array",
-                    found: kind_of(v),
-                },
-            );
-            return None;
-        };
         let mut seen: HashMap<String, String> = HashMap::new();
-        let mut out = Vec::with_capacity(items.len());
-        let mut ok = true;
-        for (i, item) in items.iter().enumerate() {
-            let p = path.index(i);
-            let Some(o) = self.object(item, &p) else {
-                ok = false;
-                continue;
-            };
-            self.unknown_keys(&o, &["value", "label", "hint"]);
-            let value = self
+        let options = self.array(v, &path, None, |cx, item, p| {
+            let o = cx.object(item, p)?;
+            cx.unknown_keys(&o, &["value", "label", "hint"]);
+            let value = cx
                 .required(&o, "value")
-                .and_then(|(v, vp)| self.unique_id(v, &vp, IdKind::Option, &mut seen));
-            let label = self
-                .required(&o, "label")
-                .and_then(|(v, lp)| self.text(v, &lp));
-            let hint = self.opt(&o, "hint", Self::text);
-            match (value, label, hint) {
-                (Some(value), Some(label), Ok(hint)) => {
-                    out.push(ChoiceOption { value, label, hint })
-                }
-                _ => ok = false,
-            }
-        }
-        if items.len() < at_least {
+                .and_then(|(v, vp)| cx.unique_id(v, &vp, IdKind::Option, &mut seen));
+            let label = cx.required(&o, "label").and_then(|(v, lp)| cx.text(v, &lp));
+            let hint = cx.opt(&o, "hint", Self::text);
+            Some(ChoiceOption {
+                value: value?,
+                label: label?,
+                hint: hint.ok()?,
+            })
+        });
+        if v.as_array().is_some_and(|items| items.len() < at_least) {
             self.error(&path, Problem::TooFewOptions(at_least));
             return None;
         }
-        ok.then_some(out)
+        options
     }
 
     /// A JsonLogic expression; its field references are checked after the walk.
@@ -1214,69 +1190,32 @@ impl Cx {
 
     /// Cross-field rules of a step or of the whole form.
     fn rules(&mut self, v: &Value, path: &Path) -> Option<Vec<Rule>> {
-        let Value::Array(items) = v else {
-            self.error(
-                path,
-                Problem::WrongType {
-                    expected: "an array",
-                    found: kind_of(v),
-                },
-            );
-            return None;
-        };
-        let mut out = Vec::with_capacity(items.len());
-        let mut ok = true;
-        for (i, item) in items.iter().enumerate() {
-            let p = path.index(i);
-            let Some(obj) = self.object(item, &p) else {
-                ok = false;
-                continue;
-            };
-            self.unknown_keys(&obj, &["rule", "message", "fields"]);
-            let rule = self
+        self.array(v, path, None, |cx, item, p| {
+            let obj = cx.object(item, p)?;
+            cx.unknown_keys(&obj, &["rule", "message", "fields"]);
+            let rule = cx
                 .required(&obj, "rule")
-                .and_then(|(v, p)| self.expression(v, &p));
-            let message = self
+                .and_then(|(v, p)| cx.expression(v, &p));
+            let message = cx
                 .required(&obj, "message")
-                .and_then(|(v, p)| self.text(v, &p));
-            let fields = self.required(&obj, "fields").and_then(|(v, fp)| {
-                let Value::Array(ids) = v else {
-                    self.error(
-                        &fp,
-                        Problem::WrongType {
-                            expected: "an array",
-                            found: kind_of(v),
-                        },
-                    );
-                    return None;
-                };
-                if ids.is_empty() {
-                    self.error(&fp, Problem::RuleWithoutFields);
-                    return None;
-                }
-                let read: Vec<Option<Id>> = ids
-                    .iter()
-                    .enumerate()
-                    .map(|(j, id)| self.id(id, &fp.index(j)))
-                    .collect();
-                let read: Option<Vec<Id>> = read.into_iter().collect();
+                .and_then(|(v, p)| cx.text(v, &p));
+            let fields = cx.required(&obj, "fields").and_then(|(v, fp)| {
+                let read = cx.array(v, &fp, Some(Problem::RuleWithoutFields), |cx, id, p| {
+                    cx.id(id, p)
+                });
                 if let Some(read) = &read {
                     // The fields a message is shown at must exist and take an answer.
                     let targets = read.iter().map(|id| id.0.clone()).collect();
-                    self.expression_refs.push((fp.0.clone(), targets));
+                    cx.expression_refs.push((fp.0.clone(), targets));
                 }
                 read
             });
-            match (rule, message, fields) {
-                (Some(rule), Some(message), Some(fields)) => out.push(Rule {
-                    rule,
-                    message,
-                    fields,
-                }),
-                _ => ok = false,
-            }
-        }
-        ok.then_some(out)
+            Some(Rule {
+                rule: rule?,
+                message: message?,
+                fields: fields?,
+            })
+        })
     }
 
     /// Warns about comparisons that can never be true because the literal has the wrong type

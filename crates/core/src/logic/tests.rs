@@ -5,20 +5,9 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::*;
-use crate::formats::Date;
 use crate::session::{FormSession, Position};
 use crate::submission::{Submission, SubmissionError};
-use crate::test_support::test_definition;
-
-fn cx() -> Context {
-    Context {
-        today: Date::new(2026, 11, 23).unwrap_or_else(|| unreachable!()),
-    }
-}
-
-fn text(s: &str) -> Answer {
-    Answer::Text(s.to_owned())
-}
+use crate::test_support::{cx, test_definition, text};
 
 /// Contact details on condition, a chain of conditions, a conditional step, a fee.
 fn def() -> crate::Definition {

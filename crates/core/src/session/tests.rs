@@ -3,21 +3,9 @@
 use serde_json::json;
 
 use super::*;
-use crate::formats::Date;
-use crate::test_support::test_definition;
+use crate::test_support::{cx, test_definition, text};
 
 const ID: &str = "6f1c2b9e-4d3a-4c5b-8e7f-0a1b2c3d4e5f";
-
-/// 2026-11-23: the fixed "today" of every test.
-fn cx() -> Context {
-    Context {
-        today: Date::new(2026, 11, 23).expect("a real date"),
-    }
-}
-
-fn text(s: &str) -> Answer {
-    Answer::Text(s.to_owned())
-}
 
 /// Three steps (so four with the review page); a group on the first, an info text on the second.
 fn def() -> Definition {

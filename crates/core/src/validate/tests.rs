@@ -6,17 +6,10 @@ use serde_json::json;
 
 use super::*;
 use crate::formats::{OrganisationsnummerError as Org, PersonnummerError as Pnr};
-use crate::test_support::test_definition;
+use crate::test_support::{cx, test_definition, text};
 
 fn date(y: i32, m: u8, d: u8) -> Date {
     Date::new(y, m, d).expect("a real date")
-}
-
-/// 2026-11-23: the fixed "today" of every test.
-fn cx() -> Context {
-    Context {
-        today: date(2026, 11, 23),
-    }
 }
 
 fn sv_en(sv: &str, en: &str) -> Text {
@@ -24,10 +17,6 @@ fn sv_en(sv: &str, en: &str) -> Text {
         ("sv".to_owned(), sv.to_owned()),
         ("en".to_owned(), en.to_owned()),
     ]))
-}
-
-fn text(s: &str) -> Answer {
-    Answer::Text(s.to_owned())
 }
 
 fn choices(values: &[&str]) -> Answer {
