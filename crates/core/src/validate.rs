@@ -532,7 +532,7 @@ pub fn normalize(field: &Field, answer: &Answer, cx: &Context) -> Result<Normali
         }
         FieldKind::Select(c) | FieldKind::Radio(c) => {
             let s = text()?;
-            if c.options.iter().any(|o| o.value.as_str() == s) {
+            if c.list.options().iter().any(|o| o.value.as_str() == s) {
                 Ok(Normalized::Text(s.to_owned()))
             } else {
                 Err(IssueCode::UnknownOption)
@@ -544,13 +544,14 @@ pub fn normalize(field: &Field, answer: &Answer, cx: &Context) -> Result<Normali
             };
             if chosen
                 .iter()
-                .any(|v| !rules.options.iter().any(|o| o.value.as_str() == v))
+                .any(|v| !rules.list.options().iter().any(|o| o.value.as_str() == v))
             {
                 return Err(IssueCode::UnknownOption);
             }
             // Canonical order is the options' order, each value once.
             let ordered: Vec<String> = rules
-                .options
+                .list
+                .options()
                 .iter()
                 .filter(|o| chosen.iter().any(|v| v == o.value.as_str()))
                 .map(|o| o.value.0.clone())

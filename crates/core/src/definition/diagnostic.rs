@@ -239,6 +239,9 @@ pub enum Problem {
         /// What the field's value is.
         expected: &'static str,
     },
+    /// Both `options` and `options_from`.
+    #[error("give either \"options\" or \"options_from\", not both")]
+    OptionsTwice,
     /// A rule with no field to show its message at.
     #[error("a rule needs at least one field in \"fields\" to show its message at")]
     RuleWithoutFields,
@@ -387,6 +390,9 @@ impl Problem {
                     _ => "en lista (pröva ett alternativ med \"in\")",
                 }
             ),
+            Problem::OptionsTwice => {
+                "ange antingen \"options\" eller \"options_from\", inte båda".into()
+            }
             Problem::RuleWithoutFields => {
                 "en regel behöver minst ett fält i \"fields\" att visa sitt meddelande vid".into()
             }

@@ -82,6 +82,21 @@ pub fn load_value(value: &Value) -> Loaded {
     }
 }
 
+/// Reads a fetched code list (an array of options, or `{"options": [...]}`) with the rules
+/// for options written in a definition.
+pub(crate) fn option_list(v: &Value) -> Result<Vec<ChoiceOption>, Vec<Diagnostic>> {
+    let mut cx = Cx::default();
+    let (items, path) = match v.get("options") {
+        Some(items) if v.is_object() => (items, Path::root().key("options")),
+        _ => (v, Path::root()),
+    };
+    if items.as_array().is_some_and(Vec::is_empty) {
+        cx.error(&path, Problem::TooFewOptions(1));
+        return Err(cx.diags);
+    }
+    cx.option_items(items, &path).ok_or(cx.diags)
+}
+
 /// How deep groups may nest inside a step.
 const MAX_GROUP_DEPTH: usize = 3;
 
@@ -105,8 +120,8 @@ fn type_keys(field_type: &str) -> &'static [&'static str] {
     match field_type {
         "text" | "textarea" | "email" => &["min_length", "max_length", "pattern"],
         "number" | "integer" | "date" => &["min", "max"],
-        "select" | "radio" => &["options"],
-        "checkboxes" => &["options", "min_choices", "max_choices"],
+        "select" | "radio" => &["options", "options_from"],
+        "checkboxes" => &["options", "options_from", "min_choices", "max_choices"],
         "personnummer" => &["allow_samordningsnummer"],
         "info" => &["text"],
         "group" => &["fields"],
@@ -159,8 +174,9 @@ struct Cx {
     questions: HashMap<String, bool>,
     /// `must_match` references: (path, from field id, target id).
     references: Vec<(String, String, String)>,
-    /// Every field's type and option values, read before the walk (for the choice short form).
-    prescan: HashMap<String, (String, Vec<Value>)>,
+    /// Every field's type and option values (`None` for a list fetched from a URL), read
+    /// before the walk (for the choice short form).
+    prescan: HashMap<String, (String, Option<Vec<Value>>)>,
     /// Fields read by expressions: (path of the expression, field ids it reads).
     expression_refs: Vec<(String, Vec<String>)>,
     /// The fields the enclosing step's and groups' `visible_if` read, innermost last.
@@ -874,10 +890,10 @@ impl Cx {
                 FieldKind::Date(DateRules { min, max })
             }
             "select" => FieldKind::Select(ChoiceRules {
-                options: self.options(obj, 1)?,
+                list: self.options(obj, 1)?,
             }),
             "radio" => FieldKind::Radio(ChoiceRules {
-                options: self.options(obj, 2)?,
+                list: self.options(obj, 2)?,
             }),
             "checkboxes" => {
                 let options = self.options(obj, 1);
@@ -894,7 +910,9 @@ impl Cx {
                 for (property, value) in
                     [("min_choices", min_choices), ("max_choices", max_choices)]
                 {
+                    // A remote list's length is known only when it is fetched.
                     if let Some(value) = value
+                        && let OptionList::Inline { options } = &options
                         && value as usize > options.len()
                     {
                         let options = options.len();
@@ -910,7 +928,7 @@ impl Cx {
                     }
                 }
                 FieldKind::Checkboxes(MultiChoiceRules {
-                    options,
+                    list: options,
                     min_choices,
                     max_choices,
                 })
@@ -1044,10 +1062,36 @@ impl Cx {
         bound
     }
 
-    fn options(&mut self, obj: &Obj<'_>, at_least: usize) -> Option<Vec<ChoiceOption>> {
+    /// Options written out (at least `at_least`), or `options_from` naming a code list.
+    fn options(&mut self, obj: &Obj<'_>, at_least: usize) -> Option<OptionList> {
+        if let Some((v, path)) = obj.get("options_from") {
+            if obj.get("options").is_some() {
+                self.error(&obj.path, Problem::OptionsTwice);
+                return None;
+            }
+            let o = self.object(v, &path)?;
+            self.unknown_keys(&o, &["url"]);
+            let url = self
+                .required(&o, "url")
+                .and_then(|(v, p)| self.url(v, &p))?;
+            return Some(OptionList::Remote {
+                options_from: OptionsSource { url },
+                resolved: Vec::new(),
+            });
+        }
         let (v, path) = self.required(obj, "options")?;
+        let options = self.option_items(v, &path);
+        if v.as_array().is_some_and(|items| items.len() < at_least) {
+            self.error(&path, Problem::TooFewOptions(at_least));
+            return None;
+        }
+        Some(OptionList::Inline { options: options? })
+    }
+
+    /// An array of options with unique values.
+    fn option_items(&mut self, v: &Value, path: &Path) -> Option<Vec<ChoiceOption>> {
         let mut seen: HashMap<String, String> = HashMap::new();
-        let options = self.array(v, &path, None, |cx, item, p| {
+        self.array(v, path, None, |cx, item, p| {
             let o = cx.object(item, p)?;
             cx.unknown_keys(&o, &["value", "label", "hint"]);
             let value = cx
@@ -1060,12 +1104,7 @@ impl Cx {
                 label: label?,
                 hint: hint.ok()?,
             })
-        });
-        if v.as_array().is_some_and(|items| items.len() < at_least) {
-            self.error(&path, Problem::TooFewOptions(at_least));
-            return None;
-        }
-        options
+        })
     }
 
     /// A JsonLogic expression; its field references are checked after the walk.
@@ -1143,7 +1182,11 @@ impl Cx {
                     Some("no") => Some(Value::Bool(false)),
                     _ => None,
                 },
-                "select" | "radio" | "checkboxes" => options.contains(value).then(|| value.clone()),
+                "select" | "radio" | "checkboxes" => match &options {
+                    Some(options) => options.contains(value).then(|| value.clone()),
+                    // A code list is checked when it is fetched.
+                    None => value.is_string().then(|| value.clone()),
+                },
                 _ => {
                     self.error(&field_path, Problem::NotAChoiceField(field.0.clone()));
                     return None;
@@ -1248,7 +1291,9 @@ impl Cx {
                         "yes_no" if !literal.is_boolean() => Some("true or false"),
                         "number" | "integer" if !literal.is_number() => Some("a number"),
                         "checkboxes" => Some("an array (test one option with \"in\")"),
-                        "select" | "radio" if !options.contains(literal) => {
+                        "select" | "radio"
+                            if options.as_ref().is_some_and(|o| !o.contains(literal)) =>
+                        {
                             Some("one of the field's option values")
                         }
                         _ => None,
@@ -1511,8 +1556,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The type and option values of every field, read leniently before the checked walk.
-fn prescan(root: &Value) -> HashMap<String, (String, Vec<Value>)> {
-    fn walk(fields: &Value, out: &mut HashMap<String, (String, Vec<Value>)>) {
+fn prescan(root: &Value) -> HashMap<String, (String, Option<Vec<Value>>)> {
+    fn walk(fields: &Value, out: &mut HashMap<String, (String, Option<Vec<Value>>)>) {
         for field in fields.as_array().into_iter().flatten() {
             let (Some(id), Some(kind)) = (
                 field.get("id").and_then(Value::as_str),
@@ -1520,11 +1565,17 @@ fn prescan(root: &Value) -> HashMap<String, (String, Vec<Value>)> {
             ) else {
                 continue;
             };
-            let options = field
-                .get("options")
-                .and_then(Value::as_array)
-                .map(|o| o.iter().filter_map(|o| o.get("value").cloned()).collect())
-                .unwrap_or_default();
+            let options = if field.get("options_from").is_some() {
+                None
+            } else {
+                Some(
+                    field
+                        .get("options")
+                        .and_then(Value::as_array)
+                        .map(|o| o.iter().filter_map(|o| o.get("value").cloned()).collect())
+                        .unwrap_or_default(),
+                )
+            };
             out.entry(id.to_owned())
                 .or_insert((kind.to_owned(), options));
             if let Some(inner) = field.get("fields") {

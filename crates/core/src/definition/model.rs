@@ -318,8 +318,8 @@ impl FieldKind {
     /// The options of a choice field, if it is one.
     pub fn options(&self) -> Option<&[ChoiceOption]> {
         match self {
-            FieldKind::Select(c) | FieldKind::Radio(c) => Some(&c.options),
-            FieldKind::Checkboxes(c) => Some(&c.options),
+            FieldKind::Select(c) | FieldKind::Radio(c) => Some(c.list.options()),
+            FieldKind::Checkboxes(c) => Some(c.list.options()),
             _ => None,
         }
     }
@@ -479,19 +479,67 @@ impl schemars::JsonSchema for DateBound {
 /// The options of a single-choice field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
 pub struct ChoiceRules {
-    /// The options, in the order shown.
-    pub options: Vec<ChoiceOption>,
+    /// The options: written out, or a list fetched from a URL.
+    #[serde(flatten)]
+    pub list: OptionList,
+}
+
+/// Where a choice field's options come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+pub enum OptionList {
+    /// Options written in the definition.
+    Inline {
+        /// The options, in the order shown.
+        options: Vec<ChoiceOption>,
+    },
+    /// A code list fetched from a URL (shared by forms, maintained in one place).
+    Remote {
+        /// Where the list is.
+        options_from: OptionsSource,
+        /// The list once fetched and checked; empty until then.
+        #[serde(skip)]
+        #[cfg_attr(feature = "schema", schemars(skip))]
+        resolved: Vec<ChoiceOption>,
+    },
+}
+
+impl OptionList {
+    /// The options in effect (none for a remote list not yet resolved).
+    pub fn options(&self) -> &[ChoiceOption] {
+        match self {
+            OptionList::Inline { options } => options,
+            OptionList::Remote { resolved, .. } => resolved,
+        }
+    }
+
+    /// The URL of a remote list.
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            OptionList::Inline { .. } => None,
+            OptionList::Remote { options_from, .. } => Some(&options_from.url),
+        }
+    }
+}
+
+/// A JSON code list: an array of options (`{"value", "label", "hint"}`), or `{"options": [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OptionsSource {
+    /// The list's URL: `https://…` or a same-site path such as `/forms/lists/forskolor.json`.
+    pub url: String,
 }
 
 /// The options and limits of a multiple-choice field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
 pub struct MultiChoiceRules {
-    /// The options, in the order shown.
-    pub options: Vec<ChoiceOption>,
+    /// The options: written out, or a list fetched from a URL.
+    #[serde(flatten)]
+    pub list: OptionList,
     /// The fewest options the citizen must choose (when answering at all).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_choices: Option<u32>,
@@ -645,6 +693,55 @@ impl Field {
 }
 
 impl Definition {
+    /// The URLs of the code lists the form's choice fields need, each once.
+    pub fn option_urls(&self) -> Vec<String> {
+        let mut urls: Vec<String> = Vec::new();
+        for (_, field) in self.fields() {
+            if let Some(url) = option_list(&field.kind).and_then(OptionList::url)
+                && !urls.iter().any(|u| u == url)
+            {
+                urls.push(url.to_owned());
+            }
+        }
+        urls
+    }
+
+    /// Puts a fetched code list in place for every field that names `url`.
+    ///
+    /// The list is checked with the same rules as options written in a definition; on
+    /// problems nothing changes and every problem is returned (paths relative to the list).
+    pub fn resolve_options(
+        &mut self,
+        url: &str,
+        list: &serde_json::Value,
+    ) -> Result<(), Vec<super::Diagnostic>> {
+        let options = super::load::option_list(list)?;
+        fn walk(fields: &mut [Field], url: &str, options: &[ChoiceOption]) {
+            for field in fields {
+                if let FieldKind::Group(g) = &mut field.kind {
+                    walk(&mut g.fields, url, options);
+                }
+                let list = match &mut field.kind {
+                    FieldKind::Select(c) | FieldKind::Radio(c) => &mut c.list,
+                    FieldKind::Checkboxes(c) => &mut c.list,
+                    _ => continue,
+                };
+                if let OptionList::Remote {
+                    options_from,
+                    resolved,
+                } = list
+                    && options_from.url == url
+                {
+                    *resolved = options.to_vec();
+                }
+            }
+        }
+        for step in &mut self.steps {
+            walk(&mut step.fields, url, &options);
+        }
+        Ok(())
+    }
+
     /// Every field of the form in document order, groups included, with the index of its step.
     pub fn fields(&self) -> impl Iterator<Item = (usize, &Field)> {
         self.steps.iter().enumerate().flat_map(|(i, step)| {
@@ -687,6 +784,14 @@ impl Step {
         collect(&self.fields, &mut out);
         out.retain(|f| f.kind.has_value());
         out
+    }
+}
+
+fn option_list(kind: &FieldKind) -> Option<&OptionList> {
+    match kind {
+        FieldKind::Select(c) | FieldKind::Radio(c) => Some(&c.list),
+        FieldKind::Checkboxes(c) => Some(&c.list),
+        _ => None,
     }
 }
 

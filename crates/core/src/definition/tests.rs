@@ -507,3 +507,82 @@ fn comparisons_that_can_never_hold_are_warned_about() {
         ],
     );
 }
+
+#[test]
+fn options_from_a_code_list() {
+    let mut v = base();
+    v["steps"][1]["fields"][0] = json!({
+        "id": "kind", "type": "radio", "label": "Typ", "options_from": { "url": "/forms/lists/typer.json" }
+    });
+    v["steps"][2]["fields"][0]["visible_if"] = json!({ "choice": "kind", "any_of": ["b"] });
+    let mut def = load(&v.to_string())
+        .into_result()
+        .expect("a code list loads");
+    assert_eq!(def.option_urls(), ["/forms/lists/typer.json"]);
+    let again = load(&serde_json::to_string(&def).expect("serializes"))
+        .into_result()
+        .expect("round trip");
+    assert_eq!(again, def, "options_from serializes back as written");
+
+    let field = def.field("kind").expect("field").clone();
+    let cx = crate::Context {
+        today: crate::Date::new(2026, 11, 23).expect("date"),
+    };
+    let mut answers = crate::Answers::new();
+    answers.set("kind", crate::Answer::Text("b".into()));
+    assert!(
+        crate::validate::validate_field(&def, &field, &answers, &cx).is_some(),
+        "an unresolved list accepts nothing"
+    );
+
+    let broken = def.resolve_options(
+        "/forms/lists/typer.json",
+        &json!([{ "value": "a" }, { "value": "a", "label": "A" }]),
+    );
+    let lines: Vec<String> = broken
+        .expect_err("checked")
+        .iter()
+        .map(|d| d.line(Lang::En))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            r#"[0]: missing required property "label""#,
+            r#"[1].value: duplicate option value "a", first used at [0].value"#
+        ]
+    );
+    def.resolve_options(
+        "/forms/lists/typer.json",
+        &json!({ "options": [
+            { "value": "a", "label": "A" }, { "value": "b", "label": { "sv": "Bé", "en": "Bee" } }
+        ]}),
+    )
+    .expect("a good list resolves");
+    let field = def.field("kind").expect("field").clone();
+    assert_eq!(
+        crate::validate::validate_field(&def, &field, &answers, &cx),
+        None
+    );
+    assert_eq!(field.kind.options().map(<[_]>::len), Some(2));
+}
+
+#[test]
+fn options_or_options_from() {
+    check(
+        |v| {
+            v["steps"][1]["fields"][0]["options_from"] = json!({ "url": "ftp://x" });
+        },
+        &[r#"steps[1].fields[0]: give either "options" or "options_from", not both"#],
+    );
+    check(
+        |v| {
+            v["steps"][1]["fields"][0]
+                .as_object_mut()
+                .map(|o| o.remove("options"));
+            v["steps"][1]["fields"][0]["options_from"] = json!({ "url": "ftp://x" });
+        },
+        &[
+            r#"steps[1].fields[0].options_from.url: "ftp://x" is not an https:// address or a path starting with "/""#,
+        ],
+    );
+}
