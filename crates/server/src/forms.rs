@@ -125,8 +125,15 @@ impl Forms {
                 .filter(|d| d.severity == Severity::Error)
                 .map(|d| d.line(Lang::En))
                 .collect();
-            match loaded.definition {
-                Some(def) => {
+            let resolved = loaded
+                .definition
+                .map(|mut def| match resolve_lists(&mut def, dir) {
+                    Ok(()) => Ok(def),
+                    Err(lines) => Err(lines),
+                });
+            match resolved {
+                Some(Err(lines)) => skipped.push(Skipped { path, lines }),
+                Some(Ok(def)) => {
                     let id = def.id.as_str().to_owned();
                     if !forms.insert(def) {
                         skipped.push(Skipped {
@@ -141,5 +148,53 @@ impl Forms {
             }
         }
         (forms, skipped)
+    }
+}
+
+/// Puts in place the code lists a definition names. The receiver serves the forms folder at
+/// `/forms/`, so a list at `/forms/lists/x.json` is read from `<forms>/lists/x.json`: the app
+/// and the receiver use the same file. Other addresses are refused (this receiver makes no
+/// outgoing requests); every problem is returned.
+fn resolve_lists(def: &mut Definition, forms_dir: &Path) -> Result<(), Vec<String>> {
+    let mut problems = Vec::new();
+    for url in def.option_urls() {
+        let Some(relative) = url
+            .strip_prefix("/forms/")
+            .filter(|r| !r.split('/').any(|part| part == ".." || part.is_empty()))
+        else {
+            problems.push(format!(
+                "options_from \"{url}\": this receiver reads code lists only under /forms/ (its forms folder)"
+            ));
+            continue;
+        };
+        let file = forms_dir.join(relative);
+        let list = std::fs::read_to_string(&file)
+            .map_err(|e| {
+                format!(
+                    "options_from \"{url}\": cannot read {}: {e}",
+                    file.display()
+                )
+            })
+            .and_then(|text| {
+                serde_json::from_str::<serde_json::Value>(&text)
+                    .map_err(|e| format!("options_from \"{url}\": not valid JSON: {e}"))
+            });
+        match list {
+            Ok(list) => {
+                if let Err(diagnostics) = def.resolve_options(&url, &list) {
+                    problems.extend(
+                        diagnostics
+                            .iter()
+                            .map(|d| format!("options_from \"{url}\": {}", d.line(Lang::En))),
+                    );
+                }
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
     }
 }
