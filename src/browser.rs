@@ -156,3 +156,22 @@ pub fn page_config() -> Option<serde_json::Value> {
         .text_content()?;
     serde_json::from_str(&text).ok()
 }
+
+/// Keeps a small text (a code list) for the next visit; failures (private mode, full
+/// storage) are ignored: it is only a fallback.
+pub fn store_local(key: &str, value: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+/// A text kept by [`store_local`].
+pub fn load_local(key: &str) -> Option<String> {
+    web_sys::window()?
+        .local_storage()
+        .ok()
+        .flatten()?
+        .get_item(key)
+        .ok()
+        .flatten()
+}

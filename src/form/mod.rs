@@ -46,6 +46,49 @@ enum LoadFailure {
     Broken(Vec<Diagnostic>),
 }
 
+/// Fetches every code list the definition names and puts it in place. A list that cannot be
+/// fetched comes from the copy kept from an earlier visit; a broken list is a broken form.
+async fn resolve_option_lists(def: &mut Definition) -> Result<(), LoadFailure> {
+    for url in def.option_urls() {
+        let absolute = browser::resolve_url(&url);
+        let text = match net::get_text(&absolute).await {
+            Ok(text) => {
+                browser::store_local(&format!("blankett:list:{absolute}"), &text);
+                text
+            }
+            Err(e) => browser::load_local(&format!("blankett:list:{absolute}"))
+                .ok_or(LoadFailure::Network(e))?,
+        };
+        let list: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            LoadFailure::Broken(vec![Diagnostic {
+                path: url.clone(),
+                severity: blankett_core::Severity::Error,
+                problem: blankett_core::definition::Problem::Syntax {
+                    message: e.to_string(),
+                    line: e.line(),
+                    column: e.column(),
+                },
+            }])
+        })?;
+        def.resolve_options(&url, &list).map_err(|diagnostics| {
+            LoadFailure::Broken(
+                diagnostics
+                    .into_iter()
+                    .map(|mut d| {
+                        d.path = format!(
+                            "{url}{}{}",
+                            if d.path.starts_with('[') { "" } else { " " },
+                            d.path
+                        );
+                        d
+                    })
+                    .collect(),
+            )
+        })?;
+    }
+    Ok(())
+}
+
 /// Fetches a definition from `url` and shows the form, or says exactly why it cannot.
 #[component]
 pub fn FormLoader(url: String) -> impl IntoView {
@@ -57,7 +100,10 @@ pub fn FormLoader(url: String) -> impl IntoView {
             let text = net::get_text(&url).await.map_err(LoadFailure::Network)?;
             let loaded = blankett_core::load(&text);
             match loaded.definition {
-                Some(def) => Ok(Arc::new(def)),
+                Some(mut def) => {
+                    resolve_option_lists(&mut def).await?;
+                    Ok(Arc::new(def))
+                }
                 None => Err(LoadFailure::Broken(loaded.diagnostics)),
             }
         }
