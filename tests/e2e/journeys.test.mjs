@@ -307,6 +307,45 @@ describe('conditions, rules and computed values', () => {
   });
 });
 
+describe('code lists', () => {
+  test('a list that cannot be fetched comes from the copy kept from the last visit', async () => {
+    const def = await fetchDefinition('forskola');
+    const preschools = def.steps.flatMap((s) => questions(s.fields)).find((f) => f.id === 'forskolor');
+    const page = await newPage(browser);
+    const formUrl = new URL('?form=forskola', BASE).href;
+    await page.goto(formUrl);
+    await page.getByRole('heading', { level: 1, name: text(def.title) }).waitFor();
+    await page.route('**/forms/lists/**', (route) => route.abort('internetdisconnected'));
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: text(def.title) }).waitFor();
+    await press(page, page.getByRole('button', { name: 'Börja fylla i' }), 'Start');
+    for (let i = 0; i < 2; i++) {
+      const step = def.steps[i];
+      await page.getByRole('heading', { level: 2, name: text(step.title) }).waitFor();
+      const given = {};
+      for (const f of questions(step.fields)) {
+        if (!(await isShown(page, f))) continue;
+        const v = validValue(f, given);
+        if (v !== null) { await answer(page, f, v); given[f.id] = v; }
+      }
+      await press(page, nextButton(page), 'Next');
+    }
+    const group = page.getByRole('group', { name: new RegExp(`^\\s*${text(preschools.label)}`) });
+    await group.waitFor();
+    assert.equal(await group.getByRole('checkbox').count(), preschools.options.length, 'the kept list is shown');
+
+    // A browser that never fetched the list gets a clear error, not an empty choice.
+    const fresh = await newPage(browser);
+    await fresh.route('**/forms/lists/**', (route) => route.abort('internetdisconnected'));
+    await fresh.goto(formUrl);
+    await fresh.getByRole('heading', { level: 1, name: 'Formuläret kan inte visas' }).waitFor();
+    assert.ok(await fresh.getByRole('alert').isVisible());
+    await assertAccessible(fresh, 'list unavailable');
+    await page.context().close();
+    await fresh.context().close();
+  });
+});
+
 describe('prefill', () => {
   test('values from the link, the embedding page and the endpoint; trusted ones lock', async () => {
     const page = await newPage(browser);

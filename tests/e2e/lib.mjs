@@ -52,10 +52,22 @@ export async function assertAccessible(page, state) {
   return result.passes.length;
 }
 
+/** A definition as the app sees it: code lists (`options_from`) fetched and put in place. */
 export async function fetchDefinition(id) {
   const res = await fetch(new URL(`forms/${id}.json`, BASE));
   assert.equal(res.status, 200, `forms/${id}.json`);
-  return res.json();
+  const def = await res.json();
+  const resolve = async (fields) => {
+    for (const f of fields) {
+      if (f.type === 'group') await resolve(f.fields);
+      if (f.options_from) {
+        const list = await (await fetch(new URL(f.options_from.url, BASE))).json();
+        f.options = Array.isArray(list) ? list : list.options;
+      }
+    }
+  };
+  for (const step of def.steps) await resolve(step.fields);
+  return def;
 }
 
 export function text(t, lang = 'sv') {

@@ -152,13 +152,7 @@ fn browser_tests() -> Result<(), String> {
     std::fs::create_dir_all(&forms)
         .map_err(|e| format!("cannot create {}: {e}", forms.display()))?;
     for dir in ["public/forms", "tests/e2e/forms"] {
-        for entry in std::fs::read_dir(root().join(dir))
-            .map_err(|e| format!("{dir}: {e}"))?
-            .flatten()
-        {
-            std::fs::copy(entry.path(), forms.join(entry.file_name()))
-                .map_err(|e| format!("{}: {e}", entry.path().display()))?;
-        }
+        copy_dir(&root().join(dir), &forms)?;
     }
     let db = work.join("e2e.sqlite3");
     let token = format!("e2e-{}", std::process::id());
@@ -192,6 +186,23 @@ fn browser_tests() -> Result<(), String> {
     let _ = server.kill();
     let _ = server.wait();
     result
+}
+
+/// Copies the files of `from` into `to`, folders too (code lists live in `forms/lists/`).
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    for entry in std::fs::read_dir(from)
+        .map_err(|e| format!("{}: {e}", from.display()))?
+        .flatten()
+    {
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if src.is_dir() {
+            copy_dir(&src, &dst)?;
+        } else {
+            std::fs::copy(&src, &dst).map_err(|e| format!("{}: {e}", src.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads the receiver's "Blankett is running at URL" line.
