@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: figures to read, never assertions.
 //!
 //! Prints the release bundle's size (raw, gzip -9, brotli -q 11) per file type, then runs
-//! `crates/core/examples/engine_bench.rs` for the engine's timings.
+//! `crates/core/examples/engine_bench.rs` for the engine's timings, and
+//! `tests/bench/conditions.mjs` for the same change in headless Chromium.
 
 use crate::root;
 use std::io::Write;
@@ -24,6 +25,33 @@ pub fn run() -> Result<(), String> {
                 "engine_bench",
             ],
         ),
+    )?;
+    browser_conditions()
+}
+
+/// The same kind of change in headless Chromium, through the built app and the receiver.
+fn browser_conditions() -> Result<(), String> {
+    crate::install::test_tools()?;
+    let script = root().join("tests/bench/conditions.mjs");
+    crate::with_receiver(
+        "bench",
+        &[],
+        |forms| {
+            crate::run(
+                std::process::Command::new("node")
+                    .arg(&script)
+                    .arg("generate")
+                    .arg(forms),
+            )
+        },
+        |url, _| {
+            crate::run(
+                std::process::Command::new("node")
+                    .arg(&script)
+                    .arg("measure")
+                    .arg(url),
+            )
+        },
     )
 }
 

@@ -143,46 +143,61 @@ fn test() -> Result<(), String> {
 
 /// Starts the receiver on a free port with a fresh database and runs the Playwright suite.
 fn browser_tests() -> Result<(), String> {
-    run(cargo().args(["build", "-p", "blankett-server"]))?;
-    let work = root().join("target/e2e");
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
     // The receiver validates against, and serves, the examples plus the test-only forms.
+    with_receiver(
+        "e2e",
+        &["public/forms", "tests/e2e/forms"],
+        |_| Ok(()),
+        |url, token| {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/e2e"))
+                .map_err(|e| format!("cannot list tests/e2e: {e}"))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+                .collect();
+            files.sort();
+            run(Command::new("node")
+                .args(["--test", "--test-concurrency=1"])
+                .args(&files)
+                .env("BLANKETT_URL", url)
+                .env("BLANKETT_ADMIN_TOKEN", token)
+                .env("NODE_PATH", root().join("tests/node_modules")))
+        },
+    )
+}
+
+/// Starts the receiver (debug build) on a free port with a fresh database in
+/// `target/<name>/`, its forms folder filled from `form_dirs` and then by `setup`, runs
+/// `body` with its URL and admin token, and stops it again.
+pub fn with_receiver(
+    name: &str,
+    form_dirs: &[&str],
+    setup: impl FnOnce(&Path) -> Result<(), String>,
+    body: impl FnOnce(&str, &str) -> Result<(), String>,
+) -> Result<(), String> {
+    run(cargo().args(["build", "-p", "blankett-server"]))?;
+    let work = root().join("target").join(name);
+    let _ = std::fs::remove_dir_all(&work);
     let forms = work.join("forms");
     std::fs::create_dir_all(&forms)
         .map_err(|e| format!("cannot create {}: {e}", forms.display()))?;
-    for dir in ["public/forms", "tests/e2e/forms"] {
+    for dir in form_dirs {
         copy_dir(&root().join(dir), &forms)?;
     }
-    let db = work.join("e2e.sqlite3");
-    let token = format!("e2e-{}", std::process::id());
+    setup(&forms)?;
+    let token = format!("{name}-{}", std::process::id());
     let server_bin = root().join("target/debug/blankett-server");
     let mut server = Command::new(&server_bin)
         .args(["serve", "--addr", "127.0.0.1:0", "--dist", "dist"])
         .arg("--forms")
         .arg(&forms)
         .arg("--db")
-        .arg(&db)
+        .arg(work.join("db.sqlite3"))
         .env("BLANKETT_ADMIN_TOKEN", &token)
         .current_dir(root())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", server_bin.display()))?;
-    let url = read_server_url(&mut server);
-    let result = url.and_then(|url| {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/e2e"))
-            .map_err(|e| format!("cannot list tests/e2e: {e}"))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
-            .collect();
-        files.sort();
-        run(Command::new("node")
-            .args(["--test", "--test-concurrency=1"])
-            .args(&files)
-            .env("BLANKETT_URL", &url)
-            .env("BLANKETT_ADMIN_TOKEN", &token)
-            .env("NODE_PATH", root().join("tests/node_modules")))
-    });
+    let result = read_server_url(&mut server).and_then(|url| body(&url, &token));
     let _ = server.kill();
     let _ = server.wait();
     result
