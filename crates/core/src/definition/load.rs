@@ -130,39 +130,24 @@ fn type_keys(field_type: &str) -> &'static [&'static str] {
     }
 }
 
-/// Common properties that make no sense for a type.
-fn excluded_common_keys(field_type: &str) -> &'static [&'static str] {
+/// Common properties only questions take (not `info`, `group` or `computed`).
+const QUESTION_ONLY_KEYS: &[&str] = &[
+    "required",
+    "prefill",
+    "autocomplete",
+    "inputmode",
+    "must_match",
+    "required_if",
+    "read_only_if",
+];
+
+/// Whether a common property makes no sense for a type.
+fn excludes(field_type: &str, key: &str) -> bool {
     match field_type {
-        "info" => &[
-            "required",
-            "prefill",
-            "autocomplete",
-            "inputmode",
-            "must_match",
-            "hint",
-            "required_if",
-            "read_only_if",
-        ],
-        "group" => &[
-            "required",
-            "prefill",
-            "autocomplete",
-            "inputmode",
-            "must_match",
-            "required_if",
-            "read_only_if",
-        ],
-        "computed" => &[
-            "required",
-            "prefill",
-            "autocomplete",
-            "inputmode",
-            "must_match",
-            "required_if",
-            "read_only_if",
-        ],
-        "select" | "radio" | "checkboxes" | "yes_no" => &["inputmode"],
-        _ => &[],
+        "info" => key == "hint" || QUESTION_ONLY_KEYS.contains(&key),
+        "group" | "computed" => QUESTION_ONLY_KEYS.contains(&key),
+        "select" | "radio" | "checkboxes" | "yes_no" => key == "inputmode",
+        _ => false,
     }
 }
 
@@ -837,14 +822,13 @@ impl Cx {
 
     fn check_field_keys(&mut self, obj: &Obj<'_>, field_type: &'static str) {
         let specific = type_keys(field_type);
-        let excluded = excluded_common_keys(field_type);
         for key in obj.map.keys() {
             let k = key.as_str();
             if k.starts_with("x-") || k.starts_with('$') {
                 continue;
             }
             let common = COMMON_FIELD_KEYS.contains(&k);
-            if (common && !excluded.contains(&k)) || specific.contains(&k) {
+            if (common && !excludes(field_type, k)) || specific.contains(&k) {
                 continue;
             }
             let known_elsewhere = common || FIELD_TYPES.iter().any(|t| type_keys(t).contains(&k));
