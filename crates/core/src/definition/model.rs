@@ -744,11 +744,10 @@ impl Definition {
 
     /// Every field of the form in document order, groups included, with the index of its step.
     pub fn fields(&self) -> impl Iterator<Item = (usize, &Field)> {
-        self.steps.iter().enumerate().flat_map(|(i, step)| {
-            let mut out = Vec::new();
-            collect(&step.fields, &mut out);
-            out.into_iter().map(move |f| (i, f))
-        })
+        self.steps
+            .iter()
+            .enumerate()
+            .flat_map(|(i, step)| FieldsInOrder::new(&step.fields).map(move |f| (i, f)))
     }
 
     /// The questions (fields that take an answer) in document order, with their step index.
@@ -796,10 +795,41 @@ fn option_list(kind: &FieldKind) -> Option<&OptionList> {
 }
 
 fn collect<'a>(fields: &'a [Field], out: &mut Vec<&'a Field>) {
-    for f in fields {
-        out.push(f);
-        if let FieldKind::Group(g) = &f.kind {
-            collect(&g.fields, out);
+    out.extend(FieldsInOrder::new(fields));
+}
+
+/// Fields in document order, groups before their fields, without collecting them first
+/// (the state is re-evaluated on every keystroke, and it walks every field).
+struct FieldsInOrder<'a> {
+    /// The fields still to visit at each open group level, innermost last.
+    stack: Vec<std::slice::Iter<'a, Field>>,
+}
+
+impl<'a> FieldsInOrder<'a> {
+    fn new(fields: &'a [Field]) -> Self {
+        FieldsInOrder {
+            stack: vec![fields.iter()],
+        }
+    }
+}
+
+impl<'a> Iterator for FieldsInOrder<'a> {
+    type Item = &'a Field;
+
+    fn next(&mut self) -> Option<&'a Field> {
+        loop {
+            let top = self.stack.last_mut()?;
+            match top.next() {
+                Some(field) => {
+                    if let FieldKind::Group(g) = &field.kind {
+                        self.stack.push(g.fields.iter());
+                    }
+                    return Some(field);
+                }
+                None => {
+                    self.stack.pop();
+                }
+            }
         }
     }
 }
