@@ -371,15 +371,7 @@ async fn admin_endpoint_needs_the_token() {
 async fn broken_definitions_are_skipped() {
     let server = start(Options::default()).await;
     assert_eq!(server.skipped, ["broken.json"]);
-    let forms = json_of(
-        server
-            .client
-            .get(server.url("/api/forms"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let forms = json_of(server.get("/api/forms").await).await;
     assert_eq!(
         forms,
         json!([
@@ -463,17 +455,12 @@ async fn static_files_health_and_headers() {
         ..Options::default()
     })
     .await;
-    let health = server
-        .client
-        .get(server.url("/healthz"))
-        .send()
-        .await
-        .unwrap();
+    let health = server.get("/healthz").await;
     assert_eq!(health.status().as_u16(), 200);
     assert_eq!(header(&health, "x-content-type-options"), "nosniff");
     assert_eq!(health.text().await.unwrap(), "ok");
 
-    let index = server.client.get(server.url("/")).send().await.unwrap();
+    let index = server.get("/").await;
     assert_eq!(index.status().as_u16(), 200);
     assert!(header(&index, "content-type").starts_with("text/html"));
     assert_eq!(header(&index, "cache-control"), "no-cache");
@@ -500,48 +487,28 @@ async fn static_files_health_and_headers() {
         "the loader carries the header's nonce: {html}"
     );
     assert!(!html.contains("__TRUNK NONCE__"));
-    let again = server
-        .client
-        .get(server.url("/index.html"))
-        .send()
-        .await
-        .unwrap();
+    let again = server.get("/index.html").await;
     assert!(
         !header(&again, "content-security-policy").contains(&nonce),
         "every response gets a new nonce"
     );
 
-    let form = server
-        .client
-        .get(server.url("/forms/test.json"))
-        .send()
-        .await
-        .unwrap();
+    let form = server.get("/forms/test.json").await;
     assert_eq!(form.status().as_u16(), 200);
     assert_eq!(header(&form, "cache-control"), "no-cache");
     assert_eq!(header(&form, "content-security-policy"), "");
 
-    let missing = server
-        .client
-        .get(server.url("/nope.js"))
-        .send()
-        .await
-        .unwrap();
+    let missing = server.get("/nope.js").await;
     assert_eq!(missing.status().as_u16(), 404);
     assert_eq!(header(&missing, "x-content-type-options"), "nosniff");
 
-    let api_missing = server
-        .client
-        .get(server.url("/api/nothing"))
-        .send()
-        .await
-        .unwrap();
+    let api_missing = server.get("/api/nothing").await;
     problem(api_missing, 404, "not_found").await;
 
     // Without a built app the page says how to build it.
     let unbuilt = start(Options::default()).await;
     assert!(!unbuilt.dist.exists());
-    let response = unbuilt.client.get(unbuilt.url("/")).send().await.unwrap();
+    let response = unbuilt.get("/").await;
     assert_eq!(response.status().as_u16(), 503);
     assert!(response.text().await.unwrap().contains("cargo xtask build"));
 }

@@ -90,6 +90,11 @@ impl TestServer {
         format!("{}{path}", self.base)
     }
 
+    /// GETs `path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
     /// POSTs `body` as JSON to `/api/submissions`.
     pub async fn post(&self, body: impl Into<reqwest::Body>) -> reqwest::Response {
         self.client
