@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Map, Value};
 
-use crate::answers::{Answer, Answers};
+use crate::answers::{Answer, Answers, row_key};
 use crate::definition::{Definition, Field, FieldKind, Rule};
 use crate::expr::EvalContext;
 use crate::validate::{Context, Issue, IssueCode, Normalized, normalize};
@@ -31,48 +31,26 @@ impl FormState {
     /// Evaluates every condition and computed value of `def` for `answers`.
     pub fn evaluate(def: &Definition, answers: &Answers, cx: &Context) -> FormState {
         let ecx = EvalContext { today: cx.today };
-        let base: Map<String, Value> = def
-            .questions()
-            .filter_map(|(_, f)| {
-                Some((
-                    f.id.to_string(),
-                    expression_value(f, answers.get(f.id.as_str())?, cx)?,
-                ))
-            })
-            .collect();
+        let base = base_values(def, answers, cx);
         // Iterate to a fixpoint: hiding a field removes its value, which may hide others or
         // change a computed value. The loader rejects cycles, so this settles within
         // (number of fields + 1) passes; the bound guarantees termination regardless.
         let mut data = Value::Object(base.clone());
         let mut state = FormState::default();
-        let bound = def.fields().count() + 2;
+        let bound = def
+            .fields()
+            .map(|(_, f)| match &f.kind {
+                FieldKind::Repeat(r) => 1 + r.row_fields().count(),
+                _ => 1,
+            })
+            .sum::<usize>()
+            + 2;
         for _ in 0..bound {
             state = pass(def, &base, &data, &ecx);
             if state.data == data {
                 break;
             }
             data = state.data.clone();
-        }
-        for (_, field) in def.fields() {
-            let id = field.id.as_str();
-            if state.hidden.contains(id) || !field.kind.is_question() {
-                continue;
-            }
-            if field.required
-                || field
-                    .required_if
-                    .as_ref()
-                    .is_some_and(|c| c.holds(&data, &ecx))
-            {
-                state.required.insert(id.to_owned());
-            }
-            if field
-                .read_only_if
-                .as_ref()
-                .is_some_and(|c| c.holds(&data, &ecx))
-            {
-                state.read_only.insert(id.to_owned());
-            }
         }
         state
     }
@@ -150,57 +128,170 @@ impl FormState {
     }
 }
 
-/// One evaluation pass over the form with `data` as the values expressions see.
-fn pass(def: &Definition, base: &Map<String, Value>, data: &Value, ecx: &EvalContext) -> FormState {
-    let mut state = FormState {
-        steps: Vec::with_capacity(def.steps.len()),
-        data: Value::Object(Map::new()),
-        ..FormState::default()
-    };
-    for step in &def.steps {
-        let applies = step.visible_if.as_ref().is_none_or(|c| c.holds(data, ecx));
-        state.steps.push(applies);
-        walk(&step.fields, applies, base, data, ecx, &mut state);
-    }
-    state
-}
-
-fn walk(
-    fields: &[Field],
-    shown: bool,
-    base: &Map<String, Value>,
-    data: &Value,
-    ecx: &EvalContext,
-    state: &mut FormState,
-) {
-    for field in fields {
-        let id = field.id.as_str();
-        let visible = shown && field.visible_if.as_ref().is_none_or(|c| c.holds(data, ecx));
-        if !visible {
-            state.hidden.insert(id.to_owned());
-        }
-        match &field.kind {
-            FieldKind::Group(g) => walk(&g.fields, visible, base, data, ecx, state),
-            FieldKind::Computed(c) if visible => {
-                let value = c.expression.expr().eval(data, ecx);
-                if !value.is_null() {
-                    insert(&mut state.data, id, value.clone());
-                    state.computed.insert(id.to_owned(), value);
+/// The expression values of every answer: form-level questions by id, and each repeating
+/// group as an array with one object per row.
+fn base_values(def: &Definition, answers: &Answers, cx: &Context) -> Map<String, Value> {
+    let mut base = Map::new();
+    for (_, f) in def.fields() {
+        let id = f.id.as_str();
+        match &f.kind {
+            FieldKind::Repeat(r) => {
+                let rows = answers.rows(id);
+                if rows.is_empty() {
+                    continue;
                 }
+                let rows = rows
+                    .iter()
+                    .map(|row| {
+                        let values: Map<String, Value> = r
+                            .row_fields()
+                            .filter(|rf| rf.kind.is_question())
+                            .filter_map(|rf| {
+                                let v = expression_value(rf, row.get(rf.id.as_str())?, cx)?;
+                                Some((rf.id.0.clone(), v))
+                            })
+                            .collect();
+                        Value::Object(values)
+                    })
+                    .collect();
+                base.insert(id.to_owned(), Value::Array(rows));
             }
-            _ if visible => {
-                if let Some(v) = base.get(id) {
-                    insert(&mut state.data, id, v.clone());
+            kind if kind.is_question() => {
+                if let Some(v) = answers.get(id).and_then(|a| expression_value(f, a, cx)) {
+                    base.insert(id.to_owned(), v);
                 }
             }
             _ => {}
         }
     }
+    base
 }
 
-fn insert(data: &mut Value, id: &str, value: Value) {
-    if let Value::Object(map) = data {
-        map.insert(id.to_owned(), value);
+/// One evaluation pass over the form with `data` as the values expressions see.
+fn pass(def: &Definition, base: &Map<String, Value>, data: &Value, ecx: &EvalContext) -> FormState {
+    let mut state = FormState {
+        steps: Vec::with_capacity(def.steps.len()),
+        ..FormState::default()
+    };
+    let mut out = Map::new();
+    let level = Level {
+        base,
+        scope: data,
+        row: None,
+    };
+    for step in &def.steps {
+        let applies = step.visible_if.as_ref().is_none_or(|c| c.holds(data, ecx));
+        state.steps.push(applies);
+        walk(&step.fields, applies, &level, ecx, &mut state, &mut out);
+    }
+    state.data = Value::Object(out);
+    state
+}
+
+/// Where a walk is: the whole form, or one row of a repeating group.
+struct Level<'a> {
+    /// The answers' values at this level (the form's, or the row's).
+    base: &'a Map<String, Value>,
+    /// What expressions read here: the form's values, and in a row the row's values on top.
+    scope: &'a Value,
+    /// The repeating group and row index, inside a row.
+    row: Option<(&'a str, usize)>,
+}
+
+impl Level<'_> {
+    fn key(&self, id: &str) -> String {
+        match self.row {
+            Some((repeat, row)) => row_key(repeat, row, id),
+            None => id.to_owned(),
+        }
+    }
+}
+
+fn walk(
+    fields: &[Field],
+    shown: bool,
+    level: &Level<'_>,
+    ecx: &EvalContext,
+    state: &mut FormState,
+    out: &mut Map<String, Value>,
+) {
+    let scope = level.scope;
+    for field in fields {
+        let id = field.id.as_str();
+        let key = level.key(id);
+        let visible = shown
+            && field
+                .visible_if
+                .as_ref()
+                .is_none_or(|c| c.holds(scope, ecx));
+        if !visible {
+            state.hidden.insert(key.clone());
+        } else if field.kind.is_question() {
+            if field.required
+                || field
+                    .required_if
+                    .as_ref()
+                    .is_some_and(|c| c.holds(scope, ecx))
+            {
+                state.required.insert(key.clone());
+            }
+            if field
+                .read_only_if
+                .as_ref()
+                .is_some_and(|c| c.holds(scope, ecx))
+            {
+                state.read_only.insert(key.clone());
+            }
+        }
+        match &field.kind {
+            FieldKind::Group(g) => walk(&g.fields, visible, level, ecx, state, out),
+            FieldKind::Repeat(r) => {
+                let rows = level.base.get(id).and_then(Value::as_array);
+                let rows = rows.map_or(&[][..], Vec::as_slice);
+                if !visible {
+                    for row in 0..rows.len() {
+                        for inner in r.row_fields() {
+                            state.hidden.insert(row_key(id, row, inner.id.as_str()));
+                        }
+                    }
+                    continue;
+                }
+                let previous = scope.get(id).and_then(Value::as_array);
+                let empty = Map::new();
+                let mut out_rows = Vec::with_capacity(rows.len());
+                for (row, values) in rows.iter().enumerate() {
+                    // In a row, a field id means that row's answer.
+                    let mut row_scope = scope.clone();
+                    if let (Value::Object(s), Some(Value::Object(prev))) =
+                        (&mut row_scope, previous.and_then(|p| p.get(row)))
+                    {
+                        s.extend(prev.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    }
+                    let row_level = Level {
+                        base: values.as_object().unwrap_or(&empty),
+                        scope: &row_scope,
+                        row: Some((id, row)),
+                    };
+                    let mut row_out = Map::new();
+                    walk(&r.fields, true, &row_level, ecx, state, &mut row_out);
+                    out_rows.push(Value::Object(row_out));
+                }
+                out.insert(id.to_owned(), Value::Array(out_rows));
+            }
+            FieldKind::Computed(c) if visible => {
+                let value = c.expression.expr().eval(scope, ecx);
+                if !value.is_null() {
+                    out.insert(id.to_owned(), value.clone());
+                    state.computed.insert(key, value);
+                }
+            }
+            _ if visible => {
+                if let Some(v) = level.base.get(id) {
+                    out.insert(id.to_owned(), v.clone());
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -223,6 +314,7 @@ pub fn expression_value(field: &Field, answer: &Answer, cx: &Context) -> Option<
             ) => None,
             (Answer::Text(s), _) => Some(Value::String(s.trim().to_owned())),
             (Answer::Choices(c), _) => Some(Value::from(c.clone())),
+            (Answer::Rows(_), _) => None,
         },
     }
 }
@@ -245,3 +337,6 @@ pub fn normalized_json(n: Normalized) -> Value {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod repeat_tests;

@@ -88,7 +88,15 @@ pub struct ReviewSection {
 impl FormSession {
     /// A new session on the start page with no answers; `cx` carries today's date.
     pub fn new(def: Arc<Definition>, cx: Context) -> FormSession {
-        let answers = Answers::new();
+        let mut answers = Answers::new();
+        // A repeating group starts with the rows it must have, ready to fill in.
+        for (_, field) in def.fields() {
+            if let FieldKind::Repeat(r) = &field.kind {
+                for _ in 0..r.min_rows {
+                    answers.add_row(field.id.as_str());
+                }
+            }
+        }
         let state = FormState::evaluate(&def, &answers, &cx);
         FormSession {
             def,
@@ -222,6 +230,77 @@ impl FormSession {
         self.refresh();
     }
 
+    /// Whether another row may be added to a repeating group (below `max_rows`).
+    pub fn can_add_row(&self, repeat: &str) -> bool {
+        self.def.repeat(repeat).is_some_and(|r| {
+            r.max_rows
+                .is_none_or(|max| self.answers.row_count(repeat) < max as usize)
+        })
+    }
+
+    /// Whether rows may be removed from a repeating group (above `min_rows`).
+    pub fn can_remove_row(&self, repeat: &str) -> bool {
+        self.def
+            .repeat(repeat)
+            .is_some_and(|r| self.answers.row_count(repeat) > r.min_rows as usize)
+    }
+
+    /// Adds an empty row to a repeating group; its index, or `None` at `max_rows`.
+    pub fn add_row(&mut self, repeat: &str) -> Option<usize> {
+        if !self.can_add_row(repeat) || self.locked.contains(repeat) {
+            return None;
+        }
+        let row = self.answers.add_row(repeat);
+        // "Too few rows" is answered once a row is added.
+        if self.shown.contains_key(repeat) {
+            let cx = self.cx;
+            self.refresh();
+            self.blur(repeat, &cx);
+        } else {
+            self.refresh();
+        }
+        Some(row)
+    }
+
+    /// Removes one row of a repeating group (not below `min_rows`); later rows move up, and
+    /// their messages with them. Returns whether a row was removed.
+    pub fn remove_row(&mut self, repeat: &str, row: usize) -> bool {
+        if !self.can_remove_row(repeat) || self.answers.remove_row(repeat, row).is_none() {
+            return false;
+        }
+        let moved = |key: &str| -> Option<Option<String>> {
+            let (r, i, f) = crate::answers::split_row_key(key)?;
+            (r == repeat && i >= row)
+                .then(|| (i > row).then(|| crate::answers::row_key(r, i - 1, f)))
+        };
+        let shown = std::mem::take(&mut self.shown);
+        for (key, code) in shown {
+            match moved(&key) {
+                None => {
+                    self.shown.insert(key, code);
+                }
+                Some(Some(new_key)) => {
+                    self.shown.insert(new_key, code);
+                }
+                Some(None) => {}
+            }
+        }
+        let summary = std::mem::take(&mut self.summary);
+        self.summary = summary
+            .into_iter()
+            .filter_map(|mut issue| match moved(&issue.field) {
+                None => Some(issue),
+                Some(Some(new_key)) => {
+                    issue.field = new_key;
+                    Some(issue)
+                }
+                Some(None) => None,
+            })
+            .collect();
+        self.refresh();
+        true
+    }
+
     /// The citizen left a field: check it and show or clear its message.
     ///
     /// An untouched empty field stays quiet: "required" is only said on Next.
@@ -231,7 +310,7 @@ impl FormSession {
             return;
         };
         let empty = self.answers.get(field).is_none_or(Answer::is_empty);
-        match check_field(&self.def, &self.state, f, &self.answers, cx) {
+        match check_field(&self.def, &self.state, f, field, &self.answers, cx) {
             Some(_) if empty && !self.shown.contains_key(field) => {}
             Some(code) => {
                 // A summary entry for this field says what is wrong now, not before.
@@ -265,9 +344,9 @@ impl FormSession {
             cx,
         );
         let step_fields: Vec<String> = self.def.steps[i]
-            .questions()
-            .iter()
-            .map(|f| f.id.0.clone())
+            .entries(&self.answers)
+            .into_iter()
+            .map(|(key, _)| key)
             .collect();
         self.shown.retain(|k, _| !step_fields.contains(k));
         if !issues.is_empty() {
@@ -399,27 +478,57 @@ impl FormSession {
                 step: i,
                 title: step.title.get(lang).to_owned(),
                 items: step
-                    .value_fields()
+                    .entries(&self.answers)
                     .into_iter()
-                    .filter(|f| self.state.is_visible(f.id.as_str()))
-                    .map(|f| {
-                        let id = f.id.as_str();
-                        let value = match &f.kind {
-                            FieldKind::Computed(c) => {
-                                display_computed(self.state.computed(id), c.unit.as_ref(), lang)
-                            }
-                            _ => display_answer(f, self.answers.get(id), lang),
-                        };
-                        ReviewItem {
-                            field: f.id.0.clone(),
-                            label: f.label_in(lang).to_owned(),
-                            value,
-                            editable: f.kind.is_question() && !self.state.is_read_only(id),
-                        }
-                    })
+                    .filter(|(key, f)| f.kind.has_value() && self.state.is_visible(key))
+                    .filter_map(|(key, f)| self.review_item(key, f, lang))
                     .collect(),
             })
             .collect()
+    }
+}
+
+impl FormSession {
+    fn review_item(&self, key: String, f: &Field, lang: Lang) -> Option<ReviewItem> {
+        let value = match &f.kind {
+            FieldKind::Computed(c) => {
+                display_computed(self.state.computed(&key), c.unit.as_ref(), lang)
+            }
+            // A group with rows is shown through its rows' answers.
+            FieldKind::Repeat(_) if self.answers.row_count(&key) > 0 => return None,
+            FieldKind::Repeat(_) => String::new(),
+            _ => display_answer(f, self.answers.get(&key), lang),
+        };
+        let label = match crate::answers::split_row_key(&key) {
+            Some((repeat, row, _)) => format!(
+                "{} {}: {}",
+                self.row_label(repeat, lang),
+                row + 1,
+                f.label_in(lang)
+            ),
+            None => f.label_in(lang).to_owned(),
+        };
+        Some(ReviewItem {
+            editable: (f.kind.is_question() || matches!(f.kind, FieldKind::Repeat(_)))
+                && !self.state.is_read_only(&key),
+            field: key,
+            label,
+            value,
+        })
+    }
+
+    /// What one row of a repeating group is called ("Syskon"), before its number.
+    pub fn row_label(&self, repeat: &str, lang: Lang) -> String {
+        let Some(field) = self.def.field(repeat) else {
+            return String::new();
+        };
+        match &field.kind {
+            FieldKind::Repeat(r) => r.item_label.as_ref().map_or_else(
+                || if lang == Lang::Sv { "Rad" } else { "Row" }.to_owned(),
+                |t| t.get(lang).to_owned(),
+            ),
+            _ => field.label_in(lang).to_owned(),
+        }
     }
 }
 
@@ -449,6 +558,7 @@ pub fn display_answer(field: &Field, answer: Option<&Answer>, lang: Lang) -> Str
         (Answer::Text(v), FieldKind::YesNo) => yes_no_label(v == "yes", lang).to_owned(),
         (Answer::Text(v), FieldKind::Select(_) | FieldKind::Radio(_)) => option_label(v),
         (Answer::Text(v), _) => v.trim().to_owned(),
+        (Answer::Rows(rows), _) => rows.len().to_string(),
     }
 }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::answers::{Answer, Answers};
+use crate::answers::{Answer, Answers, row_key};
 use crate::definition::{Definition, FieldKind};
 use crate::logic::{FormState, normalized_json};
 use crate::text::Lang;
@@ -128,21 +128,55 @@ impl Submission {
         // Shown questions' answers and computed values; a hidden field's answer stays in the
         // draft but is never sent.
         let mut out: BTreeMap<String, serde_json::Value> = state.computed_values().clone();
-        for (_, field) in def.questions() {
-            if !state.is_visible(field.id.as_str()) {
+        // Validation passed, so normalizing cannot fail; keep the error path anyway.
+        let value_of =
+            |field: &crate::Field, key: &str| -> Result<Option<serde_json::Value>, Vec<Issue>> {
+                let Some(answer) = answers.get(key).filter(|a| !a.is_empty()) else {
+                    return Ok(None);
+                };
+                normalize(field, answer, cx)
+                    .map(|n| Some(normalized_json(n)))
+                    .map_err(|code| {
+                        vec![Issue {
+                            field: key.to_owned(),
+                            code,
+                        }]
+                    })
+            };
+        for (_, field) in def.fields() {
+            let id = field.id.as_str();
+            if !state.is_visible(id) {
                 continue;
             }
-            let Some(answer) = answers.get(field.id.as_str()).filter(|a| !a.is_empty()) else {
-                continue;
-            };
-            // Validation passed, so normalizing cannot fail; keep the error path anyway.
-            let value = normalize(field, answer, cx).map_err(|code| {
-                vec![Issue {
-                    field: field.id.0.clone(),
-                    code,
-                }]
-            })?;
-            out.insert(field.id.0.clone(), normalized_json(value));
+            match &field.kind {
+                FieldKind::Repeat(r) => {
+                    let count = answers.row_count(id);
+                    if count == 0 {
+                        continue;
+                    }
+                    let mut rows = Vec::with_capacity(count);
+                    for row in 0..count {
+                        let mut values = serde_json::Map::new();
+                        for inner in r.row_fields().filter(|f| f.kind.is_question()) {
+                            let key = row_key(id, row, inner.id.as_str());
+                            if !state.is_visible(&key) {
+                                continue;
+                            }
+                            if let Some(v) = value_of(inner, &key)? {
+                                values.insert(inner.id.0.clone(), v);
+                            }
+                        }
+                        rows.push(serde_json::Value::Object(values));
+                    }
+                    out.insert(id.to_owned(), serde_json::Value::Array(rows));
+                }
+                kind if kind.is_question() => {
+                    if let Some(v) = value_of(field, id)? {
+                        out.insert(id.to_owned(), v);
+                    }
+                }
+                _ => {}
+            }
         }
         Ok(Submission {
             blankett_submission: SUBMISSION_FORMAT.to_owned(),
@@ -190,12 +224,24 @@ impl Submission {
         let (answers, mut issues) = answers_from_json(def, &self.answers);
         let state = FormState::evaluate(def, &answers, cx);
         // Hidden fields must carry no answer; computed values must be what the rules compute.
-        for (id, _) in answers.iter() {
-            if !state.is_visible(id) {
-                issues.push(Issue {
-                    field: id.to_owned(),
+        for (id, answer) in answers.iter() {
+            let hidden = |key: &str| {
+                (!state.is_visible(key)).then(|| Issue {
+                    field: key.to_owned(),
                     code: IssueCode::HiddenField,
-                });
+                })
+            };
+            match answer {
+                Answer::Rows(rows) if state.is_visible(id) => {
+                    for (row, values) in rows.iter().enumerate() {
+                        issues.extend(
+                            values
+                                .iter()
+                                .filter_map(|(inner, _)| hidden(&row_key(id, row, inner))),
+                        );
+                    }
+                }
+                _ => issues.extend(hidden(id)),
             }
         }
         for (_, field) in def
@@ -244,6 +290,16 @@ fn answers_from_json(
             // Checked against the recomputed value in `check`; not an answer.
             continue;
         }
+        if let FieldKind::Repeat(r) = &field.kind {
+            match rows_from_json(id, r, value) {
+                Ok((rows, row_issues)) => {
+                    answers.set(id.clone(), Answer::Rows(rows));
+                    issues.extend(row_issues);
+                }
+                Err(code) => issues.push(issue(code)),
+            }
+            continue;
+        }
         let answer = answer_from_json(field, value);
         match answer {
             Some(a) => answers.set(id.clone(), a),
@@ -251,6 +307,40 @@ fn answers_from_json(
         }
     }
     (answers, issues)
+}
+
+/// A repeating group's submitted rows (an array of objects keyed by field id) as answers.
+fn rows_from_json(
+    id: &str,
+    repeat: &crate::definition::RepeatContent,
+    value: &serde_json::Value,
+) -> Result<(Vec<Answers>, Vec<Issue>), IssueCode> {
+    let items = value.as_array().ok_or(IssueCode::WrongShape)?;
+    let mut rows = Vec::with_capacity(items.len());
+    let mut issues = Vec::new();
+    for (row, item) in items.iter().enumerate() {
+        let object = item.as_object().ok_or(IssueCode::WrongShape)?;
+        let mut answers = Answers::new();
+        for (inner_id, v) in object {
+            let key = row_key(id, row, inner_id);
+            let Some(inner) = repeat.row_field(inner_id).filter(|f| f.kind.is_question()) else {
+                issues.push(Issue {
+                    field: key,
+                    code: IssueCode::UnknownField,
+                });
+                continue;
+            };
+            match answer_from_json(inner, v) {
+                Some(a) => answers.set(inner_id.clone(), a),
+                None => issues.push(Issue {
+                    field: key,
+                    code: IssueCode::WrongShape,
+                }),
+            }
+        }
+        rows.push(answers);
+    }
+    Ok((rows, issues))
 }
 
 /// A JSON value in the submitted shape as the answer a citizen would have given, if it has

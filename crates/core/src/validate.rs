@@ -93,6 +93,10 @@ pub enum IssueCode {
     HiddenField,
     /// A computed value that differs from what the definition computes (receiver only).
     ComputedMismatch,
+    /// A repeating group with fewer rows than `min_rows`.
+    TooFewRows(u32),
+    /// A repeating group with more rows than `max_rows`.
+    TooManyRows(u32),
     /// A problem a receiver reported, with its own localized message.
     Receiver {
         /// The receiver's machine-readable code.
@@ -256,6 +260,20 @@ impl IssueCode {
                 "Det beräknade värdet stämmer inte med svaren.",
                 "The computed value does not match the answers.",
             ),
+            IssueCode::TooFewRows(n) => {
+                if sv {
+                    format!("Fyll i minst {n}. Lägg till fler med knappen.")
+                } else {
+                    format!("Fill in at least {n}. Add more with the button.")
+                }
+            }
+            IssueCode::TooManyRows(n) => {
+                if sv {
+                    format!("Det får vara högst {n}. Ta bort några.")
+                } else {
+                    format!("There may be at most {n}. Remove some.")
+                }
+            }
         }
     }
 
@@ -302,59 +320,83 @@ impl IssueCode {
             IssueCode::Rule(_) => "rule",
             IssueCode::HiddenField => "hidden_field",
             IssueCode::ComputedMismatch => "computed_mismatch",
+            IssueCode::TooFewRows(_) => "too_few_rows",
+            IssueCode::TooManyRows(_) => "too_many_rows",
         }
     }
 }
 
-/// Checks one question's answer; `None` when it is acceptable.
+/// Checks one answer (by field id or row key); `None` when it is acceptable.
 pub fn validate_field(
     def: &Definition,
-    field: &Field,
+    key: &str,
     answers: &Answers,
     cx: &Context,
 ) -> Option<IssueCode> {
+    let field = def.field(key)?;
     check_field(
         def,
         &FormState::evaluate(def, answers, cx),
         field,
+        key,
         answers,
         cx,
     )
 }
 
-/// [`validate_field`] with the form's state already evaluated (hidden fields have no issues).
+/// [`validate_field`] with the form's state already evaluated (hidden fields have no issues):
+/// `field` is the field `key` names. A repeating group is checked for its number of rows.
 pub fn check_field(
     def: &Definition,
     state: &FormState,
     field: &Field,
+    key: &str,
     answers: &Answers,
     cx: &Context,
 ) -> Option<IssueCode> {
-    if !field.kind.is_question() || !state.is_visible(field.id.as_str()) {
+    if !state.is_visible(key) {
         return None;
     }
-    let answer = answers.get(field.id.as_str());
+    if let FieldKind::Repeat(r) = &field.kind {
+        let rows = answers.row_count(key);
+        return if rows < r.min_rows as usize {
+            Some(IssueCode::TooFewRows(r.min_rows))
+        } else {
+            r.max_rows
+                .filter(|max| rows > *max as usize)
+                .map(IssueCode::TooManyRows)
+        };
+    }
+    if !field.kind.is_question() {
+        return None;
+    }
+    let answer = answers.get(key);
     let empty = answer.is_none_or(Answer::is_empty);
     if empty {
-        return state
-            .is_required(field.id.as_str())
-            .then_some(match field.kind {
-                FieldKind::Select(_)
-                | FieldKind::Radio(_)
-                | FieldKind::Checkboxes(_)
-                | FieldKind::YesNo => IssueCode::RequiredChoice,
-                _ => IssueCode::Required,
-            });
+        return state.is_required(key).then_some(match field.kind {
+            FieldKind::Select(_)
+            | FieldKind::Radio(_)
+            | FieldKind::Checkboxes(_)
+            | FieldKind::YesNo => IssueCode::RequiredChoice,
+            _ => IssueCode::Required,
+        });
     }
     let answer = answer?;
     if let Err(code) = normalize(field, answer, cx) {
         return Some(code);
     }
-    if let Some(other_id) = &field.must_match
-        && let Some(other) = def.field(other_id.as_str())
-        && answers
-            .get(other_id.as_str())
-            .map(|a| comparable(other, a, cx))
+    // In a row, `must_match` names a field of the same row.
+    let other_key =
+        field
+            .must_match
+            .as_ref()
+            .map(|other| match crate::answers::split_row_key(key) {
+                Some((repeat, row, _)) => crate::answers::row_key(repeat, row, other.as_str()),
+                None => other.0.clone(),
+            });
+    if let (Some(other_id), Some(other_key)) = (&field.must_match, &other_key)
+        && let Some(other) = def.field(other_key)
+        && answers.get(other_key).map(|a| comparable(other, a, cx))
             != Some(comparable(field, answer, cx))
     {
         return Some(IssueCode::Mismatch(
@@ -380,6 +422,7 @@ fn comparable(field: &Field, a: &Answer, cx: &Context) -> String {
         (Ok(Normalized::Choices(c)), _) => c.join(","),
         (Err(_), Answer::Text(s)) => s.trim().to_owned(),
         (Err(_), Answer::Choices(c)) => c.join(","),
+        (Err(_), Answer::Rows(_)) => String::new(),
     }
 }
 
@@ -403,13 +446,10 @@ pub fn check_step(
     cx: &Context,
 ) -> Vec<Issue> {
     let mut issues: Vec<Issue> = step
-        .questions()
+        .entries(answers)
         .into_iter()
-        .filter_map(|f| {
-            check_field(def, state, f, answers, cx).map(|code| Issue {
-                field: f.id.0.clone(),
-                code,
-            })
+        .filter_map(|(key, f)| {
+            check_field(def, state, f, &key, answers, cx).map(|code| Issue { field: key, code })
         })
         .collect();
     add_rule_issues(&mut issues, state.check_rules(&step.rules, cx));
@@ -465,7 +505,7 @@ pub enum Normalized {
 pub fn normalize(field: &Field, answer: &Answer, cx: &Context) -> Result<Normalized, IssueCode> {
     let text = || match answer {
         Answer::Text(s) => Ok(s.trim()),
-        Answer::Choices(_) => Err(IssueCode::WrongShape),
+        Answer::Choices(_) | Answer::Rows(_) => Err(IssueCode::WrongShape),
     };
     match &field.kind {
         FieldKind::Text(rules) | FieldKind::Textarea(rules) | FieldKind::Email(rules) => {
@@ -585,9 +625,10 @@ pub fn normalize(field: &Field, answer: &Answer, cx: &Context) -> Result<Normali
         FieldKind::PostalCode => formats::normalize_postal_code(text()?)
             .map(Normalized::Text)
             .ok_or(IssueCode::InvalidPostalCode),
-        FieldKind::Info(_) | FieldKind::Group(_) | FieldKind::Computed(_) => {
-            Err(IssueCode::UnknownField)
-        }
+        FieldKind::Info(_)
+        | FieldKind::Group(_)
+        | FieldKind::Repeat(_)
+        | FieldKind::Computed(_) => Err(IssueCode::UnknownField),
     }
 }
 

@@ -245,6 +245,25 @@ pub enum Problem {
     /// A rule with no field to show its message at.
     #[error("a rule needs at least one field in \"fields\" to show its message at")]
     RuleWithoutFields,
+    /// Something a row of a repeating group cannot hold.
+    #[error("{0} is not supported inside a repeating group")]
+    NotInRepeat(&'static str),
+    /// A reference from outside a repeating group to one of its rows' fields.
+    #[error(
+        "refers to \"{field}\", which is inside the repeating group \"{repeat}\": outside it, read the rows with {{\"var\": \"{repeat}\"}} (an array of objects)"
+    )]
+    RowFieldOutside {
+        /// The field in the rows.
+        field: String,
+        /// The repeating group.
+        repeat: String,
+    },
+    /// A `must_match` in a row naming a field outside that row.
+    #[error("in a repeating group, must_match names a field of the same row; \"{0}\" is not one")]
+    MustMatchOutsideRow(String),
+    /// `max_rows` of zero.
+    #[error("must be at least 1")]
+    ZeroRows,
 }
 
 fn did_you_mean(s: Option<&str>) -> String {
@@ -396,6 +415,14 @@ impl Problem {
             Problem::RuleWithoutFields => {
                 "en regel behöver minst ett fält i \"fields\" att visa sitt meddelande vid".into()
             }
+            Problem::NotInRepeat(what) => format!("{what} stöds inte i en upprepad grupp"),
+            Problem::RowFieldOutside { field, repeat } => format!(
+                "hänvisar till \"{field}\", som ligger i den upprepade gruppen \"{repeat}\": utanför den läser du raderna med {{\"var\": \"{repeat}\"}} (en lista med objekt)"
+            ),
+            Problem::MustMatchOutsideRow(id) => format!(
+                "i en upprepad grupp ska must_match peka på ett fält i samma rad; \"{id}\" gör inte det"
+            ),
+            Problem::ZeroRows => "måste vara minst 1".into(),
         }
     }
 }

@@ -125,6 +125,7 @@ fn type_keys(field_type: &str) -> &'static [&'static str] {
         "personnummer" => &["allow_samordningsnummer"],
         "info" => &["text"],
         "group" => &["fields"],
+        "repeat" => &["fields", "min_rows", "max_rows", "item_label", "add_label"],
         "computed" => &["expression", "unit"],
         _ => &[],
     }
@@ -145,7 +146,7 @@ const QUESTION_ONLY_KEYS: &[&str] = &[
 fn excludes(field_type: &str, key: &str) -> bool {
     match field_type {
         "info" => key == "hint" || QUESTION_ONLY_KEYS.contains(&key),
-        "group" | "computed" => QUESTION_ONLY_KEYS.contains(&key),
+        "group" | "repeat" | "computed" => QUESTION_ONLY_KEYS.contains(&key),
         "select" | "radio" | "checkboxes" | "yes_no" => key == "inputmode",
         _ => false,
     }
@@ -157,13 +158,18 @@ struct Cx {
     field_ids: HashMap<String, String>,
     /// Every field id with whether it takes an answer.
     questions: HashMap<String, bool>,
-    /// `must_match` references: (path, from field id, target id).
-    references: Vec<(String, String, String)>,
+    /// `must_match` references: (path, from field id, target id, the repeating group it is in).
+    references: Vec<(String, String, String, Option<String>)>,
     /// Every field's type and option values (`None` for a list fetched from a URL), read
     /// before the walk (for the choice short form).
     prescan: HashMap<String, (String, Option<Vec<Value>>)>,
-    /// Fields read by expressions: (path of the expression, field ids it reads).
-    expression_refs: Vec<(String, Vec<String>)>,
+    /// Fields read by expressions: (path of the expression, field ids it reads, the
+    /// repeating group it is inside).
+    expression_refs: Vec<(String, Vec<String>, Option<String>)>,
+    /// The repeating group being walked, if any.
+    repeat: Option<String>,
+    /// The fields of repeating groups' rows, with their group's id.
+    row_fields: HashMap<String, String>,
     /// The fields the enclosing step's and groups' `visible_if` read, innermost last.
     scope_deps: Vec<Vec<String>>,
     /// For each field with a value: (id, path, the fields its presence or value depends on).
@@ -801,8 +807,18 @@ impl Cx {
             self.value_deps.push((id.0.clone(), path.0.clone(), deps));
         }
         if let Ok(Some(target)) = &must_match {
-            self.references
-                .push((path.key("must_match").0, id.0.clone(), target.0.clone()));
+            self.references.push((
+                path.key("must_match").0,
+                id.0.clone(),
+                target.0.clone(),
+                self.repeat.clone(),
+            ));
+        }
+        if let Some(repeat) = &self.repeat {
+            self.row_fields.insert(id.0.clone(), repeat.clone());
+            if matches!(prefill, Ok(Some(_))) {
+                self.error(&path.key("prefill"), Problem::NotInRepeat("prefill"));
+            }
         }
         Some(Field {
             id,
@@ -928,6 +944,50 @@ impl Cx {
             }
             "organisationsnummer" => FieldKind::Organisationsnummer,
             "postal_code" => FieldKind::PostalCode,
+            "computed" if self.repeat.is_some() => {
+                self.error(
+                    &obj.path.key("type"),
+                    Problem::NotInRepeat("a computed field"),
+                );
+                return None;
+            }
+            "repeat" => {
+                if self.repeat.is_some() {
+                    self.error(
+                        &obj.path.key("type"),
+                        Problem::NotInRepeat("a repeating group"),
+                    );
+                    return None;
+                }
+                let min_rows = self.opt(obj, "min_rows", Self::count);
+                let max_rows = self.opt(obj, "max_rows", Self::count);
+                let item_label = self.opt(obj, "item_label", Self::text);
+                let add_label = self.opt(obj, "add_label", Self::text);
+                let id = obj.map.get("id").and_then(Value::as_str).unwrap_or("");
+                self.repeat = Some(id.to_owned());
+                let fields = self
+                    .required(obj, "fields")
+                    .and_then(|(v, p)| self.fields(v, &p, depth + 1));
+                self.repeat = None;
+                let (min_rows, max_rows) = (min_rows.ok()?, max_rows.ok()?);
+                if max_rows == Some(0) {
+                    self.error(&obj.path.key("max_rows"), Problem::ZeroRows);
+                    return None;
+                }
+                if let (Some(lo), Some(hi)) = (min_rows, max_rows)
+                    && lo > hi
+                {
+                    self.reversed(&obj.path, "min_rows", lo, "max_rows", hi);
+                    return None;
+                }
+                FieldKind::Repeat(RepeatContent {
+                    fields: fields?,
+                    min_rows: min_rows.unwrap_or(0),
+                    max_rows,
+                    item_label: item_label.ok()?,
+                    add_label: add_label.ok()?,
+                })
+            }
             "computed" => {
                 let expression = self
                     .required(obj, "expression")
@@ -1100,7 +1160,8 @@ impl Cx {
                     .into_iter()
                     .map(str::to_owned)
                     .collect();
-                self.expression_refs.push((path.0.clone(), refs));
+                self.expression_refs
+                    .push((path.0.clone(), refs, self.repeat.clone()));
                 Some(Expression(expr))
             }
             Err(errors) => {
@@ -1233,7 +1294,8 @@ impl Cx {
                 if let Some(read) = &read {
                     // The fields a message is shown at must exist and take an answer.
                     let targets = read.iter().map(|id| id.0.clone()).collect();
-                    cx.expression_refs.push((fp.0.clone(), targets));
+                    cx.expression_refs
+                        .push((fp.0.clone(), targets, cx.repeat.clone()));
                 }
                 read
             });
@@ -1298,14 +1360,22 @@ impl Cx {
 
     /// Every field an expression reads must exist and have a value.
     fn check_expression_references(&mut self) {
-        for (path, refs) in std::mem::take(&mut self.expression_refs) {
+        for (path, refs, scope) in std::mem::take(&mut self.expression_refs) {
             for id in refs {
+                let repeat = self.row_fields.get(&id).cloned();
                 match self.prescan.get(&id).map(|(t, _)| t.as_str()) {
                     None => self.error(&Path(path.clone()), Problem::UnknownField(id)),
                     Some("info" | "group") => {
                         self.error(&Path(path.clone()), Problem::NotAQuestion(id))
                     }
-                    Some(_) => {}
+                    Some(_) => match repeat {
+                        // A row's fields are read from that row only.
+                        Some(repeat) if scope.as_ref() != Some(&repeat) => self.error(
+                            &Path(path.clone()),
+                            Problem::RowFieldOutside { field: id, repeat },
+                        ),
+                        _ => {}
+                    },
                 }
             }
         }
@@ -1377,13 +1447,31 @@ impl Cx {
 
     fn check_references(&mut self, _def: Option<&Definition>) {
         let refs = std::mem::take(&mut self.references);
-        for (path, from, target) in refs {
+        for (path, from, target, scope) in refs {
             let path = Path(path);
             match self.questions.get(&target) {
                 _ if from == target => self.error(&path, Problem::SelfReference),
                 None => self.error(&path, Problem::UnknownField(target)),
                 Some(false) => self.error(&path, Problem::NotAQuestion(target)),
-                Some(true) => {}
+                Some(true) => {
+                    let target_repeat = self.row_fields.get(&target);
+                    match (&scope, target_repeat) {
+                        (Some(_), _) if scope.as_ref() != target_repeat => {
+                            self.error(&path, Problem::MustMatchOutsideRow(target))
+                        }
+                        (None, Some(repeat)) => {
+                            let repeat = repeat.clone();
+                            self.error(
+                                &path,
+                                Problem::RowFieldOutside {
+                                    field: target,
+                                    repeat,
+                                },
+                            )
+                        }
+                        _ => {}
+                    }
+                }
             }
         }
     }

@@ -274,6 +274,8 @@ pub enum FieldKind {
     Info(InfoContent),
     /// A group of fields shown together in a fieldset.
     Group(GroupContent),
+    /// A group of fields the citizen fills in once per row (children, co-applicants).
+    Repeat(RepeatContent),
     /// A read-only value computed from other answers (a fee, a sum); sent with the answers.
     Computed(ComputedRules),
 }
@@ -298,19 +300,25 @@ impl FieldKind {
             FieldKind::PostalCode => "postal_code",
             FieldKind::Info(_) => "info",
             FieldKind::Group(_) => "group",
+            FieldKind::Repeat(_) => "repeat",
             FieldKind::Computed(_) => "computed",
         }
     }
 
-    /// Whether the citizen answers the field (everything but `info`, `group` and `computed`).
+    /// Whether the citizen answers the field with one value (everything but `info`,
+    /// `group`, `repeat` and `computed`).
     pub fn is_question(&self) -> bool {
         !matches!(
             self,
-            FieldKind::Info(_) | FieldKind::Group(_) | FieldKind::Computed(_)
+            FieldKind::Info(_)
+                | FieldKind::Group(_)
+                | FieldKind::Repeat(_)
+                | FieldKind::Computed(_)
         )
     }
 
-    /// Whether the field has a value in the submission: questions and computed values.
+    /// Whether the field has a value in the submission: questions, computed values and
+    /// repeating groups (an array of rows).
     pub fn has_value(&self) -> bool {
         !matches!(self, FieldKind::Info(_) | FieldKind::Group(_))
     }
@@ -326,7 +334,7 @@ impl FieldKind {
 }
 
 /// Every `type` name a definition may use, in documentation order.
-pub const FIELD_TYPES: [&str; 17] = [
+pub const FIELD_TYPES: [&str; 18] = [
     "text",
     "textarea",
     "number",
@@ -343,6 +351,7 @@ pub const FIELD_TYPES: [&str; 17] = [
     "postal_code",
     "info",
     "group",
+    "repeat",
     "computed",
 ];
 
@@ -610,6 +619,31 @@ pub struct GroupContent {
     pub fields: Vec<Field>,
 }
 
+/// A repeating group: its fields, filled in once per row, and how many rows there may be.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RepeatContent {
+    /// The fields of one row, in order (no repeating group inside another).
+    pub fields: Vec<Field>,
+    /// The fewest rows the citizen must fill in; this many rows are shown from the start.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub min_rows: u32,
+    /// The most rows allowed; no limit when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_rows: Option<u32>,
+    /// What one row is called, numbered after it: "Syskon" gives "Syskon 1", "Syskon 2".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_label: Option<Text>,
+    /// The add button's text; "Lägg till" and the item label when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub add_label: Option<Text>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 /// The HTML `inputmode` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -696,7 +730,11 @@ impl Definition {
     /// The URLs of the code lists the form's choice fields need, each once.
     pub fn option_urls(&self) -> Vec<String> {
         let mut urls: Vec<String> = Vec::new();
-        for (_, field) in self.fields() {
+        for field in self
+            .steps
+            .iter()
+            .flat_map(|s| FieldsInOrder::all(&s.fields))
+        {
             if let Some(url) = option_list(&field.kind).and_then(OptionList::url)
                 && !urls.iter().any(|u| u == url)
             {
@@ -718,8 +756,10 @@ impl Definition {
         let options = super::load::option_list(list)?;
         fn walk(fields: &mut [Field], url: &str, options: &[ChoiceOption]) {
             for field in fields {
-                if let FieldKind::Group(g) = &mut field.kind {
-                    walk(&mut g.fields, url, options);
+                match &mut field.kind {
+                    FieldKind::Group(g) => walk(&mut g.fields, url, options),
+                    FieldKind::Repeat(r) => walk(&mut r.fields, url, options),
+                    _ => {}
                 }
                 let list = match &mut field.kind {
                     FieldKind::Select(c) | FieldKind::Radio(c) => &mut c.list,
@@ -742,7 +782,8 @@ impl Definition {
         Ok(())
     }
 
-    /// Every field of the form in document order, groups included, with the index of its step.
+    /// Every form-level field in document order, groups included, with the index of its step.
+    /// A repeating group is one field here; its rows' fields are not included.
     pub fn fields(&self) -> impl Iterator<Item = (usize, &Field)> {
         self.steps
             .iter()
@@ -750,21 +791,46 @@ impl Definition {
             .flat_map(|(i, step)| FieldsInOrder::new(&step.fields).map(move |f| (i, f)))
     }
 
-    /// The questions (fields that take an answer) in document order, with their step index.
+    /// The form-level questions (fields that take an answer) in document order, with their
+    /// step index; the questions inside repeating groups are not included.
     pub fn questions(&self) -> impl Iterator<Item = (usize, &Field)> {
         self.fields().filter(|(_, f)| f.kind.is_question())
     }
 
-    /// The field with this id, anywhere in the form.
-    pub fn field(&self, id: &str) -> Option<&Field> {
-        self.fields().map(|(_, f)| f).find(|f| f.id.as_str() == id)
+    /// The field a key names: a form-level field id, or a row key (`syskon[0].namn`).
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        match crate::answers::split_row_key(key) {
+            Some((repeat, _, id)) => self.repeat(repeat)?.row_field(id),
+            None => self.fields().map(|(_, f)| f).find(|f| f.id.as_str() == key),
+        }
     }
 
-    /// The index of the step holding the field with this id.
-    pub fn step_of(&self, id: &str) -> Option<usize> {
+    /// The repeating group with this id.
+    pub fn repeat(&self, id: &str) -> Option<&RepeatContent> {
+        match &self.field(id)?.kind {
+            FieldKind::Repeat(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The index of the step holding the field a key names.
+    pub fn step_of(&self, key: &str) -> Option<usize> {
+        let id = crate::answers::split_row_key(key).map_or(key, |(repeat, _, _)| repeat);
         self.fields()
             .find(|(_, f)| f.id.as_str() == id)
             .map(|(i, _)| i)
+    }
+}
+
+impl RepeatContent {
+    /// The field of a row with this id (inside the row's groups too).
+    pub fn row_field(&self, id: &str) -> Option<&Field> {
+        FieldsInOrder::new(&self.fields).find(|f| f.id.as_str() == id)
+    }
+
+    /// A row's fields in document order, groups included.
+    pub fn row_fields(&self) -> impl Iterator<Item = &Field> {
+        FieldsInOrder::new(&self.fields)
     }
 }
 
@@ -782,6 +848,26 @@ impl Step {
         let mut out = Vec::new();
         collect(&self.fields, &mut out);
         out.retain(|f| f.kind.has_value());
+        out
+    }
+
+    /// Every field on this step with the key of its answer, in document order: form-level
+    /// fields by id, and after each repeating group its rows' fields by row key.
+    pub fn entries<'a>(&'a self, answers: &crate::Answers) -> Vec<(String, &'a Field)> {
+        let mut out = Vec::new();
+        for field in FieldsInOrder::new(&self.fields) {
+            out.push((field.id.0.clone(), field));
+            if let FieldKind::Repeat(r) = &field.kind {
+                for row in 0..answers.row_count(field.id.as_str()) {
+                    for inner in r.row_fields() {
+                        out.push((
+                            crate::answers::row_key(field.id.as_str(), row, inner.id.as_str()),
+                            inner,
+                        ));
+                    }
+                }
+            }
+        }
         out
     }
 }
@@ -803,12 +889,22 @@ fn collect<'a>(fields: &'a [Field], out: &mut Vec<&'a Field>) {
 struct FieldsInOrder<'a> {
     /// The fields still to visit at each open group level, innermost last.
     stack: Vec<std::slice::Iter<'a, Field>>,
+    /// Whether to visit the fields of repeating groups' rows too.
+    into_repeats: bool,
 }
 
 impl<'a> FieldsInOrder<'a> {
     fn new(fields: &'a [Field]) -> Self {
         FieldsInOrder {
             stack: vec![fields.iter()],
+            into_repeats: false,
+        }
+    }
+
+    fn all(fields: &'a [Field]) -> Self {
+        FieldsInOrder {
+            stack: vec![fields.iter()],
+            into_repeats: true,
         }
     }
 }
@@ -821,8 +917,12 @@ impl<'a> Iterator for FieldsInOrder<'a> {
             let top = self.stack.last_mut()?;
             match top.next() {
                 Some(field) => {
-                    if let FieldKind::Group(g) = &field.kind {
-                        self.stack.push(g.fields.iter());
+                    match &field.kind {
+                        FieldKind::Group(g) => self.stack.push(g.fields.iter()),
+                        FieldKind::Repeat(r) if self.into_repeats => {
+                            self.stack.push(r.fields.iter());
+                        }
+                        _ => {}
                     }
                     return Some(field);
                 }

@@ -531,7 +531,7 @@ fn options_from_a_code_list() {
     let mut answers = crate::Answers::new();
     answers.set("kind", crate::Answer::Text("b".into()));
     assert!(
-        crate::validate::validate_field(&def, &field, &answers, &cx).is_some(),
+        crate::validate::validate_field(&def, field.id.as_str(), &answers, &cx).is_some(),
         "an unresolved list accepts nothing"
     );
 
@@ -560,7 +560,7 @@ fn options_from_a_code_list() {
     .expect("a good list resolves");
     let field = def.field("kind").expect("field").clone();
     assert_eq!(
-        crate::validate::validate_field(&def, &field, &answers, &cx),
+        crate::validate::validate_field(&def, field.id.as_str(), &answers, &cx),
         None
     );
     assert_eq!(field.kind.options().map(<[_]>::len), Some(2));
@@ -585,4 +585,126 @@ fn options_or_options_from() {
             r#"steps[1].fields[0].options_from.url: "ftp://x" is not an https:// address or a path starting with "/""#,
         ],
     );
+}
+
+#[test]
+fn repeating_groups_are_checked() {
+    let repeat = |fields: Value| {
+        json!({ "id": "rows", "type": "repeat", "label": "Rader", "item_label": "Rad",
+                "min_rows": 1, "max_rows": 4, "fields": fields })
+    };
+    let put = |v: &mut Value, step: usize, index: usize, field: Value| {
+        let fields = v["steps"][step]["fields"].as_array_mut().expect("fields");
+        if index < fields.len() {
+            fields[index] = field;
+        } else {
+            fields.push(field);
+        }
+    };
+    // A good one loads and serializes back as written.
+    let mut v = base();
+    put(
+        &mut v,
+        2,
+        1,
+        repeat(json!([
+            { "id": "a", "type": "text", "label": "A" },
+            { "id": "a2", "type": "text", "label": "A igen", "must_match": "a",
+              "visible_if": { "!!": { "var": "a" } } }
+        ])),
+    );
+    put(
+        &mut v,
+        2,
+        2,
+        json!({ "id": "count", "type": "computed", "label": "Antal",
+        "expression": { "length": { "var": "rows" } } }),
+    );
+    let def = load(&v.to_string()).into_result().expect("loads");
+    let again = load(&serde_json::to_string(&def).expect("serializes"))
+        .into_result()
+        .expect("reloads");
+    assert_eq!(again, def);
+    assert_eq!(def.field("rows[2].a2").map(|f| f.id.as_str()), Some("a2"));
+    assert_eq!(
+        def.field("a2"),
+        None,
+        "a row's field is reached by its row key"
+    );
+    assert_eq!(def.step_of("rows[0].a"), Some(2));
+
+    check(
+        |v| {
+            put(
+                v,
+                2,
+                1,
+                repeat(json!([
+                    { "id": "inner", "type": "repeat", "label": "I", "fields": [
+                        { "id": "x", "type": "text", "label": "X" } ] },
+                    { "id": "fee", "type": "computed", "label": "F", "expression": 1 },
+                    { "id": "p", "type": "text", "label": "P", "prefill": { "key": "p" } },
+                    { "id": "m", "type": "text", "label": "M", "must_match": "name" }
+                ])),
+            );
+            v["steps"][2]["fields"][1]["required"] = json!(true);
+            v["steps"][2]["fields"][1]["min_rows"] = json!(5);
+            put(
+                v,
+                2,
+                2,
+                json!({ "id": "q", "type": "text", "label": "Q",
+                "visible_if": { "var": "p" }, "must_match": "m" }),
+            );
+            v["steps"][2]["rules"] = json!([{ "rule": true, "message": "M", "fields": ["p"] }]);
+            put(
+                v,
+                1,
+                2,
+                json!({ "id": "none", "type": "repeat", "label": "R",
+                "max_rows": 0, "fields": [{ "id": "y", "type": "text", "label": "Y" }] }),
+            );
+        },
+        &[
+            r#"steps[1].fields[2].max_rows: must be at least 1"#,
+            r#"steps[2].fields[1].required: "required" does not apply to a field of type "repeat""#,
+            r#"steps[2].fields[1].fields[0].type: a repeating group is not supported inside a repeating group"#,
+            r#"steps[2].fields[1].fields[1].type: a computed field is not supported inside a repeating group"#,
+            r#"steps[2].fields[1].fields[2].prefill: prefill is not supported inside a repeating group"#,
+            r#"steps[2].fields[1]: "min_rows" (5) is greater than "max_rows" (4)"#,
+            r#"steps[2].fields[1].fields[3].must_match: in a repeating group, must_match names a field of the same row; "name" is not one"#,
+            r#"steps[2].fields[2].must_match: refers to "m", which is inside the repeating group "rows": outside it, read the rows with {"var": "rows"} (an array of objects)"#,
+            r#"steps[2].fields[2].visible_if: refers to "p", which is inside the repeating group "rows": outside it, read the rows with {"var": "rows"} (an array of objects)"#,
+            r#"steps[2].rules[0].fields: refers to "p", which is inside the repeating group "rows": outside it, read the rows with {"var": "rows"} (an array of objects)"#,
+        ],
+    );
+    // Every new problem speaks Swedish too.
+    let mut v = base();
+    put(
+        &mut v,
+        2,
+        1,
+        repeat(json!([
+            { "id": "inner", "type": "repeat", "label": "I", "fields": [
+                { "id": "x", "type": "text", "label": "X" } ] },
+            { "id": "m", "type": "text", "label": "M", "must_match": "name" }
+        ])),
+    );
+    v["steps"][2]["fields"][1]["max_rows"] = json!(0);
+    put(
+        &mut v,
+        2,
+        2,
+        json!({ "id": "q", "type": "text", "label": "Q",
+        "visible_if": { "var": "m" } }),
+    );
+    let loaded = load(&v.to_string());
+    assert_eq!(loaded.diagnostics.len(), 4, "{:#?}", loaded.diagnostics);
+    for d in &loaded.diagnostics {
+        assert_ne!(
+            d.line(Lang::Sv),
+            d.line(Lang::En),
+            "{d} has no Swedish message"
+        );
+    }
 }

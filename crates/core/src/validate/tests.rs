@@ -76,7 +76,7 @@ fn check_with(answers: &[(&str, Answer)], field: &str, expected: Option<IssueCod
     }
     let f = def.field(field).expect("the field exists");
     assert_eq!(
-        validate_field(&def, f, &all, &cx()),
+        validate_field(&def, f.id.as_str(), &all, &cx()),
         expected,
         "{field} with {answers:?}: {reason}"
     );
@@ -471,10 +471,13 @@ fn today_comes_from_the_context() {
         today: date(2026, 11, 24),
     };
     assert_eq!(
-        validate_field(&def, field, &answers, &cx()),
+        validate_field(&def, field.id.as_str(), &answers, &cx()),
         Some(IssueCode::DateTooLate(date(2026, 11, 23)))
     );
-    assert_eq!(validate_field(&def, field, &answers, &tomorrow), None);
+    assert_eq!(
+        validate_field(&def, field.id.as_str(), &answers, &tomorrow),
+        None
+    );
 }
 
 #[test]
@@ -1062,13 +1065,13 @@ fn must_match_compares_canonical_forms() {
     answers.set("pnr", Answer::Text("8112289874".into()));
     answers.set("pnr2", Answer::Text("19811228-9874".into()));
     assert_eq!(
-        validate_field(&def, field, &answers, &cx()),
+        validate_field(&def, field.id.as_str(), &answers, &cx()),
         None,
         "the same number written two ways"
     );
     answers.set("pnr2", Answer::Text("670919-9530".into()));
     assert!(matches!(
-        validate_field(&def, field, &answers, &cx()),
+        validate_field(&def, field.id.as_str(), &answers, &cx()),
         Some(IssueCode::Mismatch(_))
     ));
 }
