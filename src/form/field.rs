@@ -5,6 +5,7 @@
 //! `aria-invalid` is set while a message is shown.
 
 use blankett_core::Answer;
+use blankett_core::answers::row_key;
 use blankett_core::definition::{ChoiceOption, Field, FieldKind};
 use blankett_core::session::{display_computed, yes_no_label};
 use leptos::ev;
@@ -13,40 +14,71 @@ use wasm_bindgen::JsCast;
 
 use super::markdown::render_markdown;
 use super::{FormCtx, lang_attr, tr};
+use crate::browser::focus_after_render;
 use crate::i18n::{Key, t};
 
-/// The element id of a field's control: the input, or the first option of a choice group.
-pub fn control_id(field: &Field) -> String {
+/// The element id for a field's answer key: `f-namn`, or `f-syskon.0.namn` in a row.
+pub fn dom_id(key: &str) -> String {
+    format!("f-{}", key.replace('[', ".").replace(']', ""))
+}
+
+/// The element id of a field's control: the input, the first option of a choice group, or
+/// a repeating group's add button.
+pub fn control_id(field: &Field, key: &str) -> String {
     match field.kind {
         FieldKind::Radio(_) | FieldKind::Checkboxes(_) | FieldKind::YesNo => {
-            format!("f-{}-0", field.id)
+            format!("{}-0", dom_id(key))
         }
-        _ => format!("f-{}", field.id),
+        FieldKind::Repeat(_) => format!("{}-add", dom_id(key)),
+        _ => dom_id(key),
     }
 }
 
-/// Renders any field while its conditions show it; groups render their fields through this
-/// again. Showing or hiding a field never moves focus, and a hidden field keeps its answer.
-pub fn field_view(field: Field) -> AnyView {
+/// Which row of which repeating group a field is rendered in.
+#[derive(Clone, Debug)]
+pub struct Row {
+    repeat: String,
+    index: usize,
+}
+
+/// The answer key of `field` in `row` (its id outside rows).
+fn key_of(field: &Field, row: Option<&Row>) -> String {
+    match row {
+        Some(r) => row_key(&r.repeat, r.index, field.id.as_str()),
+        None => field.id.to_string(),
+    }
+}
+
+/// Renders any field while its conditions show it; groups and rows render their fields
+/// through this again. Showing or hiding a field never moves focus, and a hidden field
+/// keeps its answer.
+pub fn field_view(field: Field, row: Option<Row>) -> AnyView {
+    let key = key_of(&field, row.as_ref());
     if field.visible_if.is_none() {
-        return field_body(field);
+        return field_body(field, key, row);
     }
     let ctx = expect_context::<FormCtx>();
-    let id = field.id.to_string();
-    let visible = Memo::new(move |_| ctx.session.with(|s| s.state().is_visible(&id)));
-    (move || visible.get().then(|| field_body(field.clone()))).into_any()
+    let visible_key = key.clone();
+    let visible = Memo::new(move |_| ctx.session.with(|s| s.state().is_visible(&visible_key)));
+    (move || {
+        visible
+            .get()
+            .then(|| field_body(field.clone(), key.clone(), row.clone()))
+    })
+    .into_any()
 }
 
-fn field_body(field: Field) -> AnyView {
+fn field_body(field: Field, key: String, row: Option<Row>) -> AnyView {
     match &field.kind {
         FieldKind::Info(_) => info_view(field).into_any(),
-        FieldKind::Group(_) => group_view(field).into_any(),
-        FieldKind::Select(_) => select_view(field).into_any(),
+        FieldKind::Group(_) => group_view(field, key, row).into_any(),
+        FieldKind::Repeat(_) => repeat_view(field).into_any(),
+        FieldKind::Select(_) => select_view(field, key).into_any(),
         FieldKind::Radio(_) | FieldKind::YesNo | FieldKind::Checkboxes(_) => {
-            choice_view(field).into_any()
+            choice_view(field, key).into_any()
         }
-        FieldKind::Computed(_) => computed_view(field).into_any(),
-        _ => input_view(field).into_any(),
+        FieldKind::Computed(_) => computed_view(field, key).into_any(),
+        _ => input_view(field, key).into_any(),
     }
 }
 
@@ -62,8 +94,9 @@ struct Parts {
 }
 
 impl Parts {
-    fn new(ctx: FormCtx, field: &Field) -> Parts {
-        let id = field.id.to_string();
+    fn new(ctx: FormCtx, field: &Field, key: &str) -> Parts {
+        let id = key.to_owned();
+        let dom = dom_id(key);
         let key = id.clone();
         let lang = ctx.lang;
         let error = Memo::new(move |_| {
@@ -74,8 +107,8 @@ impl Parts {
         let required = Memo::new(move |_| ctx.session.with(|s| s.state().is_required(&req_key)));
         let read_only = Memo::new(move |_| ctx.session.with(|s| s.state().is_read_only(&ro_key)));
         Parts {
-            hint_id: field.hint.as_ref().map(|_| format!("f-{id}-hint")),
-            error_id: format!("f-{id}-error"),
+            hint_id: field.hint.as_ref().map(|_| format!("{dom}-hint")),
+            error_id: format!("{dom}-error"),
             id,
             required,
             read_only,
@@ -115,13 +148,13 @@ impl Parts {
     }
 }
 
-fn label_content(ctx: FormCtx, field: &Field) -> impl IntoView + use<> {
+fn label_content(ctx: FormCtx, field: &Field, key: &str) -> impl IntoView + use<> {
     let label = field
         .label
         .clone()
         .unwrap_or_else(|| field.id.as_str().into());
     let lang = ctx.lang;
-    let id = field.id.to_string();
+    let id = key.to_owned();
     let required = Memo::new(move |_| ctx.session.with(|s| s.state().is_required(&id)));
     view! {
         <span lang={
@@ -157,17 +190,18 @@ fn error_view(ctx: FormCtx, parts: &Parts) -> impl IntoView + use<> {
 /// The context, shared parts and text answer of a single-control question. The answer is
 /// reactive so a value prefilled later appears; writing back the value just typed does not
 /// move the caret (the HTML value setter only moves it when the value changes).
-fn text_question(field: &Field) -> (FormCtx, Parts, Memo<String>) {
+fn text_question(field: &Field, key: &str) -> (FormCtx, Parts, Memo<String>) {
     let ctx = expect_context::<FormCtx>();
-    let parts = Parts::new(ctx, field);
+    let parts = Parts::new(ctx, field, key);
     let key = parts.id.clone();
     let value = Memo::new(move |_| ctx.session.with(|s| s.answers().text(&key).to_owned()));
     (ctx, parts, value)
 }
 
-fn input_view(field: Field) -> impl IntoView {
-    let (ctx, parts, initial) = text_question(&field);
+fn input_view(field: Field, key: String) -> impl IntoView {
+    let (ctx, parts, initial) = text_question(&field, &key);
     let id = parts.id.clone();
+    let dom = dom_id(&id);
     let (on_input, on_blur) = text_handlers(ctx, id.clone());
     let input_type = match field.kind {
         FieldKind::Email(_) => "email",
@@ -178,7 +212,7 @@ fn input_view(field: Field) -> impl IntoView {
     let control = if matches!(field.kind, FieldKind::Textarea(_)) {
         view! {
             <textarea
-                id=format!("f-{id}")
+                id=dom.clone()
                 name=id.clone()
                 rows="5"
                 prop:value=initial
@@ -196,7 +230,7 @@ fn input_view(field: Field) -> impl IntoView {
         view! {
             <input
                 type=input_type
-                id=format!("f-{id}")
+                id=dom.clone()
                 name=id.clone()
                 prop:value=initial
                 required=move || parts.required.get()
@@ -215,7 +249,7 @@ fn input_view(field: Field) -> impl IntoView {
     };
     view! {
         <div class=parts.wrapper_class("field")>
-            <label for=format!("f-{id}")>{label_content(ctx, &field)}</label>
+            <label for=dom.clone()>{label_content(ctx, &field, &key)}</label>
             {hint_view(ctx, &field, &parts)}
             {error_view(ctx, &parts)}
             {control}
@@ -255,9 +289,10 @@ fn text_handlers(
     (on_input, on_blur)
 }
 
-fn select_view(field: Field) -> impl IntoView {
-    let (ctx, parts, initial) = text_question(&field);
+fn select_view(field: Field, key: String) -> impl IntoView {
+    let (ctx, parts, initial) = text_question(&field, &key);
     let id = parts.id.clone();
+    let dom = dom_id(&id);
     let options = field.kind.options().unwrap_or_default().to_vec();
     let lang = ctx.lang;
     let key = id.clone();
@@ -271,11 +306,11 @@ fn select_view(field: Field) -> impl IntoView {
     };
     view! {
         <div class=parts.wrapper_class("field")>
-            <label for=format!("f-{id}")>{label_content(ctx, &field)}</label>
+            <label for=dom.clone()>{label_content(ctx, &field, &id)}</label>
             {hint_view(ctx, &field, &parts)}
             {error_view(ctx, &parts)}
             <select
-                id=format!("f-{id}")
+                id=dom.clone()
                 name=id.clone()
                 required=move || parts.required.get()
                 disabled=move || parts.read_only.get()
@@ -296,10 +331,11 @@ fn select_view(field: Field) -> impl IntoView {
 }
 
 /// Radio buttons, yes/no and checkboxes: a fieldset with a legend and one labelled input each.
-fn choice_view(field: Field) -> impl IntoView {
+fn choice_view(field: Field, key: String) -> impl IntoView {
     let ctx = expect_context::<FormCtx>();
-    let parts = Parts::new(ctx, &field);
+    let parts = Parts::new(ctx, &field, &key);
     let id = parts.id.clone();
+    let dom = dom_id(&id);
     let multiple = matches!(field.kind, FieldKind::Checkboxes(_));
     let options: Vec<ChoiceOption> = match &field.kind {
         FieldKind::YesNo => ["yes", "no"]
@@ -344,8 +380,8 @@ fn choice_view(field: Field) -> impl IntoView {
         .into_iter()
         .enumerate()
         .map(|(i, option)| {
-            let input_id = format!("f-{id}-{i}");
-            let option_hint_id = option.hint.as_ref().map(|_| format!("f-{id}-{i}-hint"));
+            let input_id = format!("{dom}-{i}");
+            let option_hint_id = option.hint.as_ref().map(|_| format!("{dom}-{i}-hint"));
             let value = option.value.to_string();
             let (cid, cvalue) = (id.clone(), value.clone());
             let checked = Memo::new(move |_| {
@@ -385,7 +421,7 @@ fn choice_view(field: Field) -> impl IntoView {
                     <input
                         type=if multiple { "checkbox" } else { "radio" }
                         id=input_id.clone()
-                        name=format!("f-{id}")
+                        name=dom.clone()
                         value=value
                         prop:checked=checked
                         required=move || required.get() && !multiple
@@ -405,7 +441,7 @@ fn choice_view(field: Field) -> impl IntoView {
             aria-describedby=parts.described_by()
             on:focusout=on_focusout
         >
-            <legend>{label_content(ctx, &field)}</legend>
+            <legend>{label_content(ctx, &field, &id)}</legend>
             {hint_view(ctx, &field, &parts)}
             {error_view(ctx, &parts)}
             <div class=if multiple { "choices choices--checkboxes" } else { "choices" }>{items}</div>
@@ -430,40 +466,163 @@ fn info_view(field: Field) -> impl IntoView {
     .into_any()
 }
 
-fn group_view(field: Field) -> impl IntoView {
+fn group_view(field: Field, key: String, row: Option<Row>) -> impl IntoView {
     let ctx = expect_context::<FormCtx>();
     let lang = ctx.lang;
     let FieldKind::Group(group) = field.kind.clone() else {
         return ().into_any();
     };
-    let hint_id = format!("f-{}-hint", field.id);
+    let hint_id = format!("{}-hint", dom_id(&key));
     view! {
         <fieldset class="group" aria-describedby=field.hint.as_ref().map(|_| hint_id.clone())>
-            <legend>{label_content(ctx, &field)}</legend>
+            <legend>{label_content(ctx, &field, &key)}</legend>
             {field.hint.clone().map(|h| view! { <p class="hint" id=hint_id.clone()>{tr(&h, lang)}</p> })}
-            {group.fields.into_iter().map(field_view).collect_view()}
+            {group.fields.into_iter().map(|f| field_view(f, row.clone())).collect_view()}
         </fieldset>
     }
     .into_any()
 }
 
+/// A repeating group: a fieldset with one numbered fieldset per row, a remove button per row
+/// (above `min_rows`) and an add button (below `max_rows`). Adding moves focus to the new
+/// row's first question, removing moves it to the add button, and both are announced.
+fn repeat_view(field: Field) -> impl IntoView {
+    let ctx = expect_context::<FormCtx>();
+    let lang = ctx.lang;
+    let FieldKind::Repeat(repeat) = field.kind.clone() else {
+        return ().into_any();
+    };
+    let id = field.id.to_string();
+    let parts = Parts::new(ctx, &field, &id);
+    let add_id = control_id(&field, &id);
+    let (count_id, add_ok_id, remove_ok_id) = (id.clone(), id.clone(), id.clone());
+    let count = Memo::new(move |_| ctx.session.with(|s| s.answers().row_count(&count_id)));
+    let can_add = Memo::new(move |_| ctx.session.with(|s| s.can_add_row(&add_ok_id)));
+    let can_remove = Memo::new(move |_| ctx.session.with(|s| s.can_remove_row(&remove_ok_id)));
+    let announcement = RwSignal::new(String::new());
+    let row_name = {
+        let id = id.clone();
+        move |l: blankett_core::Lang, row: usize| {
+            let name = ctx.session.with_untracked(|s| s.row_label(&id, l));
+            format!("{name} {}", row + 1)
+        }
+    };
+    let first_question = repeat.row_fields().find(|f| f.kind.is_question()).cloned();
+    let add = {
+        let id = id.clone();
+        let row_name = row_name.clone();
+        move |_| {
+            let Some(row) = ctx.session.try_update(|s| s.add_row(&id)).flatten() else {
+                return;
+            };
+            let l = lang.get_untracked();
+            announcement.set(t(l, Key::RowAdded).replace("{row}", &row_name(l, row)));
+            if let Some(first) = &first_question {
+                focus_after_render(control_id(first, &row_key(&id, row, first.id.as_str())));
+            }
+        }
+    };
+    let rows = {
+        let id = id.clone();
+        let fields = repeat.fields.clone();
+        let add_id = add_id.clone();
+        move || {
+            let l = lang.get();
+            (0..count.get())
+                .map(|index| {
+                    let name = row_name(l, index);
+                    let legend_id = format!("{}-row-{index}", dom_id(&id));
+                    let row = Row {
+                        repeat: id.clone(),
+                        index,
+                    };
+                    let (rid, add_id) = (id.clone(), add_id.clone());
+                    let removed = t(l, Key::RowRemoved).replace("{row}", &name);
+                    let remove = move |_| {
+                        let done = ctx
+                            .session
+                            .try_update(|s| s.remove_row(&rid, index))
+                            .unwrap_or(false);
+                        if done {
+                            announcement.set(removed.clone());
+                            focus_after_render(add_id.clone());
+                        }
+                    };
+                    let remove_label = format!("{} {}", t(l, Key::RemoveRow), in_sentence(&name));
+                    view! {
+                        <fieldset class="repeat-row">
+                            <legend id=legend_id>{name.clone()}</legend>
+                            {fields.iter().cloned().map(|f| field_view(f, Some(row.clone()))).collect_view()}
+                            {move || can_remove.get().then(|| view! {
+                                <button type="button" class="button button--secondary button--remove" on:click=remove.clone()>
+                                    {remove_label.clone()}
+                                </button>
+                            })}
+                        </fieldset>
+                    }
+                })
+                .collect_view()
+        }
+    };
+    let add_label = {
+        let id = id.clone();
+        let custom = repeat.add_label.clone();
+        move || {
+            let l = lang.get();
+            match &custom {
+                Some(text) => text.get(l).to_owned(),
+                None => {
+                    let name = ctx.session.with_untracked(|s| s.row_label(&id, l));
+                    format!("{} {}", t(l, Key::AddRow), in_sentence(&name))
+                }
+            }
+        }
+    };
+    view! {
+        <fieldset class=parts.wrapper_class("repeat") aria-describedby=parts.described_by()>
+            <legend>{label_content(ctx, &field, &id)}</legend>
+            {hint_view(ctx, &field, &parts)}
+            {error_view(ctx, &parts)}
+            {rows}
+            {move || can_add.get().then(|| view! {
+                <button type="button" class="button button--secondary button--add" id=add_id.clone() on:click=add.clone()>
+                    {add_label.clone()}
+                </button>
+            })}
+            <p class="visually-hidden" role="status">{move || announcement.get()}</p>
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// A label as it reads inside a sentence: "Syskon" in "Lägg till syskon", but "BRF" kept.
+fn in_sentence(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => {
+            first.to_lowercase().chain(label.chars().skip(1)).collect()
+        }
+        _ => label.to_owned(),
+    }
+}
+
 /// A computed value: a labelled `<output>` that updates as the answers change.
-fn computed_view(field: Field) -> impl IntoView {
+fn computed_view(field: Field, key: String) -> impl IntoView {
     let ctx = expect_context::<FormCtx>();
     let lang = ctx.lang;
     let FieldKind::Computed(rules) = field.kind.clone() else {
         return ().into_any();
     };
-    let id = field.id.to_string();
-    let key = id.clone();
+    let dom = dom_id(&key);
+    let label = label_content(ctx, &field, &key);
     let value = Memo::new(move |_| ctx.session.with(|s| s.state().computed(&key).cloned()));
-    let hint_id = format!("f-{id}-hint");
+    let hint_id = format!("{dom}-hint");
     view! {
         <div class="field field--computed">
-            <label for=format!("f-{id}")>{label_content(ctx, &field)}</label>
+            <label for=dom.clone()>{label}</label>
             {field.hint.clone().map(|h| view! { <p class="hint" id=hint_id.clone()>{tr(&h, lang)}</p> })}
             <output
-                id=format!("f-{id}")
+                id=dom.clone()
                 class="computed"
                 aria-live="polite"
                 aria-describedby=field.hint.as_ref().map(|_| hint_id.clone())

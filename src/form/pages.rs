@@ -108,7 +108,11 @@ fn ErrorSummary() -> impl IntoView {
                     .iter()
                     .filter_map(|issue| {
                         let field = s.definition().field(&issue.field)?;
-                        Some((control_id(field), format!("{}: {}", field.label_in(l), issue.code.message(l))))
+                        let label = match blankett_core::answers::split_row_key(&issue.field) {
+                            Some((repeat, row, _)) => format!("{} {}: {}", s.row_label(repeat, l), row + 1, field.label_in(l)),
+                            None => field.label_in(l).to_owned(),
+                        };
+                        Some((control_id(field, &issue.field), format!("{label}: {}", issue.code.message(l))))
                     })
                     .collect::<Vec<_>>()
             });
@@ -139,10 +143,13 @@ pub fn StepPage(index: usize) -> impl IntoView {
     let step = ctx
         .session
         .with_untracked(|s| s.definition().steps[index].clone());
-    let question_ids: Vec<String> = step.questions().iter().map(|f| f.id.to_string()).collect();
     let has_required = Memo::new(move |_| {
-        ctx.session
-            .with(|s| question_ids.iter().any(|id| s.state().is_required(id)))
+        ctx.session.with(|s| {
+            s.definition().steps[index]
+                .entries(s.answers())
+                .iter()
+                .any(|(key, _)| s.state().is_required(key))
+        })
     });
     let is_last = Memo::new(move |_| ctx.session.with(|s| s.next_is_review()));
     let to_review = ctx.session.with_untracked(|s| s.returns_to_review());
@@ -188,7 +195,7 @@ pub fn StepPage(index: usize) -> impl IntoView {
             <h2 id="step-heading" tabindex="-1" lang=move || lang_attr(&title, lang.get())>{tr(&step.title, lang)}</h2>
             {step.description.clone().map(|d| view! { <p class="lead">{tr(&d, lang)}</p> })}
             {move || has_required.get().then(|| view! { <p class="required-note">{t(lang.get(), Key::RequiredNote)}</p> })}
-            {step.fields.into_iter().map(field_view).collect_view()}
+            {step.fields.into_iter().map(|f| field_view(f, None)).collect_view()}
             <div class="actions">
                 <button type="submit" class="button button--primary">{next_label}</button>
                 <button type="button" class="button button--secondary" on:click=back>{move || t(lang.get(), Key::Back)}</button>
@@ -208,7 +215,7 @@ pub fn ReviewPage() -> impl IntoView {
         ctx.session.update(|s| s.change(&field));
         let target = ctx
             .session
-            .with_untracked(|s| s.definition().field(&field).map(control_id));
+            .with_untracked(|s| s.definition().field(&field).map(|f| control_id(f, &field)));
         if let Some(target) = target {
             focus_after_render(target);
         }

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  BASE, adminGet, answer, assertAccessible, computedFields, fetchDefinition, formIds, isShown, launch, lockedValue,
-  newPage, nextButton, press, questions, tabTo, text, validValue,
+  BASE, addButton, adminGet, answer, assertAccessible, computedFields, entries, fetchDefinition, formIds, isShown, launch,
+  control, lockedValue, newPage, nextButton, press, questions, rowGroup, rowName, rowQuestions, tabTo, text, validValue,
 } from './lib.mjs';
 
 let browser;
@@ -28,9 +28,13 @@ async function fillAllSteps(page, def, locked = new Set()) {
     assert.equal(Number(current), n, `progress on step "${title}": ${progress}`);
     assert.equal(await page.title(), `Steg ${current} av ${total}: ${title} – ${text(def.title)}`);
     await assertAccessible(page, `${def.id} step ${n}`);
-    for (const field of questions(step.fields)) {
+    for (const field of entries(step.fields)) {
       if (!(await isShown(page, field))) {
         assert.ok(field.visible_if || hiddenByGroup(step.fields, field.id), `${def.id}.${field.id} is on the page`);
+        continue;
+      }
+      if (field.type === 'repeat') {
+        given[field.id] = await fillRows(page, field);
         continue;
       }
       const fixed = await lockedValue(page, field);
@@ -51,6 +55,34 @@ async function fillAllSteps(page, def, locked = new Set()) {
     await page.waitForFunction((t) => document.querySelector('#step-heading')?.textContent.trim() !== t, title);
   }
   return given;
+}
+
+/** Fills a repeating group's rows (at least one, adding rows with the keyboard as needed) and
+ *  returns each row's answers. */
+async function fillRows(page, repeat) {
+  let rows = 0;
+  while ((await rowGroup(page, repeat, rows).count()) > 0) rows++;
+  assert.equal(rows, repeat.min_rows ?? 0, `${repeat.id} starts with min_rows rows`);
+  const want = Math.max(repeat.min_rows ?? 0, 1);
+  for (; rows < want; rows++) {
+    await press(page, addButton(page, repeat), `add a row to ${repeat.id}`);
+    await rowGroup(page, repeat, rows).waitFor();
+    assert.ok(await rowGroup(page, repeat, rows).evaluate((row) => row.contains(document.activeElement)), 'focus moves into the new row');
+  }
+  const values = [];
+  for (let i = 0; i < want; i++) {
+    const scope = rowGroup(page, repeat, i);
+    const row = {};
+    for (const q of rowQuestions(repeat)) {
+      if (!(await isShown(page, q, 'sv', scope))) continue;
+      const v = validValue(q, row);
+      if (v === null) continue;
+      await answer(page, q, v, 'sv', scope);
+      row[q.id] = v;
+    }
+    values.push(row);
+  }
+  return values;
 }
 
 /** Whether a field sits in a group that has a condition. */
@@ -98,7 +130,16 @@ describe('every form, start to receipt, keyboard only', async () => {
       // Review: every answered question is listed, with a Change button unless it is locked.
       await assertAccessible(page, `${id} review`);
       for (const step of def.steps) {
-        for (const field of questions(step.fields).filter((f) => f.id in given)) {
+        for (const field of entries(step.fields).filter((f) => f.id in given)) {
+          if (field.type === 'repeat') {
+            for (const [i, row] of given[field.id].entries()) {
+              for (const q of rowQuestions(field).filter((f) => f.id in row)) {
+                const name = `Ändra ${rowName(field, i)}: ${text(q.label)}`;
+                assert.equal(await page.getByRole('button', { name, exact: true }).count(), 1, name);
+              }
+            }
+            continue;
+          }
           const name = `Ändra ${text(field.label)}`;
           assert.equal(await page.getByRole('button', { name, exact: true }).count(), locked.has(field.id) ? 0 : 1, name);
         }
@@ -116,10 +157,13 @@ describe('every form, start to receipt, keyboard only', async () => {
       assert.equal(stored.status, 200);
       assert.equal(stored.body.form_id, id);
       assert.equal(stored.body.form_version, String(def.version));
-      const fields = def.steps.flatMap((s) => questions(s.fields));
+      const fields = def.steps.flatMap((s) => entries(s.fields));
       for (const [fieldId, value] of Object.entries(given)) {
         const field = fields.find((f) => f.id === fieldId);
-        assert.deepEqual(stored.body.answers[fieldId], normalized(field, value), `${id}.${fieldId} stored`);
+        const expected = field.type === 'repeat'
+          ? value.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, normalized(rowQuestions(field).find((q) => q.id === k), v)])))
+          : normalized(field, value);
+        assert.deepEqual(stored.body.answers[fieldId], expected, `${id}.${fieldId} stored`);
       }
       const computed = computedFields(def).map((f) => f.id);
       const storedAnswers = Object.keys(stored.body.answers).filter((k) => !computed.includes(k));
@@ -496,6 +540,81 @@ describe('the page around the form', () => {
     assert.ok(await page.getByText(`Step 1 of ${def.steps.length + 1}`).isVisible());
     await page.reload();
     await page.getByRole('heading', { level: 1, name: text(def.title, 'en') }).waitFor();
+    await page.context().close();
+  });
+});
+
+describe('repeating groups', () => {
+  test('rows are added and removed with the keyboard, announced, with focus where it belongs', async () => {
+    const def = await fetchDefinition('forskola');
+    const stepIndex = def.steps.findIndex((s) => entries(s.fields).some((f) => f.type === 'repeat'));
+    const step = def.steps[stepIndex];
+    const repeat = entries(step.fields).find((f) => f.type === 'repeat');
+    const [nameField, where, , other] = rowQuestions(repeat);
+    const page = await newPage(browser);
+    await page.goto(new URL('?form=forskola', BASE).href);
+    await press(page, page.getByRole('button', { name: 'Börja fylla i' }), 'Start');
+    for (const s of def.steps.slice(0, stepIndex)) {
+      await page.getByRole('heading', { level: 2, name: text(s.title) }).waitFor();
+      const given = {};
+      for (const f of questions(s.fields)) {
+        if (!(await isShown(page, f))) continue;
+        const v = validValue(f, given);
+        if (v !== null) { await answer(page, f, v); given[f.id] = v; }
+      }
+      await press(page, nextButton(page), 'Next');
+    }
+    await page.getByRole('heading', { level: 2, name: text(step.title) }).waitFor();
+
+    // The rows appear with their condition, with min_rows rows, and focus stays put.
+    const trigger = questions(step.fields).find((f) => f.id === repeat.visible_if.choice);
+    assert.equal(await isShown(page, repeat), false);
+    await answer(page, trigger, 'yes');
+    await rowGroup(page, repeat, 0).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('type')), 'radio', 'focus stays on the answer');
+    assert.equal(await rowGroup(page, repeat, 1).count(), 0, 'one row to start with');
+    assert.equal(await page.getByRole('button', { name: /^Ta bort/ }).count(), 0, 'no removing below min_rows');
+    await assertAccessible(page, 'one row');
+    await answer(page, nameField, 'Ada', 'sv', rowGroup(page, repeat, 0));
+
+    // Add: a new numbered row, focus on its first question, announced.
+    await press(page, addButton(page, repeat), 'the add button');
+    await rowGroup(page, repeat, 1).waitFor();
+    const second = control(rowGroup(page, repeat, 1), nameField);
+    await page.waitForFunction(() => document.activeElement?.id === 'f-syskon.1.syskon_namn');
+    assert.ok(await second.evaluate((el) => el === document.activeElement), 'focus on the new row\'s first question');
+    assert.equal(await page.getByRole('status').filter({ hasText: `${rowName(repeat, 1)} har lagts till.` }).count(), 1, 'announced');
+    await page.keyboard.type('Bo');
+    // A condition inside a row reads that row's answers only.
+    await answer(page, where, 'no', 'sv', rowGroup(page, repeat, 1));
+    assert.ok(await isShown(page, other, 'sv', rowGroup(page, repeat, 1)), 'the row\'s conditional field appears');
+    assert.equal(await isShown(page, other, 'sv', rowGroup(page, repeat, 0)), false, 'not in the other row');
+    await assertAccessible(page, 'two rows');
+
+    // Next with gaps: the summary names the row, and its link moves focus into that row.
+    await press(page, nextButton(page), 'Next');
+    await page.waitForFunction(() => document.activeElement?.id === 'error-summary');
+    const link = page.locator('#error-summary').getByRole('link', { name: `${rowName(repeat, 1)}: ${text(other.label)}: Fyll i det här fältet.` });
+    assert.equal(await link.count(), 1, 'the summary names the row');
+    await tabTo(page, link, 'the summary link');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'f-syskon.1.syskon_annan_forskola');
+    await assertAccessible(page, 'errors in rows');
+
+    // Remove the first row: the second moves up with its answers and message; focus goes to Add.
+    await press(page, page.getByRole('button', { name: `Ta bort ${rowName(repeat, 0).toLowerCase()}`, exact: true }), 'remove row 1');
+    await rowGroup(page, repeat, 1).waitFor({ state: 'detached' });
+    assert.ok(await addButton(page, repeat).evaluate((el) => el === document.activeElement), 'focus on the add button');
+    assert.equal(await page.getByRole('status').filter({ hasText: `${rowName(repeat, 0)} har tagits bort.` }).count(), 1, 'announced');
+    assert.equal(await control(rowGroup(page, repeat, 0), nameField).inputValue(), 'Bo');
+    assert.match(await page.locator('[id="f-syskon.0.syskon_annan_forskola-error"]').textContent(), /Fyll i det här fältet/);
+    await assertAccessible(page, 'a row removed');
+
+    // Up to max_rows, then no add button.
+    for (let i = 1; i < repeat.max_rows; i++) await press(page, addButton(page, repeat), `add row ${i + 1}`);
+    await rowGroup(page, repeat, repeat.max_rows - 1).waitFor();
+    assert.equal(await addButton(page, repeat).count(), 0, 'no adding above max_rows');
+    assert.deepEqual(page.jsErrors, [], 'no script errors');
     await page.context().close();
   });
 });

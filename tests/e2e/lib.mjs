@@ -59,7 +59,7 @@ export async function fetchDefinition(id) {
   const def = await res.json();
   const resolve = async (fields) => {
     for (const f of fields) {
-      if (f.type === 'group') await resolve(f.fields);
+      if (f.type === 'group' || f.type === 'repeat') await resolve(f.fields);
       if (f.options_from) {
         const list = await (await fetch(new URL(f.options_from.url, BASE))).json();
         f.options = Array.isArray(list) ? list : list.options;
@@ -75,9 +75,42 @@ export function text(t, lang = 'sv') {
   return t[lang] ?? t.sv ?? t.en ?? Object.values(t)[0];
 }
 
-/** Every question of a step, inside groups too, in document order (not info or computed). */
+/** Every question of a step, inside groups too, in document order (not info, computed or the
+ *  questions of a repeating group's rows: see `entries`). */
 export function questions(fields) {
-  return fields.flatMap((f) => (f.type === 'group' ? questions(f.fields) : ['info', 'computed'].includes(f.type) ? [] : [f]));
+  return entries(fields).filter((f) => f.type !== 'repeat');
+}
+
+/** The questions and repeating groups of a step, inside groups too, in document order. */
+export function entries(fields) {
+  return fields.flatMap((f) => (f.type === 'group' ? entries(f.fields) : ['info', 'computed'].includes(f.type) ? [] : [f]));
+}
+
+/** The questions of one row of a repeating group, in document order. */
+export function rowQuestions(repeat) {
+  return questions(repeat.fields);
+}
+
+/** What row `i` (from 0) of a repeating group is called: its legend, e.g. "Syskon 2". */
+export function rowName(repeat, i, lang = 'sv') {
+  return `${repeat.item_label ? text(repeat.item_label, lang) : lang === 'sv' ? 'Rad' : 'Row'} ${i + 1}`;
+}
+
+/** A label as it reads inside a sentence, as the runtime writes it ("Lägg till syskon"). */
+export function inSentence(label) {
+  return /^\p{Lu}\p{Ll}/u.test(label) ? label[0].toLowerCase() + label.slice(1) : label;
+}
+
+/** The add button of a repeating group, by accessible name. */
+export function addButton(page, repeat, lang = 'sv') {
+  const name = repeat.add_label ? text(repeat.add_label, lang)
+    : `${lang === 'sv' ? 'Lägg till' : 'Add'} ${inSentence(repeat.item_label ? text(repeat.item_label, lang) : lang === 'sv' ? 'Rad' : 'Row')}`;
+  return page.getByRole('button', { name, exact: true });
+}
+
+/** The fieldset of row `i` of a repeating group. */
+export function rowGroup(page, repeat, i, lang = 'sv') {
+  return page.getByRole('group', { name: rowName(repeat, i, lang), exact: true });
 }
 
 /** Every computed field of a definition. */
@@ -86,9 +119,11 @@ export function computedFields(def) {
   return def.steps.flatMap((s) => walk(s.fields));
 }
 
-/** Whether a question's control is on the page now (its conditions may hide it). */
-export async function isShown(page, field, lang = 'sv') {
-  return (await control(page, field, lang).count()) > 0;
+/** Whether a question's control is on the page now (its conditions may hide it); `scope` is a
+ *  row's fieldset for a row's question. */
+export async function isShown(page, field, lang = 'sv', scope = page) {
+  if (field.type === 'repeat') return (await page.getByRole('group', { name: labelRe(text(field.label, lang)) }).count()) > 0;
+  return (await control(scope, field, lang).count()) > 0;
 }
 
 function isoDate(d) {
@@ -150,23 +185,24 @@ function labelRe(label) {
   return new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
 }
 
-/** The control for a question, found by accessible name (label/legend) and role. */
-export function control(page, field, lang = 'sv') {
+/** The control for a question, found by accessible name (label/legend) and role, on the page
+ *  or inside `scope` (a row's fieldset). */
+export function control(scope, field, lang = 'sv') {
   const label = text(field.label, lang);
   switch (field.type) {
     case 'radio': case 'yes_no': case 'checkboxes':
-      return page.getByRole('group', { name: labelRe(label) });
+      return scope.getByRole('group', { name: labelRe(label) });
     case 'select':
-      return page.getByRole('combobox', { name: labelRe(label) });
+      return scope.getByRole('combobox', { name: labelRe(label) });
     default:
-      return page.getByLabel(labelRe(label), { exact: false }).and(page.locator('input, textarea'));
+      return scope.getByLabel(labelRe(label), { exact: false }).and(scope.locator('input, textarea'));
   }
 }
 
-/** Answers one question with the keyboard only. */
-export async function answer(page, field, value, lang = 'sv') {
+/** Answers one question with the keyboard only (inside `scope`, a row's fieldset, if given). */
+export async function answer(page, field, value, lang = 'sv', scope = page) {
   const label = text(field.label, lang);
-  const el = control(page, field, lang);
+  const el = control(scope, field, lang);
   switch (field.type) {
     case 'radio': case 'yes_no': {
       const options = field.type === 'yes_no' ? ['yes', 'no'] : field.options.map((o) => o.value);
@@ -208,7 +244,7 @@ export async function answer(page, field, value, lang = 'sv') {
 
 /** The value of a text control that the citizen cannot change (a locked prefilled value), or null. */
 export async function lockedValue(page, field, lang = 'sv') {
-  if (['radio', 'yes_no', 'checkboxes', 'select'].includes(field.type)) return null;
+  if (['radio', 'yes_no', 'checkboxes', 'select', 'repeat'].includes(field.type)) return null;
   const el = control(page, field, lang);
   return (await el.getAttribute('readonly')) !== null ? el.inputValue() : null;
 }
