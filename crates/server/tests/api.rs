@@ -512,3 +512,52 @@ async fn static_files_health_and_headers() {
     assert_eq!(response.status().as_u16(), 503);
     assert!(response.text().await.unwrap().contains("cargo xtask build"));
 }
+
+#[tokio::test]
+async fn rows_are_checked_one_by_one_and_stored_as_an_array() {
+    let server = start(Options {
+        admin_token: Some(TOKEN.into()),
+        ..Options::default()
+    })
+    .await;
+    let mut sub = submission(ID, "Greta Gris");
+    sub.answers.insert(
+        "kids".into(),
+        json!([{ "kid": "Ada" }, {}, { "kid": "Bo", "age": 3 }]),
+    );
+    let body = problem(
+        server.post(sub.to_canonical_json()).await,
+        422,
+        "invalid_answers",
+    )
+    .await;
+    let errors: Vec<(&str, &str)> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("kids[2].age", "unknown_field"),
+            ("kids", "too_many_rows"),
+            ("kids[1].kid", "required"),
+        ],
+        "{body}"
+    );
+
+    sub.answers
+        .insert("kids".into(), json!([{ "kid": "Ada" }, { "kid": "Bo" }]));
+    let created = server.post(sub.to_canonical_json()).await;
+    assert_eq!(created.status(), 201);
+    let reference = json_of(created).await["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stored = json_of(admin_get(&server, &reference, Some(TOKEN)).await).await;
+    assert_eq!(
+        stored["answers"]["kids"],
+        json!([{ "kid": "Ada" }, { "kid": "Bo" }])
+    );
+}

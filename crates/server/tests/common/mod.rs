@@ -11,7 +11,8 @@ use blankett_server::{AppState, Config, serve_with_listener};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-/// A valid definition with a required text field, a personnummer field and a select.
+/// A valid definition with a required text field, a personnummer field, a select and an
+/// optional repeating group.
 pub const FORM: &str = r#"{
   "blankett": "1",
   "id": "test",
@@ -33,6 +34,9 @@ pub const FORM: &str = r#"{
       { "id": "pnr", "type": "personnummer", "label": "Personnummer", "required": true },
       { "id": "kind", "type": "select", "label": "Typ", "options": [
         { "value": "a", "label": "A" }, { "value": "b", "label": "B" }
+      ]},
+      { "id": "kids", "type": "repeat", "label": "Barn", "max_rows": 2, "fields": [
+        { "id": "kid", "type": "text", "label": "Barnets namn", "required": true }
       ]}
     ]}
   ]
