@@ -218,14 +218,14 @@ fn walk(
     let scope = level.scope;
     for field in fields {
         let id = field.id.as_str();
-        let key = level.key(id);
+        // Keys are made only for what is recorded: most fields are shown and optional.
         let visible = shown
             && field
                 .visible_if
                 .as_ref()
                 .is_none_or(|c| c.holds(scope, ecx));
         if !visible {
-            state.hidden.insert(key.clone());
+            state.hidden.insert(level.key(id));
         } else if field.kind.is_question() {
             if field.required
                 || field
@@ -233,14 +233,14 @@ fn walk(
                     .as_ref()
                     .is_some_and(|c| c.holds(scope, ecx))
             {
-                state.required.insert(key.clone());
+                state.required.insert(level.key(id));
             }
             if field
                 .read_only_if
                 .as_ref()
                 .is_some_and(|c| c.holds(scope, ecx))
             {
-                state.read_only.insert(key.clone());
+                state.read_only.insert(level.key(id));
             }
         }
         match &field.kind {
@@ -282,7 +282,7 @@ fn walk(
                 let value = c.expression.expr().eval(scope, ecx);
                 if !value.is_null() {
                     out.insert(id.to_owned(), value.clone());
-                    state.computed.insert(key, value);
+                    state.computed.insert(level.key(id), value);
                 }
             }
             _ if visible => {
