@@ -34,11 +34,23 @@ pub fn build_tools() -> Result<(), String> {
     npm_install(&root().join("tools"), "node_modules/.bin/wasm-opt")
 }
 
-/// Chromium and chromedriver from apt, Playwright and axe-core from npm.
+/// Chromium, chromedriver and xmllint (libxml2-utils, for the XML schema tests) from apt;
+/// Playwright and axe-core from npm.
 pub fn test_tools() -> Result<(), String> {
-    if !Path::new("/usr/bin/chromium").exists() {
+    let missing: Vec<&str> = [
+        ("/usr/bin/chromium", "chromium"),
+        ("/usr/bin/chromedriver", "chromium-driver"),
+        ("/usr/bin/xmllint", "libxml2-utils"),
+    ]
+    .into_iter()
+    .filter(|(path, _)| !Path::new(path).exists())
+    .map(|(_, package)| package)
+    .collect();
+    if !missing.is_empty() {
         run(Command::new("apt-get").arg("update"))?;
-        run(Command::new("apt-get").args(["install", "-y", "chromium", "chromium-driver"]))?;
+        run(Command::new("apt-get")
+            .args(["install", "-y"])
+            .args(&missing))?;
     }
     npm_install(
         &root().join("tests"),
