@@ -2,10 +2,14 @@
 // serves (the examples and test forms nobody wrote the runtime for), start to receipt,
 // with axe-core in every state and the stored row checked through the receiver.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  BASE, addButton, adminGet, answer, assertAccessible, computedFields, entries, fetchDefinition, formIds, isShown, launch,
+  ADMIN_TOKEN, BASE, addButton, adminGet, answer, assertAccessible, computedFields, entries, fetchDefinition, formIds, isShown, launch,
   control, lockedValue, newPage, nextButton, press, questions, rowGroup, rowName, rowQuestions, tabTo, text, validValue,
 } from './lib.mjs';
 
@@ -83,6 +87,29 @@ async function fillRows(page, repeat) {
     values.push(row);
   }
   return values;
+}
+
+/** Fetches the case as FlowInstance XML and the form's XSD, and validates one against the other with xmllint. */
+async function assertFlowInstance(def, reference) {
+  const xml = await fetch(new URL(`api/submissions/${reference}/flowinstance.xml`, BASE), { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  assert.equal(xml.status, 200);
+  assert.match(xml.headers.get('content-type'), /^application\/xml; charset=ISO-8859-1/);
+  const xsd = await fetch(new URL(`api/forms/${def.id}/flowinstance.xsd`, BASE));
+  assert.equal(xsd.status, 200);
+  const dir = mkdtempSync(join(tmpdir(), 'flowinstance-'));
+  const [xmlPath, xsdPath] = [join(dir, 'case.xml'), join(dir, 'flow.xsd')];
+  const body = Buffer.from(await xml.arrayBuffer());
+  writeFileSync(xmlPath, body);
+  writeFileSync(xsdPath, Buffer.from(await xsd.arrayBuffer()));
+  try {
+    execFileSync('xmllint', ['--noout', '--schema', xsdPath, xmlPath], { stdio: 'pipe' });
+  } catch (e) {
+    assert.fail(`xmllint refuses the case of ${def.id}:\n${e.stderr}\n${body.toString('latin1')}`);
+  }
+  const text = body.toString('latin1');
+  assert.match(text, new RegExp(`<FlowID>${def['x-oep'].flow.flow_id}</FlowID>`));
+  const exported = def['x-oep'].queries.length;
+  if (exported > 0) assert.match(text, /<QueryID>\d+<\/QueryID>/, 'answered questions are in Values');
 }
 
 /** Whether a field sits in a group that has a condition. */
@@ -168,6 +195,9 @@ describe('every form, start to receipt, keyboard only', async () => {
       const computed = computedFields(def).map((f) => f.id);
       const storedAnswers = Object.keys(stored.body.answers).filter((k) => !computed.includes(k));
       assert.deepEqual(storedAnswers.sort(), Object.keys(given).sort(), 'nothing else is stored');
+      // A converted Open ePlatform e-service: the case as FlowInstance XML, valid against the
+      // form's XSD by a real schema validator.
+      if (def['x-oep']) await assertFlowInstance(def, reference);
       assert.deepEqual(page.jsErrors, [], 'no script errors');
       await page.context().close();
     });

@@ -91,7 +91,43 @@ fn cargo() -> Command {
 }
 
 fn build_app() -> Result<(), String> {
-    run(Command::new("trunk").args(["build", "--release", "--offline"]))
+    run(Command::new("trunk").args(["build", "--release", "--offline"]))?;
+    build_dev_pages()
+}
+
+/// The developer page `dist/dev/oep.html`: the Open ePlatform importer as its own small wasm,
+/// so the citizen's app does not carry it.
+fn build_dev_pages() -> Result<(), String> {
+    run(cargo().args([
+        "build",
+        "--release",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "blankett-oep-web",
+    ]))?;
+    let out = root().join("dist/dev");
+    let pkg = out.join("pkg");
+    std::fs::create_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
+    run(Command::new("wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(&pkg)
+        .arg(root().join("target/wasm32-unknown-unknown/release/blankett_oep_web.wasm")))?;
+    let wasm = pkg.join("blankett_oep_web_bg.wasm");
+    run(Command::new("wasm-opt")
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "-o",
+        ])
+        .arg(&wasm)
+        .arg(&wasm))?;
+    for name in ["oep.html", "oep.js", "oep.css"] {
+        std::fs::copy(root().join("dev").join(name), out.join(name))
+            .map_err(|e| format!("dev/{name}: {e}"))?;
+    }
+    Ok(())
 }
 
 fn serve(extra: &[String]) -> Result<(), String> {
@@ -147,7 +183,7 @@ fn browser_tests() -> Result<(), String> {
     with_receiver(
         "e2e",
         &["public/forms", "tests/e2e/forms"],
-        |_| Ok(()),
+        import_oep_fixtures,
         |url, token| {
             let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/e2e"))
                 .map_err(|e| format!("cannot list tests/e2e: {e}"))?
@@ -163,6 +199,37 @@ fn browser_tests() -> Result<(), String> {
                 .env("NODE_PATH", root().join("tests/node_modules")))
         },
     )
+}
+
+/// Converts the hand-written Open ePlatform exports in `tests/oep/` into `forms` with the
+/// receiver's `import-oep`, which fails when a converted definition does not pass the checker.
+fn import_oep_fixtures(forms: &Path) -> Result<(), String> {
+    let server_bin = root().join("target/debug/blankett-server");
+    let mut flows: Vec<PathBuf> = std::fs::read_dir(root().join("tests/oep"))
+        .map_err(|e| format!("cannot list tests/oep: {e}"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "oeflow"))
+        .collect();
+    flows.sort();
+    for flow in flows {
+        let out = Command::new(&server_bin)
+            .arg("import-oep")
+            .arg(&flow)
+            .args(["--organisation", "Testby kommun"])
+            .output()
+            .map_err(|e| format!("cannot start {}: {e}", server_bin.display()))?;
+        if !out.status.success() {
+            return Err(format!(
+                "import-oep {} failed:\n{}",
+                flow.display(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let stem = flow.file_stem().unwrap_or_default().to_string_lossy();
+        let target = forms.join(format!("oep-{stem}.json"));
+        std::fs::write(&target, &out.stdout).map_err(|e| format!("{}: {e}", target.display()))?;
+    }
+    Ok(())
 }
 
 /// Starts the receiver (debug build) on a free port with a fresh database in

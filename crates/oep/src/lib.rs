@@ -3,5 +3,7 @@
 //! integrations read. Pure functions over strings, no I/O: the receiver's command line and
 //! the browser's developer page run the same conversion.
 
+pub mod export;
 pub mod html;
+pub mod import;
 pub mod xml;

@@ -10,12 +10,32 @@ pub struct XmlWriter {
 }
 
 impl XmlWriter {
-    /// A document starting with the XML declaration.
+    /// A document starting with the XML declaration (UTF-8).
     pub fn new() -> XmlWriter {
+        XmlWriter::with_encoding("UTF-8")
+    }
+
+    /// A document whose declaration names `encoding` (the caller encodes the text).
+    pub fn with_encoding(encoding: &str) -> XmlWriter {
         XmlWriter {
-            out: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".to_owned(),
+            out: format!("<?xml version=\"1.0\" encoding=\"{encoding}\"?>\n"),
             ..XmlWriter::default()
         }
+    }
+
+    /// `<name attr="value" …/>`.
+    pub fn empty(&mut self, name: &str, attributes: &[(&str, &str)]) {
+        self.indent();
+        self.out.push('<');
+        self.out.push_str(name);
+        for (k, v) in attributes {
+            self.out.push(' ');
+            self.out.push_str(k);
+            self.out.push_str("=\"");
+            self.out.push_str(&escape(v));
+            self.out.push('"');
+        }
+        self.out.push_str("/>\n");
     }
 
     fn indent(&mut self) {

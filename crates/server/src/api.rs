@@ -441,17 +441,17 @@ struct StoredBody {
     received_at: String,
 }
 
-/// `GET /api/submissions/{reference}`: one stored submission, for integrators (bearer token).
-pub async fn get_submission(
-    State(app): State<Arc<AppState>>,
-    Path(reference): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+/// The stored submission `reference`, for a caller with the admin token; the problem otherwise.
+async fn stored_for_admin(
+    app: &Arc<AppState>,
+    reference: String,
+    headers: &HeaderMap,
+) -> Result<crate::store::Stored, Response> {
     let Some(token) = app.admin_token.as_deref() else {
-        return Problem::not_found().into_response();
+        return Err(Problem::not_found().into_response());
     };
-    if !authorized(&headers, token) {
-        return Problem::new(
+    if !authorized(headers, token) {
+        return Err(Problem::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "Unauthorized",
@@ -460,14 +460,14 @@ pub async fn get_submission(
                 "Give a valid admin token (Authorization: Bearer …).",
             ),
         )
-        .into_response();
+        .into_response());
     }
-    let found = match with_store(&app, move |store| store.get(&reference)).await {
+    let found = match with_store(app, move |store| store.get(&reference)).await {
         Ok(found) => found,
-        Err(problem) => return problem.into_response(),
+        Err(problem) => return Err(problem.into_response()),
     };
-    let Some(stored) = found else {
-        return Problem::new(
+    found.ok_or_else(|| {
+        Problem::new(
             StatusCode::NOT_FOUND,
             "unknown_reference",
             "Unknown reference",
@@ -476,7 +476,19 @@ pub async fn get_submission(
                 "There is no submission with that reference number.",
             ),
         )
-        .into_response();
+        .into_response()
+    })
+}
+
+/// `GET /api/submissions/{reference}`: one stored submission, for integrators (bearer token).
+pub async fn get_submission(
+    State(app): State<Arc<AppState>>,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let stored = match stored_for_admin(&app, reference, &headers).await {
+        Ok(stored) => stored,
+        Err(response) => return response,
     };
     let answers = serde_json::from_str(&stored.answers).unwrap_or(Value::Null);
     Json(StoredBody {
@@ -489,6 +501,105 @@ pub async fn get_submission(
         received_at: stored.received_at,
     })
     .into_response()
+}
+
+/// The form's Open ePlatform mapping, or why its cases cannot be delivered as OEP XML.
+fn oep_mapping(
+    app: &AppState,
+    form_id: &str,
+) -> Result<blankett_oep::export::Mapping, Box<Response>> {
+    let Some(def) = app.forms.get(form_id) else {
+        return Err(Box::new(
+            Problem::new(
+                StatusCode::NOT_FOUND,
+                "unknown_form",
+                "Unknown form",
+                Localized::new(
+                    format!("Formuläret \"{form_id}\" finns inte hos den här mottagaren."),
+                    format!("The form \"{form_id}\" is not on this receiver."),
+                ),
+            )
+            .into_response(),
+        ));
+    };
+    let Some(oep) = app.forms.oep(form_id) else {
+        return Err(Box::new(Problem::new(
+            StatusCode::NOT_FOUND,
+            "oep_export_off",
+            "Open ePlatform export is off for this form",
+            Localized::new(
+                format!(
+                    "Formuläret \"{form_id}\" levereras inte som FlowInstance-XML: lägg till \"x-oep\": {{}} i definitionen för att slå på det."
+                ),
+                format!(
+                    "The form \"{form_id}\" is not delivered as FlowInstance XML: add \"x-oep\": {{}} to its definition to turn it on."
+                ),
+            ),
+        )
+        .into_response()));
+    };
+    blankett_oep::export::Mapping::new(def, Some(oep)).map_err(|e| {
+        tracing::error!("{form_id}: {e}");
+        Box::new(
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "oep_mapping_broken",
+                "The form's Open ePlatform mapping is broken",
+                Localized::new(
+                    format!("Formulärets x-oep-del är felaktig: {e}"),
+                    e.to_string(),
+                ),
+            )
+            .into_response(),
+        )
+    })
+}
+
+/// `GET /api/submissions/{reference}/flowinstance.xml`: the stored case as Open ePlatform
+/// FlowInstance XML (ISO-8859-1), for integrations that read OEP cases (bearer token).
+pub async fn get_flowinstance_xml(
+    State(app): State<Arc<AppState>>,
+    Path(reference): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let stored = match stored_for_admin(&app, reference, &headers).await {
+        Ok(stored) => stored,
+        Err(response) => return response,
+    };
+    let mapping = match oep_mapping(&app, &stored.form_id) {
+        Ok(mapping) => mapping,
+        Err(response) => return *response,
+    };
+    let answers: Value = serde_json::from_str(&stored.answers).unwrap_or(Value::Null);
+    let case_id = stored
+        .reference
+        .rsplit('-')
+        .next()
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or(1);
+    let xml = mapping.flowinstance_xml(&blankett_oep::export::Case {
+        flow_instance_id: case_id,
+        received_at: &stored.received_at,
+        answers: &answers,
+    });
+    (
+        [(header::CONTENT_TYPE, "application/xml; charset=ISO-8859-1")],
+        xml,
+    )
+        .into_response()
+}
+
+/// `GET /api/forms/{form}/flowinstance.xsd`: the XML Schema the form's FlowInstance XML
+/// follows, generated the way Open ePlatform generates one per flow.
+pub async fn get_form_xsd(State(app): State<Arc<AppState>>, Path(form): Path<String>) -> Response {
+    match oep_mapping(&app, &form) {
+        Ok(mapping) => (
+            [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+            mapping.xsd(),
+        )
+            .into_response(),
+        Err(response) => *response,
+    }
 }
 
 /// `GET /api/forms`: id, version and title of every loaded form.

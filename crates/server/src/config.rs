@@ -11,6 +11,7 @@ Blankett's reference receiver: checks submissions again and stores them in SQLit
 Usage:
   blankett-server serve [--addr ADDR] [--db FILE] [--forms DIR] [--dist DIR] [--max-body BYTES]
   blankett-server check FILE.json [FILE.json ...] [--lang sv|en]
+  blankett-server import-oep FLOW.oeflow [--id ID] [--organisation NAME] [--lang sv|en] > form.json
   blankett-server --help
 
 serve options (arguments override environment variables, which override defaults):
@@ -24,6 +25,11 @@ serve options (arguments override environment variables, which override defaults
 
 check prints every problem in each definition, prefixed with the file name.
 Exit codes: 0 all files load, 1 a file has errors, 2 usage error or unreadable file.
+
+import-oep converts an Open ePlatform e-service export to a definition on stdout and
+prints what could not be converted as it was (and the checker's verdict) on stderr.
+Exit codes: 0 converted and the definition checks, 1 converted but the definition has
+errors, 2 usage error, or a file that cannot be read or converted.
 ";
 
 /// Default listen address.
@@ -81,6 +87,17 @@ pub enum Command {
         /// The language of the messages.
         lang: Lang,
     },
+    /// Convert an Open ePlatform `.oeflow` export to a definition.
+    ImportOep {
+        /// The `.oeflow` file.
+        file: PathBuf,
+        /// The form id to use instead of one made from the flow's name.
+        id: Option<String>,
+        /// The organisation's name, which OEP exports do not always carry.
+        organisation: Option<String>,
+        /// The language of the report.
+        lang: Lang,
+    },
     /// Print the usage text.
     Help,
 }
@@ -132,6 +149,7 @@ pub fn parse_args(
         "--help" | "-h" | "help" => Ok(Command::Help),
         "serve" => parse_serve(rest, env).map(Command::Serve),
         "check" => parse_check(rest),
+        "import-oep" => parse_import(rest),
         other if other.starts_with('-') => Err(UsageError::UnknownOption(other.to_owned())),
         other => Err(UsageError::UnknownCommand(other.to_owned())),
     }
@@ -216,6 +234,44 @@ fn parse_check(rest: Vec<String>) -> Result<Command, UsageError> {
         return Err(UsageError::NoFiles);
     }
     Ok(Command::Check { files, lang })
+}
+
+fn parse_import(rest: Vec<String>) -> Result<Command, UsageError> {
+    let mut rest = rest.into_iter();
+    let (mut file, mut id, mut organisation, mut lang) = (None, None, None, Lang::Sv);
+    while let Some(arg) = rest.next() {
+        let (name, inline) = split_option(&arg);
+        match name.as_str() {
+            "--id" => id = Some(option_value(&name, inline, &mut rest)?),
+            "--organisation" => organisation = Some(option_value(&name, inline, &mut rest)?),
+            "--lang" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                lang = match value.as_str() {
+                    "sv" => Lang::Sv,
+                    "en" => Lang::En,
+                    _ => {
+                        return Err(UsageError::InvalidValue {
+                            option: name,
+                            value,
+                            reason: "expected sv or en",
+                        });
+                    }
+                };
+            }
+            _ if arg.starts_with('-') && arg.len() > 1 => {
+                return Err(UsageError::UnknownOption(arg));
+            }
+            _ if file.is_none() => file = Some(PathBuf::from(arg)),
+            _ => return Err(UsageError::UnknownOption(arg)),
+        }
+    }
+    let file = file.ok_or(UsageError::NoFiles)?;
+    Ok(Command::ImportOep {
+        file,
+        id,
+        organisation,
+        lang,
+    })
 }
 
 #[cfg(test)]

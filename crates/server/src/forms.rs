@@ -10,6 +10,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Default)]
 pub struct Forms {
     by_id: BTreeMap<String, Definition>,
+    /// Each form's `x-oep` block (Open ePlatform export settings), when it has one.
+    oep: BTreeMap<String, serde_json::Value>,
 }
 
 /// A definition file that was not loaded, and why (English lines).
@@ -51,6 +53,12 @@ impl Forms {
     /// The definition of `form_id`, if loaded.
     pub fn get(&self, form_id: &str) -> Option<&Definition> {
         self.by_id.get(form_id)
+    }
+
+    /// The form's `x-oep` block: present when the form's cases may be delivered as OEP
+    /// FlowInstance XML.
+    pub fn oep(&self, form_id: &str) -> Option<&serde_json::Value> {
+        self.oep.get(form_id)
     }
 
     /// How many forms are loaded.
@@ -135,7 +143,14 @@ impl Forms {
                 Some(Err(lines)) => skipped.push(Skipped { path, lines }),
                 Some(Ok(def)) => {
                     let id = def.id.as_str().to_owned();
-                    if !forms.insert(def) {
+                    let oep = serde_json::from_str::<serde_json::Value>(&text)
+                        .ok()
+                        .and_then(|v| v.get("x-oep").cloned());
+                    if forms.insert(def) {
+                        if let Some(oep) = oep {
+                            forms.oep.insert(id, oep);
+                        }
+                    } else {
                         skipped.push(Skipped {
                             lines: vec![format!(
                                 "another file already defines the form \"{id}\"; this one is ignored"

@@ -8,6 +8,7 @@ pub mod api;
 pub mod check;
 pub mod config;
 pub mod forms;
+pub mod import;
 pub mod store;
 
 use std::future::Future;
@@ -138,7 +139,12 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/api/submissions", submissions)
         .route("/api/submissions/{reference}", get(api::get_submission))
+        .route(
+            "/api/submissions/{reference}/flowinstance.xml",
+            get(api::get_flowinstance_xml),
+        )
         .route("/api/forms", get(api::list_forms))
+        .route("/api/forms/{form}/flowinstance.xsd", get(api::get_form_xsd))
         .route("/api", any(api::api_not_found))
         .route("/api/{*rest}", any(api::api_not_found))
         .route("/healthz", get(api::healthz))

@@ -27,6 +27,21 @@ fn main() -> ExitCode {
             );
             ExitCode::from(u8::try_from(code).unwrap_or(2))
         }
+        Command::ImportOep {
+            file,
+            id,
+            organisation,
+            lang,
+        } => {
+            let code = blankett_server::import::run(
+                &file,
+                &blankett_oep::import::Options { id, organisation },
+                lang,
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            );
+            ExitCode::from(u8::try_from(code).unwrap_or(2))
+        }
         Command::Serve(config) => serve(config),
     }
 }
