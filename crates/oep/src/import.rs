@@ -831,7 +831,11 @@ impl<'a> Importer<'a> {
                     _ => "select",
                 };
                 let mut f = json!({ "id": base, "type": kind, "label": name, "options": options });
-                let mut max_export = alternatives.len().max(1) as i64;
+                let mut max_export = if kind == "checkboxes" {
+                    alternatives.len().max(1) as i64
+                } else {
+                    1
+                };
                 if kind == "checkboxes" {
                     let n = options.len() as i64;
                     if let Some(min) = int(config, "minChecked").filter(|m| *m > 0 && *m <= n) {

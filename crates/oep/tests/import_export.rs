@@ -1,0 +1,342 @@
+//! The importer and the exporter together: a small flow in, a definition that the checker
+//! accepts and behaves like the flow, and a case out that xmllint validates against the XSD.
+
+use std::process::Command;
+use std::sync::Arc;
+
+use blankett_core::{Answer, Answers, Context, Date, FormState, Lang, Submission};
+use blankett_oep::export::{Case, Mapping};
+use blankett_oep::import::{ImportError, NoteKind, Options, decode, import};
+use serde_json::{Value, json};
+
+const PARKERING: &str = include_str!("parkering.oeflow");
+
+fn cx() -> Context {
+    Context {
+        today: Date::new(2026, 11, 23).expect("a date"),
+    }
+}
+
+fn definition(json: &Value) -> blankett_core::Definition {
+    let loaded = blankett_core::load(&json.to_string());
+    assert!(
+        loaded.diagnostics.is_empty(),
+        "the checker finds: {:#?}",
+        loaded
+            .diagnostics
+            .iter()
+            .map(|d| d.line(Lang::En))
+            .collect::<Vec<_>>()
+    );
+    loaded.definition.expect("a definition")
+}
+
+#[test]
+fn a_flow_becomes_a_definition_that_behaves_like_it() {
+    let imported = import(PARKERING, &Options::default()).expect("imports");
+    let d = &imported.definition;
+    assert_eq!(d["id"], "ansokan-om-parkeringstillstand");
+    assert_eq!(d["organisation"]["name"], "Exempelby kommun, gatukontoret");
+    assert_eq!(
+        d["organisation"]["contact"],
+        json!({ "email": "parkering@exempelby.se" })
+    );
+    assert_eq!(
+        d["x-oep"]["flow"],
+        json!({ "family_id": 7, "flow_id": 42, "version": 3, "name": "Ansökan om parkeringstillstånd" })
+    );
+    assert_eq!(
+        d["x-oep"]["status"],
+        json!({ "id": 12, "name": "Inskickat ärende" })
+    );
+    let def = definition(d);
+
+    // "Show the personal details, required, when Jag själv is chosen."
+    let shown = json!({ "==": [{ "var": "q101" }, "a1001"] });
+    let group = &d["steps"][1]["fields"][0];
+    assert_eq!(group["type"], "group");
+    assert_eq!(group["visible_if"], shown);
+    assert_eq!(group["fields"][1]["required_if"], shown);
+    assert_eq!(group["fields"][2]["type"], "personnummer");
+    assert_eq!(group["fields"][2]["allow_samordningsnummer"], false);
+    let mut answers = Answers::new();
+    let state = FormState::evaluate(&def, &answers, &cx());
+    assert!(!state.is_visible("q201"));
+    answers.set("q101", Answer::Text("a1001".into()));
+    let state = FormState::evaluate(&def, &answers, &cx());
+    assert!(state.is_visible("q201") && state.is_required("q201_2001"));
+    answers.set("q101", Answer::Text("a1002".into()));
+    assert!(!FormState::evaluate(&def, &answers, &cx()).is_visible("q201"));
+
+    let kinds: Vec<(NoteKind, &str)> = imported
+        .report
+        .iter()
+        .map(|n| (n.kind, n.at.as_str()))
+        .collect();
+    assert!(kinds.contains(&(NoteKind::FillIn, "privacy")), "{kinds:?}");
+    assert!(
+        kinds.contains(&(NoteKind::Changed, "Ansökan om parkeringstillstånd")),
+        "login: {kinds:?}"
+    );
+    assert!(
+        !kinds.iter().any(|(k, _)| *k == NoteKind::NotConverted),
+        "{kinds:?}"
+    );
+    // The session works on it end to end.
+    let session = blankett_core::FormSession::new(Arc::new(def), cx());
+    assert_eq!(session.progress(), None);
+}
+
+/// The last matching rule decides; with none, the default state.
+#[test]
+fn several_rules_on_one_question_follow_the_last_that_matches() {
+    let flow = r#"<Flow><name>Regler</name><Steps><Step><name>Ett</name><sortIndex>0</sortIndex><QueryDescriptors>
+      <QueryDescriptor><queryID>1</queryID><name>Färg</name><sortIndex>0</sortIndex><defaultQueryState>VISIBLE</defaultQueryState>
+        <EvaluatorDescriptors>
+          <EvaluatorDescriptor><name>Dölj vid röd</name><sortIndex>0</sortIndex><enabled>true</enabled>
+            <TargetQueryIDs><queryID>2</queryID></TargetQueryIDs>
+            <QueryStateEvaluator><selectionMode>ANY</selectionMode><RequiredAlternativeIDs><alternativeID>11</alternativeID></RequiredAlternativeIDs><queryState>HIDDEN</queryState></QueryStateEvaluator></EvaluatorDescriptor>
+          <EvaluatorDescriptor><name>Kräv vid röd och blå</name><sortIndex>1</sortIndex><enabled>true</enabled>
+            <TargetQueryIDs><queryID>2</queryID></TargetQueryIDs>
+            <QueryStateEvaluator><selectionMode>ALL</selectionMode><RequiredAlternativeIDs><alternativeID>11</alternativeID><alternativeID>12</alternativeID></RequiredAlternativeIDs><queryState>VISIBLE_REQUIRED</queryState></QueryStateEvaluator></EvaluatorDescriptor>
+          <EvaluatorDescriptor><name>Avstängd</name><sortIndex>2</sortIndex><enabled>false</enabled>
+            <TargetQueryIDs><queryID>2</queryID></TargetQueryIDs>
+            <QueryStateEvaluator><selectionMode>ANY</selectionMode><RequiredAlternativeIDs><alternativeID>12</alternativeID></RequiredAlternativeIDs><queryState>HIDDEN</queryState></QueryStateEvaluator></EvaluatorDescriptor>
+        </EvaluatorDescriptors>
+        <CheckboxQuery><Alternatives>
+          <CheckboxAlternative><alternativeID>12</alternativeID><name>Blå</name><sortIndex>2</sortIndex></CheckboxAlternative>
+          <CheckboxAlternative><alternativeID>11</alternativeID><name>Röd</name><sortIndex>1</sortIndex></CheckboxAlternative>
+        </Alternatives><freeTextAlternative>Annan färg</freeTextAlternative></CheckboxQuery></QueryDescriptor>
+      <QueryDescriptor><queryID>2</queryID><name>Varför?</name><sortIndex>1</sortIndex><defaultQueryState>VISIBLE</defaultQueryState>
+        <TextAreaQuery><maxLength>500</maxLength></TextAreaQuery></QueryDescriptor>
+      <QueryDescriptor><queryID>3</queryID><name>Bilaga</name><sortIndex>2</sortIndex><defaultQueryState>VISIBLE</defaultQueryState>
+        <FileUploadQuery><maxFileCount>2</maxFileCount></FileUploadQuery></QueryDescriptor>
+    </QueryDescriptors></Step></Steps></Flow>"#;
+    let imported = import(
+        flow,
+        &Options {
+            organisation: Some("Testby kommun".into()),
+            ..Options::default()
+        },
+    )
+    .expect("imports");
+    let def = definition(&imported.definition);
+    let options: Vec<&str> = imported.definition["steps"][0]["fields"][0]["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .map(|o| o["label"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        options,
+        ["Röd", "Blå", "Annan färg"],
+        "in sortIndex order, free text last"
+    );
+    let state_with = |chosen: &[&str]| {
+        let mut a = Answers::new();
+        a.set(
+            "q1",
+            Answer::Choices(chosen.iter().map(|s| (*s).to_owned()).collect()),
+        );
+        let s = FormState::evaluate(&def, &a, &cx());
+        (s.is_visible("q2"), s.is_required("q2"))
+    };
+    assert_eq!(state_with(&[]), (true, false), "default: visible, optional");
+    assert_eq!(state_with(&["a11"]), (false, false), "red hides it");
+    assert_eq!(
+        state_with(&["a11", "a12"]),
+        (true, true),
+        "red and blue: the later rule requires it"
+    );
+    assert_eq!(
+        state_with(&["a12"]),
+        (true, false),
+        "the disabled rule is not there"
+    );
+    let kinds: Vec<(NoteKind, String)> = imported
+        .report
+        .iter()
+        .map(|n| (n.kind, n.en.clone()))
+        .collect();
+    assert!(
+        kinds
+            .iter()
+            .any(|(k, m)| *k == NoteKind::NotConverted && m.contains("FileUploadQuery")),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds
+            .iter()
+            .any(|(k, m)| *k == NoteKind::NotConverted && m.contains("disabled")),
+        "{kinds:?}"
+    );
+}
+
+#[test]
+fn files_that_are_not_flows_get_clear_errors() {
+    assert!(matches!(
+        import("<Flow><name>x", &Options::default()),
+        Err(ImportError::Xml(_))
+    ));
+    assert_eq!(
+        import("<Form/>", &Options::default()).map(|_| ()),
+        Err(ImportError::NotAFlow("Form".into()))
+    );
+    assert_eq!(
+        import("<Flow/>", &Options::default()).map(|_| ()),
+        Err(ImportError::NoName)
+    );
+    assert!(matches!(
+        import(
+            "<Flow><name>Extern</name><externalLink>https://x.se</externalLink></Flow>",
+            &Options::default()
+        ),
+        Err(ImportError::ExternalLink(_))
+    ));
+    let only_map = "<Flow><name>Karta</name><Steps><Step><name>S</name><sortIndex>0</sortIndex><QueryDescriptors><QueryDescriptor><queryID>1</queryID><name>Rita</name><sortIndex>0</sortIndex><defaultQueryState>VISIBLE</defaultQueryState><GeneralMapQuery/></QueryDescriptor></QueryDescriptors></Step></Steps></Flow>";
+    match import(only_map, &Options::default()) {
+        Err(ImportError::NothingConverted(notes)) => {
+            assert!(notes.iter().any(|n| n.en.contains("map question")))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(ImportError::NoName.message(Lang::Sv).contains("saknar"));
+    // ISO-8859-1, as many OEP installations write their exports.
+    let latin1: Vec<u8> = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><Flow><name>Bygglov för altan</name></Flow>"
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).expect("latin-1"))
+        .collect();
+    assert!(
+        decode(&latin1)
+            .expect("decodes")
+            .contains("Bygglov för altan")
+    );
+    assert!(matches!(
+        decode(b"\xff\xfe<"),
+        Err(ImportError::Encoding(_))
+    ));
+    assert!(matches!(
+        decode(b"<?xml version=\"1.0\" encoding=\"EBCDIC\"?><Flow/>"),
+        Err(ImportError::UnsupportedEncoding(_))
+    ));
+}
+
+/// Writes the files and runs `xmllint --schema`; the error output when it refuses.
+fn xmllint(xsd: &str, xml: &[u8]) -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!("blankett-oep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let (xsd_path, xml_path) = (dir.join("flow.xsd"), dir.join("case.xml"));
+    std::fs::write(&xsd_path, xsd).map_err(|e| e.to_string())?;
+    std::fs::write(&xml_path, xml).map_err(|e| e.to_string())?;
+    let out = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&xsd_path)
+        .arg(&xml_path)
+        .output()
+        .map_err(|e| {
+            format!("cannot run xmllint ({e}); `cargo xtask install` installs it (libxml2-utils)")
+        })?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[test]
+fn a_submitted_case_is_flowinstance_xml_that_the_xsd_accepts() {
+    let imported = import(PARKERING, &Options::default()).expect("imports");
+    let def = definition(&imported.definition);
+    let mut answers = Answers::new();
+    answers.set("q101", Answer::Text("a1001".into()));
+    answers.set("q201_2001", Answer::Text("Åsa Öberg & Co <3".into()));
+    answers.set("q201_2002", Answer::Text("191212121212".into()));
+    let sub = Submission::build(
+        &def,
+        &answers,
+        Lang::Sv,
+        "0f8b3c2e-6a55-4a4c-9c3e-1d2f3a4b5c6d",
+        &cx(),
+    )
+    .expect("valid answers");
+    let answers_json = serde_json::to_value(&sub.answers).expect("json");
+    let mapping = Mapping::new(&def, imported.definition.get("x-oep")).expect("mapping");
+    let xml = mapping.flowinstance_xml(&Case {
+        flow_instance_id: 42,
+        received_at: "2026-11-23T09:14:03Z",
+        answers: &answers_json,
+    });
+    let text: String = xml.iter().map(|b| char::from(*b)).collect();
+    for expected in [
+        "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>",
+        "<FamilyID>7</FamilyID>",
+        "<FlowID>42</FlowID>",
+        "<FlowInstanceID>42</FlowInstanceID>",
+        "<ID>12</ID>",
+        "<Posted>2026-11-23T10:14:03</Posted>",
+        "<Sokande>\n      <QueryID>101</QueryID>\n      <Name>Vem gäller ansökan?</Name>\n      <Value>Jag själv</Value>",
+        "<Namn>Åsa Öberg &amp; Co &lt;3</Namn>",
+        "<Personnummer>19121212-1212</Personnummer>",
+    ] {
+        assert!(text.contains(expected), "{expected} is not in\n{text}");
+    }
+    let xsd = mapping.xsd();
+    xmllint(&xsd, &xml).unwrap_or_else(|e| panic!("xmllint refuses the case: {e}\n{text}\n{xsd}"));
+
+    // A case that breaks the schema is caught by the same check: the test can fail.
+    let tampered = text.replace(
+        "<Value>Jag själv</Value>",
+        "<Value>Någon helt annan</Value>",
+    );
+    let bytes: Vec<u8> = tampered
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect();
+    assert!(
+        xmllint(&xsd, &bytes).is_err(),
+        "a value outside the enumeration is refused"
+    );
+
+    // With the other answer, the hidden question is left out, as OEP leaves it out.
+    let mut other = Answers::new();
+    other.set("q101", Answer::Text("a1002".into()));
+    let sub = Submission::build(
+        &def,
+        &other,
+        Lang::Sv,
+        "0f8b3c2e-6a55-4a4c-9c3e-1d2f3a4b5c6e",
+        &cx(),
+    )
+    .expect("valid");
+    let xml = mapping.flowinstance_xml(&Case {
+        flow_instance_id: 43,
+        received_at: "2026-07-01T12:00:00Z",
+        answers: &serde_json::to_value(&sub.answers).expect("json"),
+    });
+    let text: String = xml.iter().map(|b| char::from(*b)).collect();
+    assert!(!text.contains("<Personuppgifter>"), "{text}");
+    assert!(
+        text.contains("<Posted>2026-07-01T14:00:00</Posted>"),
+        "summer time: {text}"
+    );
+    xmllint(&xsd, &xml).unwrap_or_else(|e| panic!("{e}\n{text}"));
+}
+
+#[test]
+fn any_form_can_be_exported_under_its_field_ids() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../public/forms/felanmalan.json"
+    ))
+    .expect("example");
+    let def = blankett_core::load(&text).definition.expect("loads");
+    let mapping = Mapping::new(&def, Some(&json!({}))).expect("derived");
+    let xsd = mapping.xsd();
+    assert!(xsd.contains("RadioButtonQuery"), "{xsd}");
+    let xml = mapping.flowinstance_xml(&Case {
+        flow_instance_id: 1,
+        received_at: "2026-11-23T09:14:03Z",
+        answers: &json!({}),
+    });
+    xmllint(&xsd, &xml).unwrap_or_else(|e| panic!("{e}"));
+}
