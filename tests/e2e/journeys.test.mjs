@@ -155,7 +155,10 @@ describe('every form, start to receipt, keyboard only', async () => {
       const given = await fillAllSteps(page, def, locked);
 
       // Review: every answered question is listed, with a Change button unless it is locked.
+      // A label that repeats names its group ("Ändra Person 2: Förnamn").
       await assertAccessible(page, `${id} review`);
+      const answered = def.steps.flatMap((st) => entries(st.fields)).filter((f) => f.id in given && f.type !== 'repeat');
+      const repeats = (label) => answered.filter((f) => text(f.label) === label).length > 1;
       for (const step of def.steps) {
         for (const field of entries(step.fields).filter((f) => f.id in given)) {
           if (field.type === 'repeat') {
@@ -167,7 +170,8 @@ describe('every form, start to receipt, keyboard only', async () => {
             }
             continue;
           }
-          const name = `Ändra ${text(field.label)}`;
+          const label = text(field.label);
+          const name = `Ändra ${repeats(label) && field.__group ? `${text(field.__group)}: ` : ''}${label}`;
           assert.equal(await page.getByRole('button', { name, exact: true }).count(), locked.has(field.id) ? 0 : 1, name);
         }
       }

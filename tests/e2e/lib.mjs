@@ -81,9 +81,16 @@ export function questions(fields) {
   return entries(fields).filter((f) => f.type !== 'repeat');
 }
 
-/** The questions and repeating groups of a step, inside groups too, in document order. */
-export function entries(fields) {
-  return fields.flatMap((f) => (f.type === 'group' ? entries(f.fields) : ['info', 'computed'].includes(f.type) ? [] : [f]));
+/** The questions and repeating groups of a step, inside groups too, in document order. A
+ *  question in a group remembers the group's label (`__group`): a citizen tells two "Förnamn"
+ *  apart by the fieldset they are in, and so does the filler. */
+export function entries(fields, group = null) {
+  return fields.flatMap((f) => {
+    if (f.type === 'group') return entries(f.fields, f.label);
+    if (['info', 'computed'].includes(f.type)) return [];
+    if (group && !('__group' in f)) Object.defineProperty(f, '__group', { value: group });
+    return [f];
+  });
 }
 
 /** The questions of one row of a repeating group, in document order. */
@@ -189,13 +196,15 @@ function labelRe(label) {
  *  or inside `scope` (a row's fieldset). */
 export function control(scope, field, lang = 'sv') {
   const label = text(field.label, lang);
+  if (field.__group) scope = scope.getByRole('group', { name: labelRe(text(field.__group, lang)) });
   switch (field.type) {
     case 'radio': case 'yes_no': case 'checkboxes':
       return scope.getByRole('group', { name: labelRe(label) });
     case 'select':
       return scope.getByRole('combobox', { name: labelRe(label) });
     default:
-      return scope.getByLabel(labelRe(label), { exact: false }).and(scope.locator('input, textarea'));
+      return scope.getByLabel(labelRe(label), { exact: false })
+        .and(scope.locator('input:not([type=radio]):not([type=checkbox]), textarea'));
   }
 }
 

@@ -212,10 +212,15 @@ fn import_oep_fixtures(forms: &Path) -> Result<(), String> {
         .collect();
     flows.sort();
     for flow in flows {
+        // The app opens `?form=<id>` from `forms/<id>.json`: the file is named by the id.
+        let id = format!(
+            "oep-{}",
+            flow.file_stem().unwrap_or_default().to_string_lossy()
+        );
         let out = Command::new(&server_bin)
             .arg("import-oep")
             .arg(&flow)
-            .args(["--organisation", "Testby kommun"])
+            .args(["--id", &id, "--organisation", "Testby kommun"])
             .output()
             .map_err(|e| format!("cannot start {}: {e}", server_bin.display()))?;
         if !out.status.success() {
@@ -225,8 +230,7 @@ fn import_oep_fixtures(forms: &Path) -> Result<(), String> {
                 String::from_utf8_lossy(&out.stderr)
             ));
         }
-        let stem = flow.file_stem().unwrap_or_default().to_string_lossy();
-        let target = forms.join(format!("oep-{stem}.json"));
+        let target = forms.join(format!("{id}.json"));
         std::fs::write(&target, &out.stdout).map_err(|e| format!("{}: {e}", target.display()))?;
     }
     Ok(())

@@ -468,8 +468,13 @@ impl FormSession {
     }
 
     /// Every step's questions and answers, for the review page.
+    ///
+    /// Labels that occur more than once on the page (two "Förnamn" in the groups "Person 1"
+    /// and "Person 2") are prefixed with their group's legend, so every "Change" button says
+    /// which answer it changes.
     pub fn review(&self, lang: Lang) -> Vec<ReviewSection> {
-        self.def
+        let mut sections: Vec<ReviewSection> = self
+            .def
             .steps
             .iter()
             .enumerate()
@@ -484,7 +489,20 @@ impl FormSession {
                     .filter_map(|(key, f)| self.review_item(key, f, lang))
                     .collect(),
             })
-            .collect()
+            .collect();
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for item in sections.iter().flat_map(|s| &s.items) {
+            *seen.entry(item.label.clone()).or_default() += 1;
+        }
+        let groups = group_legends(&self.def, lang);
+        for item in sections.iter_mut().flat_map(|s| &mut s.items) {
+            if seen.get(&item.label).is_some_and(|n| *n > 1)
+                && let Some(legend) = groups.get(item.field.as_str())
+            {
+                item.label = format!("{legend}: {}", item.label);
+            }
+        }
+        sections
     }
 }
 
@@ -530,6 +548,30 @@ impl FormSession {
             _ => field.label_in(lang).to_owned(),
         }
     }
+}
+
+/// The legend of the innermost group around each form-level field, by field id.
+fn group_legends(def: &Definition, lang: Lang) -> BTreeMap<String, String> {
+    fn walk(
+        fields: &[Field],
+        legend: Option<&str>,
+        lang: Lang,
+        out: &mut BTreeMap<String, String>,
+    ) {
+        for f in fields {
+            if let Some(l) = legend {
+                out.insert(f.id.0.clone(), l.to_owned());
+            }
+            if let FieldKind::Group(g) = &f.kind {
+                walk(&g.fields, Some(f.label_in(lang)), lang, out);
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    for step in &def.steps {
+        walk(&step.fields, None, lang, &mut out);
+    }
+    out
 }
 
 /// An answer as a citizen reads it: option labels instead of values, "Ja"/"Nej", as typed otherwise.

@@ -479,7 +479,7 @@ impl<'a> Importer<'a> {
 
     fn at(&self, qi: usize) -> String {
         let q = &self.queries[qi];
-        format!("{} › {} (fråga {})", self.step_names[q.step], q.name, q.id)
+        format!("{} › {} [{}]", self.step_names[q.step], q.name, q.id)
     }
 
     fn read_query(&mut self, node: Node<'a, 'a>, step: usize) {
@@ -522,7 +522,7 @@ impl<'a> Importer<'a> {
             let source = self.queries[qi].id;
             for e in sorted(list(node, "EvaluatorDescriptors", "EvaluatorDescriptor")) {
                 let name = text(e, "name").unwrap_or_default();
-                let at = format!("{} › regel ”{name}”", self.at(qi));
+                let at = format!("{} › ”{name}”", self.at(qi));
                 if !boolean(e, "enabled") {
                     self.note(
                         NoteKind::NotConverted,
@@ -596,7 +596,7 @@ impl<'a> Importer<'a> {
                         let at = source.map_or_else(String::new, |s| self.at(s));
                         self.note(
                             NoteKind::NotConverted,
-                            &format!("{at} › regel ”{}”", rule.name),
+                            &format!("{at} › ”{}”", rule.name),
                             "Regelns fråga kunde inte konverteras, så regeln följer inte med; målfrågan har alltid sin standardstatus.",
                             "The rule's question could not be converted, so the rule is left out; its target always has its default state.",
                         );

@@ -678,3 +678,30 @@ mod prefill {
         assert_eq!(s.answers().get("news"), None);
     }
 }
+
+#[test]
+fn review_labels_that_repeat_say_which_group_they_belong_to() {
+    let def = crate::test_support::test_definition(
+        "vigsel",
+        "1",
+        serde_json::json!("Vigsel"),
+        serde_json::json!([{ "id": "one", "title": "Ni", "fields": [
+            { "id": "p1", "type": "group", "label": "Person 1", "fields": [
+                { "id": "p1_namn", "type": "text", "label": "Förnamn" } ] },
+            { "id": "p2", "type": "group", "label": "Person 2", "fields": [
+                { "id": "p2_namn", "type": "text", "label": "Förnamn" } ] },
+            { "id": "ort", "type": "text", "label": "Ort" }
+        ]}]),
+    );
+    let mut s = FormSession::new(std::sync::Arc::new(def), cx());
+    s.start();
+    s.set_answer("p1_namn", text("Ada"));
+    s.set_answer("p2_namn", text("Bo"));
+    assert!(s.next(&cx()));
+    let labels: Vec<String> = s.review(crate::Lang::Sv)[0]
+        .items
+        .iter()
+        .map(|i| i.label.clone())
+        .collect();
+    assert_eq!(labels, ["Person 1: Förnamn", "Person 2: Förnamn", "Ort"]);
+}
