@@ -164,8 +164,18 @@ fn FormView(def: Arc<Definition>) -> impl IntoView {
     let prefill_failed = RwSignal::new(false);
     ctx.session.update(|s| {
         s.apply_prefill(PrefillOrigin::Url, &browser::url_prefill());
-        if let Some(prefill) = browser::page_config().and_then(|c| c.get("prefill").cloned()) {
+        let config = browser::page_config();
+        if let Some(prefill) = config.as_ref().and_then(|c| c.get("prefill").cloned()) {
             s.apply_prefill(PrefillOrigin::Page, &prefill);
+        }
+        // `?start=1` or `"start": true` in the embedding page's configuration: the page around
+        // the form already introduces it, so open the first step (the privacy notice stays
+        // on every step).
+        let start = browser::query_param("start").as_deref() == Some("1")
+            || config.and_then(|c| c.get("start").and_then(serde_json::Value::as_bool))
+                == Some(true);
+        if start {
+            s.start();
         }
     });
     if let Some(source) = ctx

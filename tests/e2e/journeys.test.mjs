@@ -525,6 +525,19 @@ describe('captured requests', () => {
 });
 
 describe('the page around the form', () => {
+  test('?start=1 opens the first step directly, with the privacy notice still on the page', async () => {
+    const def = await fetchDefinition('felanmalan');
+    const page = await newPage(browser);
+    await page.goto(new URL('?form=felanmalan&start=1', BASE).href);
+    await page.getByRole('heading', { level: 2, name: text(def.steps[0].title) }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Börja fylla i' }).count(), 0);
+    assert.match(await page.locator('.progress').textContent(), /^Steg 1 av \d+$/);
+    assert.equal(await page.getByText('Så behandlar vi dina personuppgifter').count(), 1, 'the privacy notice is on the step');
+    await assertAccessible(page, 'started directly');
+    assert.deepEqual(page.jsErrors, []);
+    await page.context().close();
+  });
+
   test('the app runs under a strict Content-Security-Policy with a fresh nonce', async () => {
     const page = await newPage(browser);
     await page.addInitScript(() => {
