@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 
 use blankett_core::definition::{Definition, Field, FieldKind};
-use blankett_core::{Lang, Text};
+use blankett_core::{Date, Lang, Text};
 use serde_json::Value;
 
 use crate::import::element_name;
@@ -701,61 +701,32 @@ fn derived_shape(field: &Field) -> Option<Shape> {
 /// (`2026-11-23T10:14:03`). Central European time, with summer time from the last Sunday of
 /// March to the last Sunday of October at 01:00 UTC.
 pub fn stockholm_time(rfc3339: &str) -> String {
-    let digits = |r: std::ops::Range<usize>| rfc3339.get(r).and_then(|s| s.parse::<i64>().ok());
-    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s)) = (
-        digits(0..4),
-        digits(5..7),
-        digits(8..10),
-        digits(11..13),
-        digits(14..16),
-        digits(17..19),
+    let number = |r: std::ops::Range<usize>| rfc3339.get(r).and_then(|s| s.parse::<i64>().ok());
+    let (Some(day), Some(h), Some(mi), Some(s)) = (
+        rfc3339.get(0..10).and_then(Date::parse_iso),
+        number(11..13),
+        number(14..16),
+        number(17..19),
     ) else {
         return rfc3339.chars().take(19).collect();
     };
-    let day = days_from_civil(y, mo, d);
-    let utc = day * 86400 + h * 3600 + mi * 60 + s;
-    let last_sunday = |month: i64| {
-        let last = days_from_civil(y, month, 31);
+    let utc = day.day_number() * 86400 + h * 3600 + mi * 60 + s;
+    let last_sunday = |month: u8| {
+        let last = Date::new(day.year(), month, 31).map_or(0, Date::day_number);
+        // 1970-01-01 was a Thursday.
         last - (last + 4).rem_euclid(7)
     };
-    let summer_start = last_sunday(3) * 86400 + 3600;
-    let summer_end = last_sunday(10) * 86400 + 3600;
-    let offset = if (summer_start..summer_end).contains(&utc) {
-        7200
-    } else {
-        3600
-    };
-    let local = utc + offset;
-    let (ld, secs) = (local.div_euclid(86400), local.rem_euclid(86400));
-    let (ly, lm, lday) = civil_from_days(ld);
+    let summer = last_sunday(3) * 86400 + 3600..last_sunday(10) * 86400 + 3600;
+    let local = utc + if summer.contains(&utc) { 7200 } else { 3600 };
+    let (days, secs) = (local.div_euclid(86400), local.rem_euclid(86400));
+    let date = Date::from_day_number(days)
+        .map_or_else(|| rfc3339.chars().take(10).collect(), |d| d.to_string());
     format!(
-        "{ly:04}-{lm:02}-{lday:02}T{:02}:{:02}:{:02}",
+        "{date}T{:02}:{:02}:{:02}",
         secs / 3600,
         secs % 3600 / 60,
         secs % 60
     )
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// Text as ISO-8859-1 bytes; characters beyond Latin-1 become character references (the

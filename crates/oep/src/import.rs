@@ -886,196 +886,35 @@ impl<'a> Importer<'a> {
                 out.fields = fields;
                 return out;
             }
-            "ContactDetailQuery" => {
-                let setting = |name: &str, default: &str| {
-                    text(config, name).unwrap_or_else(|| default.to_owned())
-                };
-                let mut inner = Vec::new();
-                let mut export_fields = Vec::new();
-                let mut add = |element: &str, field: Value, state: &str, required: &Cond| {
-                    if state == "HIDDEN" {
-                        return;
-                    }
-                    let mut field = field;
-                    if state == "REQUIRED" {
-                        apply_required(&mut field, required);
-                    }
-                    export_fields.push(json!({
-                        "field": field["id"],
-                        "element": element,
-                        "required": state == "REQUIRED",
-                    }));
-                    inner.push(field);
-                };
-                let name_state = setting("fieldName", "REQUIRED");
-                add(
-                    "Firstname",
-                    json!({ "id": format!("{base}_fornamn"), "type": "text", "label": "Förnamn", "autocomplete": "given-name", "max_length": 255 }),
-                    &name_state,
-                    &required,
-                );
-                add(
-                    "Lastname",
-                    json!({ "id": format!("{base}_efternamn"), "type": "text", "label": "Efternamn", "autocomplete": "family-name", "max_length": 255 }),
-                    &name_state,
-                    &required,
-                );
-                let address = setting("fieldAddress", "VISIBLE");
-                let care_of = if address == "HIDDEN" {
-                    "HIDDEN".to_owned()
+            "ContactDetailQuery" | "OrganizationDetailQuery" => {
+                let person = type_name == "ContactDetailQuery";
+                let rows = if person {
+                    CONTACT_ROWS
                 } else {
-                    setting("fieldCareOf", "HIDDEN")
+                    ORGANISATION_ROWS
                 };
-                add(
-                    "CareOf",
-                    json!({ "id": format!("{base}_co"), "type": "text", "label": "c/o", "max_length": 255 }),
-                    &care_of,
-                    &required,
-                );
-                add(
-                    "Address",
-                    json!({ "id": format!("{base}_adress"), "type": "text", "label": "Gatuadress", "autocomplete": "street-address", "max_length": 255 }),
-                    &address,
-                    &required,
-                );
-                add(
-                    "ZipCode",
-                    json!({ "id": format!("{base}_postnummer"), "type": "postal_code", "label": "Postnummer" }),
-                    &address,
-                    &required,
-                );
-                add(
-                    "PostalAddress",
-                    json!({ "id": format!("{base}_postort"), "type": "text", "label": "Postort", "autocomplete": "address-level2", "max_length": 255 }),
-                    &address,
-                    &required,
-                );
-                add(
-                    "Phone",
-                    json!({ "id": format!("{base}_telefon"), "type": "phone", "label": "Telefon" }),
-                    &setting("fieldPhone", "VISIBLE"),
-                    &required,
-                );
-                add(
-                    "Email",
-                    json!({ "id": format!("{base}_epost"), "type": "email", "label": "E-post" }),
-                    &setting("fieldEmail", "VISIBLE"),
-                    &required,
-                );
-                let mobile = setting("fieldMobilePhone", "VISIBLE");
-                add(
-                    "MobilePhone",
-                    json!({ "id": format!("{base}_mobil"), "type": "phone", "label": "Mobiltelefon", "autocomplete": "mobile tel" }),
-                    &mobile,
-                    &required,
-                );
-                add(
-                    "SocialSecurityNumber",
-                    json!({ "id": format!("{base}_personnummer"), "type": "personnummer", "label": "Personnummer", "allow_samordningsnummer": false }),
-                    &setting("fieldCitizenID", "HIDDEN"),
-                    &required,
-                );
-                let sms = (mobile != "HIDDEN" && boolean(config, "allowSMS"))
+                let (mut inner, export_fields) = detail_fields(&base, config, rows, &required);
+                let mobile_shown = text(config, "fieldMobilePhone").as_deref() != Some("HIDDEN");
+                let sms = (boolean(config, "allowSMS") && (mobile_shown || !person))
                     .then(|| format!("{base}_sms"));
                 if let Some(sms) = &sms {
-                    inner.push(json!({ "id": sms, "type": "yes_no", "label": "Vill du få meddelanden via sms?" }));
+                    let label = if person {
+                        "Vill du få meddelanden via sms?"
+                    } else {
+                        "Vill ni få meddelanden via sms?"
+                    };
+                    inner.push(json!({ "id": sms, "type": "yes_no", "label": label }));
                 }
-                if boolean(config, "useOfficalAddress") {
-                    self.note(NoteKind::Changed, &at, "Adressen hämtas från folkbokföringen i OEP; i Blankett skriver den sökande den själv (eller den förifylls).", "OEP takes the address from the population register; in Blankett the citizen types it (or it is prefilled).");
+                if person && boolean(config, "useOfficalAddress") {
+                    self.note(
+                        NoteKind::Changed,
+                        &at,
+                        "Adressen hämtas från folkbokföringen i OEP; i Blankett skriver den sökande den själv (eller den förifylls).",
+                        "OEP takes the address from the population register; in Blankett the citizen types it (or it is prefilled).",
+                    );
                 }
-                out.export = query_export(
-                    "ContactDetailQuery",
-                    json!({ "fields": export_fields, "sms": sms }),
-                );
-                out.fields = vec![self.group(&base, &name, &help, info, inner, &visible)];
-                return out;
-            }
-            "OrganizationDetailQuery" => {
-                let setting = |name: &str, default: &str| {
-                    text(config, name).unwrap_or_else(|| default.to_owned())
-                };
-                let mut inner = Vec::new();
-                let mut export_fields = Vec::new();
-                let mut add = |element: &str, field: Value, state: &str, required: &Cond| {
-                    if state == "HIDDEN" {
-                        return;
-                    }
-                    let mut field = field;
-                    if state == "REQUIRED" {
-                        apply_required(&mut field, required);
-                    }
-                    export_fields.push(json!({ "field": field["id"], "element": element, "required": state == "REQUIRED" }));
-                    inner.push(field);
-                };
-                add(
-                    "OrganizationName",
-                    json!({ "id": format!("{base}_namn"), "type": "text", "label": "Organisationens namn", "autocomplete": "organization", "max_length": 255 }),
-                    "REQUIRED",
-                    &required,
-                );
-                add(
-                    "OrganizationNumber",
-                    json!({ "id": format!("{base}_orgnr"), "type": "organisationsnummer", "label": "Organisationsnummer" }),
-                    "REQUIRED",
-                    &required,
-                );
-                let address = setting("fieldAddress", "VISIBLE");
-                add(
-                    "Address",
-                    json!({ "id": format!("{base}_adress"), "type": "text", "label": "Gatuadress", "autocomplete": "street-address", "max_length": 255 }),
-                    &address,
-                    &required,
-                );
-                add(
-                    "ZipCode",
-                    json!({ "id": format!("{base}_postnummer"), "type": "postal_code", "label": "Postnummer" }),
-                    &address,
-                    &required,
-                );
-                add(
-                    "PostalAddress",
-                    json!({ "id": format!("{base}_postort"), "type": "text", "label": "Postort", "autocomplete": "address-level2", "max_length": 255 }),
-                    &address,
-                    &required,
-                );
-                add(
-                    "Firstname",
-                    json!({ "id": format!("{base}_fornamn"), "type": "text", "label": "Kontaktpersonens förnamn", "autocomplete": "given-name", "max_length": 255 }),
-                    "REQUIRED",
-                    &required,
-                );
-                add(
-                    "Lastname",
-                    json!({ "id": format!("{base}_efternamn"), "type": "text", "label": "Kontaktpersonens efternamn", "autocomplete": "family-name", "max_length": 255 }),
-                    "REQUIRED",
-                    &required,
-                );
-                add(
-                    "Phone",
-                    json!({ "id": format!("{base}_telefon"), "type": "phone", "label": "Telefon" }),
-                    &setting("fieldPhone", "VISIBLE"),
-                    &required,
-                );
-                add(
-                    "Email",
-                    json!({ "id": format!("{base}_epost"), "type": "email", "label": "E-post" }),
-                    &setting("fieldEmail", "REQUIRED"),
-                    &required,
-                );
-                add(
-                    "MobilePhone",
-                    json!({ "id": format!("{base}_mobil"), "type": "phone", "label": "Mobiltelefon", "autocomplete": "mobile tel" }),
-                    &setting("fieldMobilePhone", "VISIBLE"),
-                    &required,
-                );
-                let sms = boolean(config, "allowSMS").then(|| format!("{base}_sms"));
-                if let Some(sms) = &sms {
-                    inner.push(json!({ "id": sms, "type": "yes_no", "label": "Vill ni få meddelanden via sms?" }));
-                }
-                out.export = query_export(
-                    "OrganizationDetailQuery",
-                    json!({ "fields": export_fields, "sms": sms }),
-                );
+                out.export =
+                    query_export(&type_name, json!({ "fields": export_fields, "sms": sms }));
                 out.fields = vec![self.group(&base, &name, &help, info, inner, &visible)];
                 return out;
             }
@@ -1312,6 +1151,111 @@ impl<'a> Importer<'a> {
         }
         f
     }
+}
+
+/// One field of OEP's contact or organisation question: its XML element, the Blankett field
+/// (id suffix, type, label, autocomplete), and the setting that shows or requires it with its
+/// default (`None`: always required).
+struct DetailRow {
+    element: &'static str,
+    suffix: &'static str,
+    kind: &'static str,
+    label: &'static str,
+    autocomplete: Option<&'static str>,
+    setting: Option<(&'static str, &'static str)>,
+}
+
+const fn row(
+    element: &'static str,
+    suffix: &'static str,
+    kind: &'static str,
+    label: &'static str,
+    autocomplete: Option<&'static str>,
+    setting: Option<(&'static str, &'static str)>,
+) -> DetailRow {
+    DetailRow {
+        element,
+        suffix,
+        kind,
+        label,
+        autocomplete,
+        setting,
+    }
+}
+
+const NAME: Option<(&str, &str)> = Some(("fieldName", "REQUIRED"));
+const ADDRESS: Option<(&str, &str)> = Some(("fieldAddress", "VISIBLE"));
+const PHONE: Option<(&str, &str)> = Some(("fieldPhone", "VISIBLE"));
+const MOBILE: Option<(&str, &str)> = Some(("fieldMobilePhone", "VISIBLE"));
+
+/// `ContactDetailQuery`'s fields in OEP's export order, with OEP's defaults.
+#[rustfmt::skip]
+const CONTACT_ROWS: &[DetailRow] = &[
+    row("Firstname", "fornamn", "text", "Förnamn", Some("given-name"), NAME),
+    row("Lastname", "efternamn", "text", "Efternamn", Some("family-name"), NAME),
+    row("CareOf", "co", "text", "c/o", None, Some(("fieldCareOf", "HIDDEN"))),
+    row("Address", "adress", "text", "Gatuadress", Some("street-address"), ADDRESS),
+    row("ZipCode", "postnummer", "postal_code", "Postnummer", None, ADDRESS),
+    row("PostalAddress", "postort", "text", "Postort", Some("address-level2"), ADDRESS),
+    row("Phone", "telefon", "phone", "Telefon", None, PHONE),
+    row("Email", "epost", "email", "E-post", None, Some(("fieldEmail", "VISIBLE"))),
+    row("MobilePhone", "mobil", "phone", "Mobiltelefon", Some("mobile tel"), MOBILE),
+    row("SocialSecurityNumber", "personnummer", "personnummer", "Personnummer", None, Some(("fieldCitizenID", "HIDDEN"))),
+];
+
+/// `OrganizationDetailQuery`'s fields in OEP's export order, with OEP's defaults.
+#[rustfmt::skip]
+const ORGANISATION_ROWS: &[DetailRow] = &[
+    row("OrganizationName", "namn", "text", "Organisationens namn", Some("organization"), None),
+    row("OrganizationNumber", "orgnr", "organisationsnummer", "Organisationsnummer", None, None),
+    row("Address", "adress", "text", "Gatuadress", Some("street-address"), ADDRESS),
+    row("ZipCode", "postnummer", "postal_code", "Postnummer", None, ADDRESS),
+    row("PostalAddress", "postort", "text", "Postort", Some("address-level2"), ADDRESS),
+    row("Firstname", "fornamn", "text", "Kontaktpersonens förnamn", Some("given-name"), None),
+    row("Lastname", "efternamn", "text", "Kontaktpersonens efternamn", Some("family-name"), None),
+    row("Phone", "telefon", "phone", "Telefon", None, PHONE),
+    row("Email", "epost", "email", "E-post", None, Some(("fieldEmail", "REQUIRED"))),
+    row("MobilePhone", "mobil", "phone", "Mobiltelefon", Some("mobile tel"), MOBILE),
+];
+
+/// The Blankett fields of a contact or organisation question and their export mapping: a
+/// field per row whose setting is not `HIDDEN`, required (while the question is) when
+/// `REQUIRED`; c/o only with the address.
+fn detail_fields(
+    base: &str,
+    config: Node<'_, '_>,
+    rows: &[DetailRow],
+    required: &Cond,
+) -> (Vec<Value>, Vec<Value>) {
+    let address_hidden = text(config, "fieldAddress").as_deref() == Some("HIDDEN");
+    let mut fields = Vec::new();
+    let mut export = Vec::new();
+    for r in rows {
+        let state = match r.setting {
+            None => "REQUIRED".to_owned(),
+            Some(("fieldCareOf", _)) if address_hidden => "HIDDEN".to_owned(),
+            Some((name, default)) => text(config, name).unwrap_or_else(|| default.to_owned()),
+        };
+        if state == "HIDDEN" {
+            continue;
+        }
+        let id = format!("{base}_{}", r.suffix);
+        let mut f = json!({ "id": id, "type": r.kind, "label": r.label });
+        if let Some(a) = r.autocomplete {
+            f["autocomplete"] = json!(a);
+        }
+        match r.kind {
+            "text" => f["max_length"] = json!(255),
+            "personnummer" => f["allow_samordningsnummer"] = json!(false),
+            _ => {}
+        }
+        if state == "REQUIRED" {
+            apply_required(&mut f, required);
+        }
+        export.push(json!({ "field": id, "element": r.element, "required": state == "REQUIRED" }));
+        fields.push(f);
+    }
+    (fields, export)
 }
 
 /// The state of the last matching rule as a condition, else the default: `{"if": [c_n, b_n, …, default]}`, simplified.

@@ -25,6 +25,12 @@ impl XmlWriter {
 
     /// `<name attr="value" …/>`.
     pub fn empty(&mut self, name: &str, attributes: &[(&str, &str)]) {
+        self.start_tag(name, attributes);
+        self.out.push_str("/>\n");
+    }
+
+    /// `<name attr="value" …` on a new, indented line (the caller ends the tag).
+    fn start_tag(&mut self, name: &str, attributes: &[(&str, &str)]) {
         self.indent();
         self.out.push('<');
         self.out.push_str(name);
@@ -35,7 +41,6 @@ impl XmlWriter {
             self.out.push_str(&escape(v));
             self.out.push('"');
         }
-        self.out.push_str("/>\n");
     }
 
     fn indent(&mut self) {
@@ -52,16 +57,7 @@ impl XmlWriter {
 
     /// Opens `<name attr="value" …>`.
     pub fn open(&mut self, name: &str, attributes: &[(&str, &str)]) {
-        self.indent();
-        self.out.push('<');
-        self.out.push_str(name);
-        for (k, v) in attributes {
-            self.out.push(' ');
-            self.out.push_str(k);
-            self.out.push_str("=\"");
-            self.out.push_str(&escape(v));
-            self.out.push('"');
-        }
+        self.start_tag(name, attributes);
         self.out.push('>');
         self.open.push(name.to_owned());
         self.has_children.push(false);

@@ -45,6 +45,15 @@ fn field<'a>(def: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no field {id}"))
 }
 
+fn step_titles(def: &Value) -> Vec<&str> {
+    def["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| s["title"].as_str().unwrap_or(""))
+        .collect()
+}
+
 fn not_converted(imported: &Imported) -> Vec<String> {
     imported
         .report
@@ -65,12 +74,7 @@ fn bygglov_keeps_its_questions_and_reports_maps_and_uploads() {
     let im = fixture("bygglov-altan");
     checked(&im);
     let d = &im.definition;
-    let titles: Vec<&str> = d["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .map(|s| s["title"].as_str().unwrap_or(""))
-        .collect();
+    let titles = step_titles(d);
     assert_eq!(
         titles,
         ["Fastighet och placering", "Åtgärd", "Sökande"],
@@ -239,12 +243,7 @@ fn felanmalan_sorts_steps_and_reports_trees_and_disabled_rules() {
     let im = fixture("felanmalan-gata-park");
     checked(&im);
     let d = &im.definition;
-    let titles: Vec<&str> = d["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .map(|s| s["title"].as_str().unwrap_or(""))
-        .collect();
+    let titles = step_titles(d);
     assert_eq!(
         titles,
         ["Vad gäller felet?", "Plats och bild", "Kontaktuppgifter"]

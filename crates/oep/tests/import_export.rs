@@ -223,7 +223,10 @@ fn files_that_are_not_flows_get_clear_errors() {
 
 /// Writes the files and runs `xmllint --schema`; the error output when it refuses.
 fn xmllint(xsd: &str, xml: &[u8]) -> Result<(), String> {
-    let dir = std::env::temp_dir().join(format!("blankett-oep-{}", std::process::id()));
+    // Tests run in parallel: each call its own folder.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("blankett-oep-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let (xsd_path, xml_path) = (dir.join("flow.xsd"), dir.join("case.xml"));
     std::fs::write(&xsd_path, xsd).map_err(|e| e.to_string())?;

@@ -211,17 +211,7 @@ fn parse_check(rest: Vec<String>) -> Result<Command, UsageError> {
         match name.as_str() {
             "--lang" => {
                 let value = option_value(&name, inline, &mut rest)?;
-                lang = match value.as_str() {
-                    "sv" => Lang::Sv,
-                    "en" => Lang::En,
-                    _ => {
-                        return Err(UsageError::InvalidValue {
-                            option: name,
-                            value,
-                            reason: "expected sv or en",
-                        });
-                    }
-                };
+                lang = parse_lang(name, value)?;
             }
             "--" => files.extend(rest.by_ref().map(PathBuf::from)),
             _ if arg.starts_with('-') && arg.len() > 1 => {
@@ -236,6 +226,19 @@ fn parse_check(rest: Vec<String>) -> Result<Command, UsageError> {
     Ok(Command::Check { files, lang })
 }
 
+/// `--lang sv|en`.
+fn parse_lang(option: String, value: String) -> Result<Lang, UsageError> {
+    match value.as_str() {
+        "sv" => Ok(Lang::Sv),
+        "en" => Ok(Lang::En),
+        _ => Err(UsageError::InvalidValue {
+            option,
+            value,
+            reason: "expected sv or en",
+        }),
+    }
+}
+
 fn parse_import(rest: Vec<String>) -> Result<Command, UsageError> {
     let mut rest = rest.into_iter();
     let (mut file, mut id, mut organisation, mut lang) = (None, None, None, Lang::Sv);
@@ -246,17 +249,7 @@ fn parse_import(rest: Vec<String>) -> Result<Command, UsageError> {
             "--organisation" => organisation = Some(option_value(&name, inline, &mut rest)?),
             "--lang" => {
                 let value = option_value(&name, inline, &mut rest)?;
-                lang = match value.as_str() {
-                    "sv" => Lang::Sv,
-                    "en" => Lang::En,
-                    _ => {
-                        return Err(UsageError::InvalidValue {
-                            option: name,
-                            value,
-                            reason: "expected sv or en",
-                        });
-                    }
-                };
+                lang = parse_lang(name, value)?;
             }
             _ if arg.starts_with('-') && arg.len() > 1 => {
                 return Err(UsageError::UnknownOption(arg));
@@ -340,6 +333,31 @@ mod tests {
             Err(UsageError::InvalidValue { .. })
         ));
         assert_eq!(parse(&["check"], &[]), Err(UsageError::NoFiles));
+        assert_eq!(parse(&["import-oep"], &[]), Err(UsageError::NoFiles));
+        assert_eq!(
+            parse(
+                &[
+                    "import-oep",
+                    "a.oeflow",
+                    "--id=x",
+                    "--organisation",
+                    "Sala kommun",
+                    "--lang",
+                    "en"
+                ],
+                &[]
+            ),
+            Ok(Command::ImportOep {
+                file: PathBuf::from("a.oeflow"),
+                id: Some("x".into()),
+                organisation: Some("Sala kommun".into()),
+                lang: Lang::En,
+            })
+        );
+        assert!(matches!(
+            parse(&["import-oep", "a.oeflow", "--lang", "fi"], &[]),
+            Err(UsageError::InvalidValue { .. })
+        ));
         assert!(matches!(
             parse(&["check", "a.json", "--lang", "fi"], &[]),
             Err(UsageError::InvalidValue { .. })

@@ -28,7 +28,7 @@ pub(super) fn age(v: &V<'_>, today: Date) -> Option<f64> {
 
 /// Days from `a` to `b`, both ISO dates.
 pub(super) fn days_between(a: &V<'_>, b: &V<'_>) -> Option<f64> {
-    Some((day_number(iso(b)?) - day_number(iso(a)?)) as f64)
+    Some((iso(b)?.day_number() - iso(a)?.day_number()) as f64)
 }
 
 /// `date` plus `n` days, months or years; month and year steps keep the day of the month
@@ -47,7 +47,7 @@ pub(super) fn add(date: &V<'_>, n: &V<'_>, unit: &V<'_>) -> Option<Date> {
     let n = n as i64;
     let (year, month) = (i64::from(date.year()), i64::from(date.month()));
     let (year, month, day) = match unit {
-        V::Str(u) if u == "days" => return from_day_number(day_number(date) + n),
+        V::Str(u) if u == "days" => return Date::from_day_number(date.day_number() + n),
         V::Str(u) if u == "months" => {
             let months = year * 12 + month - 1 + n;
             (months.div_euclid(12), months.rem_euclid(12) + 1, date.day())
@@ -69,28 +69,4 @@ fn checked(year: i64, month: i64, day: i64) -> Option<Date> {
         .ok()?
         .min(Date::days_in_month(year, month));
     Date::new(year, month, day)
-}
-
-/// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
-fn day_number(d: Date) -> i64 {
-    let (m, day) = (i64::from(d.month()), i64::from(d.day()));
-    let y = i64::from(d.year()) - i64::from(m <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date `z` days after 1970-01-01 (Hinnant's `civil_from_days`), within 1000..=9999.
-fn from_day_number(z: i64) -> Option<Date> {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    checked(yoe + era * 400 + i64::from(month <= 2), month, day)
 }

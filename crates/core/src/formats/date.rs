@@ -71,6 +71,39 @@ impl Date {
         year.rem_euclid(4) == 0 && (year.rem_euclid(100) != 0 || year.rem_euclid(400) == 0)
     }
 
+    /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`), for date arithmetic.
+    pub fn day_number(self) -> i64 {
+        let (m, day) = (i64::from(self.month()), i64::from(self.day()));
+        let y = i64::from(self.year()) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `z` days after 1970-01-01 (Hinnant's `civil_from_days`), within the years
+    /// 1000..=9999 that dates are parsed in.
+    pub fn from_day_number(z: i64) -> Option<Date> {
+        let z = z + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        if !(1000..=9999).contains(&year) {
+            return None;
+        }
+        Date::new(
+            i32::try_from(year).ok()?,
+            u8::try_from(month).ok()?,
+            u8::try_from(day).ok()?,
+        )
+    }
+
     /// Full years completed from `self` (a birth date) to `on`; negative if `on` is earlier.
     ///
     /// Someone born on 29 February completes a year on 1 March in common years.
