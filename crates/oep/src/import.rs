@@ -738,6 +738,10 @@ impl<'a> Importer<'a> {
                 }
                 let mut inner = Vec::new();
                 let mut export_fields = Vec::new();
+                let mut used_elements: Vec<String> = text_fields
+                    .iter()
+                    .filter_map(|tf| text(*tf, "xsdElementName"))
+                    .collect();
                 for tf in &text_fields {
                     let fid = int(*tf, "textFieldID").unwrap_or(0);
                     let field_id = format!("{base}_{fid}");
@@ -746,9 +750,22 @@ impl<'a> Importer<'a> {
                     if boolean(*tf, "required") {
                         apply_required(&mut f, &required);
                     }
+                    // As OEP names them: the field's own name, else one made from the label,
+                    // numbered when the question already has it.
+                    let element = text(*tf, "xsdElementName").unwrap_or_else(|| {
+                        let base = element_name(&label);
+                        let mut name = base.clone();
+                        let mut n = 1;
+                        while used_elements.contains(&name) {
+                            name = format!("{base}{n}");
+                            n += 1;
+                        }
+                        name
+                    });
+                    used_elements.push(element.clone());
                     export_fields.push(json!({
                         "field": field_id,
-                        "element": text(*tf, "xsdElementName").unwrap_or_else(|| element_name(&label)),
+                        "element": element,
                         "label": label,
                         "required": boolean(*tf, "required"),
                     }));

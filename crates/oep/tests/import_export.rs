@@ -343,3 +343,25 @@ fn any_form_can_be_exported_under_its_field_ids() {
     });
     xmllint(&xsd, &xml).unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn text_fields_without_element_names_are_named_like_oep_names_them() {
+    let flow = r#"<Flow><name>Namn</name><Steps><Step><name>S</name><sortIndex>0</sortIndex><QueryDescriptors>
+      <QueryDescriptor><queryID>1</queryID><name>Vårdnadshavare</name><sortIndex>0</sortIndex><defaultQueryState>VISIBLE</defaultQueryState>
+        <exported>true</exported><xsdElementName>Vardnadshavare</xsdElementName>
+        <TextFieldQuery><Fields>
+          <TextField><textFieldID>1</textFieldID><label>Namn</label><sortIndex>0</sortIndex></TextField>
+          <TextField><textFieldID>2</textFieldID><label>Namn</label><sortIndex>1</sortIndex></TextField>
+          <TextField><textFieldID>3</textFieldID><label>Ort &amp; län</label><sortIndex>2</sortIndex></TextField>
+          <TextField><textFieldID>4</textFieldID><label>1:a hand</label><sortIndex>3</sortIndex><xsdElementName>Forsta</xsdElementName></TextField>
+        </Fields></TextFieldQuery></QueryDescriptor>
+    </QueryDescriptors></Step></Steps></Flow>"#;
+    let imported = import(flow, &Options::default()).expect("imports");
+    let elements: Vec<&str> = imported.definition["x-oep"]["queries"][0]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| f["element"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(elements, ["Namn", "Namn1", "Ort___lan", "Forsta"]);
+}
