@@ -55,6 +55,40 @@ impl FormState {
         state
     }
 
+    /// Sets one form-level value that no expression reads (only `data` changes), instead of
+    /// evaluating everything again.
+    pub(crate) fn set_value(&mut self, field: &str, value: Option<Value>) {
+        if !self.is_visible(field) {
+            return;
+        }
+        if let Value::Object(map) = &mut self.data {
+            match value {
+                Some(v) => map.insert(field.to_owned(), v),
+                None => map.remove(field),
+            };
+        }
+    }
+
+    /// Whether two states decide the same: steps, shown, required, read-only, computed, and
+    /// the form-level values (rows' values are left out: no expression reads rows whose
+    /// fields are updated without re-evaluating).
+    #[cfg(test)]
+    pub(crate) fn decides_like(&self, other: &FormState) -> bool {
+        let form_level = |s: &FormState| -> Map<String, Value> {
+            s.data()
+                .iter()
+                .filter(|(_, v)| !v.is_array())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        };
+        self.steps == other.steps
+            && self.hidden == other.hidden
+            && self.required == other.required
+            && self.read_only == other.read_only
+            && self.computed == other.computed
+            && form_level(self) == form_level(other)
+    }
+
     /// Makes a shown field read-only (a locked prefilled value).
     pub(crate) fn lock(&mut self, field: &str) {
         if self.is_visible(field) {

@@ -42,6 +42,8 @@ pub struct FormSession {
     prefilled: BTreeMap<String, PrefillOrigin>,
     /// Fields locked by a trusted prefilled value.
     locked: BTreeSet<String>,
+    /// The field ids expressions read; typing in any other field changes no condition.
+    read_by_expressions: Arc<std::collections::HashSet<String>>,
 }
 
 /// Where prefilled values come from.
@@ -98,7 +100,9 @@ impl FormSession {
             }
         }
         let state = FormState::evaluate(&def, &answers, &cx);
+        let read_by_expressions = Arc::new(def.read_by_expressions());
         FormSession {
+            read_by_expressions,
             def,
             answers,
             position: Position::Start,
@@ -227,7 +231,29 @@ impl FormSession {
         } else {
             self.answers.set(field, answer);
         }
-        self.refresh();
+        // Re-evaluating a 1,000-field form on every keystroke is the costly part of typing:
+        // when no expression reads the field, only its own value for expressions changes.
+        let id = crate::answers::split_row_key(field).map_or(field, |(repeat, _, _)| repeat);
+        match self.def.field(field) {
+            Some(f)
+                if crate::answers::split_row_key(field).is_none()
+                    && !self.read_by_expressions.contains(id) =>
+            {
+                let value = self
+                    .answers
+                    .get(field)
+                    .and_then(|a| crate::logic::expression_value(f, a, &self.cx));
+                self.state.set_value(field, value);
+            }
+            Some(_) if !self.read_by_expressions.contains(id) && !self.row_fields_read(field) => {}
+            _ => self.refresh(),
+        }
+    }
+
+    /// Whether any expression reads a field of the row `key` is in (row conditions do).
+    fn row_fields_read(&self, key: &str) -> bool {
+        crate::answers::split_row_key(key)
+            .is_some_and(|(_, _, id)| self.read_by_expressions.contains(id))
     }
 
     /// Whether another row may be added to a repeating group (below `max_rows`).

@@ -822,6 +822,40 @@ impl Definition {
     }
 }
 
+impl Definition {
+    /// The field ids any expression reads (conditions, computed values, rules): a change to
+    /// another field cannot change what is shown, required, read-only or computed.
+    pub fn read_by_expressions(&self) -> std::collections::HashSet<String> {
+        let mut out = std::collections::HashSet::new();
+        let mut add = |expr: &crate::expr::Expr| {
+            out.extend(referenced_fields(expr).into_iter().map(str::to_owned));
+        };
+        for rule in &self.rules {
+            add(rule.rule.expr());
+        }
+        for step in &self.steps {
+            if let Some(c) = &step.visible_if {
+                add(&c.expr);
+            }
+            for rule in &step.rules {
+                add(rule.rule.expr());
+            }
+            for field in FieldsInOrder::all(&step.fields) {
+                for c in [&field.visible_if, &field.required_if, &field.read_only_if]
+                    .into_iter()
+                    .flatten()
+                {
+                    add(&c.expr);
+                }
+                if let FieldKind::Computed(c) = &field.kind {
+                    add(c.expression.expr());
+                }
+            }
+        }
+        out
+    }
+}
+
 impl RepeatContent {
     /// The field of a row with this id (inside the row's groups too).
     pub fn row_field(&self, id: &str) -> Option<&Field> {

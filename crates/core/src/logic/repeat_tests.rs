@@ -355,3 +355,53 @@ mod properties {
         }
     }
 }
+
+mod incremental {
+    //! Typing in a field no expression reads skips re-evaluating the form: the session must
+    //! still decide exactly as a full evaluation does, for any sequence of answers.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn edits() -> impl Strategy<Value = Vec<(usize, String)>> {
+        let keys = vec![
+            "barn[0].namn",
+            "barn[0].skola",
+            "barn[0].skolnamn",
+            "barn[0].belopp",
+            "barn[1].namn",
+            "barn[1].skola",
+            "barn[1].belopp",
+            "fler",
+        ];
+        let n = keys.len();
+        prop::collection::vec(
+            (
+                0..n,
+                prop::sample::select(vec!["", "yes", "no", "Ada", "250", "x"]),
+            ),
+            0..20,
+        )
+        .prop_map(move |v| v.into_iter().map(|(i, s)| (i, s.to_owned())).collect())
+    }
+
+    proptest! {
+        #[test]
+        fn the_session_decides_like_a_full_evaluation(edits in edits(), rows in 1usize..3) {
+            let keys = [
+                "barn[0].namn", "barn[0].skola", "barn[0].skolnamn", "barn[0].belopp",
+                "barn[1].namn", "barn[1].skola", "barn[1].belopp", "fler",
+            ];
+            let mut s = FormSession::new(Arc::new(def()), cx());
+            for _ in 1..rows {
+                s.add_row("barn");
+            }
+            for (i, value) in edits {
+                s.set_answer(keys[i], text(&value));
+                let full = FormState::evaluate(s.definition(), s.answers(), &cx());
+                prop_assert!(s.state().decides_like(&full), "after {} = {value:?}", keys[i]);
+            }
+        }
+    }
+}

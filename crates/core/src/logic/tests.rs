@@ -332,3 +332,29 @@ mod properties {
         }
     }
 }
+
+mod incremental {
+    //! The same for form-level fields, read and unread by expressions.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn the_session_decides_like_a_full_evaluation(edits in prop::collection::vec((0usize..8, prop::sample::select(vec!["", "yes", "no", "a@b.se", "2026-12-01", "lamp", "x"])), 0..25)) {
+            let keys = ["contact", "email", "phone", "why", "lamp_no", "start", "end", "kind"];
+            let mut s = FormSession::new(Arc::new(def()), cx());
+            for (i, value) in edits {
+                let answer = if keys[i] == "kind" {
+                    Answer::Choices(if value.is_empty() { vec![] } else { vec![value.to_owned()] })
+                } else {
+                    text(value)
+                };
+                s.set_answer(keys[i], answer);
+                let full = FormState::evaluate(s.definition(), s.answers(), &cx());
+                prop_assert!(s.state().decides_like(&full), "after {} = {value:?}", keys[i]);
+            }
+        }
+    }
+}
