@@ -364,35 +364,32 @@ mod incremental {
 
     use super::*;
 
+    const KEYS: [&str; 8] = [
+        "barn[0].namn",
+        "barn[0].skola",
+        "barn[0].skolnamn",
+        "barn[0].belopp",
+        "barn[1].namn",
+        "barn[1].skola",
+        "barn[1].belopp",
+        "fler",
+    ];
+
     fn edits() -> impl Strategy<Value = Vec<(usize, String)>> {
-        let keys = vec![
-            "barn[0].namn",
-            "barn[0].skola",
-            "barn[0].skolnamn",
-            "barn[0].belopp",
-            "barn[1].namn",
-            "barn[1].skola",
-            "barn[1].belopp",
-            "fler",
-        ];
-        let n = keys.len();
         prop::collection::vec(
             (
-                0..n,
+                0..KEYS.len(),
                 prop::sample::select(vec!["", "yes", "no", "Ada", "250", "x"]),
             ),
             0..20,
         )
-        .prop_map(move |v| v.into_iter().map(|(i, s)| (i, s.to_owned())).collect())
+        .prop_map(|v| v.into_iter().map(|(i, s)| (i, s.to_owned())).collect())
     }
 
     proptest! {
         #[test]
         fn the_session_decides_like_a_full_evaluation(edits in edits(), rows in 1usize..3) {
-            let keys = [
-                "barn[0].namn", "barn[0].skola", "barn[0].skolnamn", "barn[0].belopp",
-                "barn[1].namn", "barn[1].skola", "barn[1].belopp", "fler",
-            ];
+            let keys = KEYS;
             let mut s = FormSession::new(Arc::new(def()), cx());
             for _ in 1..rows {
                 s.add_row("barn");
