@@ -1,8 +1,10 @@
 //! `cargo xtask bench`: figures to read, never assertions.
 //!
 //! Prints the release bundle's size (raw, gzip -9, brotli -q 11) per file type, then runs
-//! `crates/core/examples/engine_bench.rs` for the engine's timings, and
-//! `tests/bench/conditions.mjs` for the same change in headless Chromium.
+//! `crates/core/examples/engine_bench.rs` for the engine's timings,
+//! `tests/bench/conditions.mjs` for the same change in headless Chromium, and last
+//! `bench/run.mjs`, the comparison with SurveyJS and Form.io on the same forms (it prints a
+//! table and writes it to `bench/results/latest.md`).
 
 use crate::root;
 use std::io::Write;
@@ -26,7 +28,24 @@ pub fn run() -> Result<(), String> {
             ],
         ),
     )?;
-    browser_conditions()
+    browser_conditions()?;
+    comparison(&[])
+}
+
+/// The comparison harness's smoke test: one size, one run; fails unless Blankett, SurveyJS and
+/// Form.io each render the form and give every figure. Writes no results.
+pub fn smoke() -> Result<(), String> {
+    comparison(&["--smoke"])
+}
+
+/// `node bench/run.mjs` with `args`, after installing its npm packages (and Chromium) if missing.
+fn comparison(args: &[&str]) -> Result<(), String> {
+    crate::install::test_tools()?;
+    crate::run(
+        std::process::Command::new("node")
+            .arg(root().join("bench/run.mjs"))
+            .args(args),
+    )
 }
 
 /// The same kind of change in headless Chromium, through the built app and the receiver.

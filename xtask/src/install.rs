@@ -35,7 +35,7 @@ pub fn build_tools() -> Result<(), String> {
 }
 
 /// Chromium, chromedriver and xmllint (libxml2-utils, for the XML schema tests) from apt;
-/// Playwright and axe-core from npm.
+/// Playwright and axe-core from npm, and the comparison benchmark's packages (`bench/`).
 pub fn test_tools() -> Result<(), String> {
     let missing: Vec<&str> = [
         ("/usr/bin/chromium", "chromium"),
@@ -54,6 +54,10 @@ pub fn test_tools() -> Result<(), String> {
     }
     npm_install(
         &root().join("tests"),
+        "node_modules/playwright-core/package.json",
+    )?;
+    npm_install(
+        &root().join("bench"),
         "node_modules/playwright-core/package.json",
     )
 }

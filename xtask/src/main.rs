@@ -174,7 +174,8 @@ fn test() -> Result<(), String> {
     ]))?;
     run(cargo().args(["test", "--workspace"]))?;
     build_app()?;
-    browser_tests()
+    browser_tests()?;
+    bench::smoke()
 }
 
 /// Starts the receiver on a free port with a fresh database and runs the Playwright suite.

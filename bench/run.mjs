@@ -1,0 +1,511 @@
+// Blankett, SurveyJS and Form.io side by side: the same forms (generate.mjs), served from
+// loopback with brotli (serve.mjs), loaded in headless Chromium with the CPU throttled 4×
+// and a slow-3G network, several runs each. Prints one table and writes it to
+// results/latest.md. The figures are for reading; nothing here asserts them.
+//
+//   node run.mjs [--runs N] [--sizes 20,200,1000] [--only blankett,surveyjs,formio]
+//   node run.mjs --smoke     one size (20), one run: checks that every runtime rendered the
+//                            form and produced a number for every metric; writes nothing
+//
+// How each figure is taken (the same code for all three runtimes; only the CSS selectors of
+// the first text field, the first yes/no's "yes"/"no" and its dependent differ):
+// - bytes: what the loopback server sent for the page load, JS + CSS + WASM responses
+//   (brotli body as sent, and uncompressed); the HTML page and the form definition are not
+//   counted (the definition's size is shown on its own row).
+// - first field visible: performance.now() (from navigation start) after the first frame in
+//   which the first text field is in the DOM, rendered and not hidden (checked every frame).
+// - first field accepts input: as soon as it is visible, the harness focuses it and presses a
+//   key; the time of the resulting `input` event, once the character is still in the field a
+//   frame later (retried until it is).
+// - input latency: 50 key presses in that field, ~100 ms apart; each from the keydown event's
+//   timestamp to just after the next frame (rAF, then a posted task), median and p95.
+// - show/hide: a real click on the first yes/no's "yes" (then "no") label, from the click
+//   event's timestamp to just after the first frame in which the dependent field is visible
+//   (hidden); 3 of each per run.
+// - memory, after the form is rendered and the network is quiet: a full GC, then
+//   Performance.getMetrics JSHeapUsedSize; plus, for Blankett, the byteLength of the wasm
+//   module's WebAssembly.Memory (from trunk's TrunkApplicationStarted event). ArrayBuffers
+//   are not in JSHeapUsedSize, so the two are added.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+import { HERE, ROOT, SIZES, checkBlankett, layout, writeAll } from './generate.mjs';
+import { startServers } from './serve.mjs';
+
+const CPU_THROTTLE = 4;
+const NETWORK = { offline: false, latency: 400, downloadThroughput: 50_000, uploadThroughput: 50_000 }; // 400 kbit/s
+const KEY_PRESSES = 50;
+const KEY_GAP_MS = 100;
+const TOGGLES = 3;
+const TIMEOUT = 180_000;
+
+/** Per runtime: its name, page address and the selectors the harness needs. */
+const RUNTIMES = {
+  blankett: {
+    name: 'Blankett',
+    path: (form) => `?form=${form}&start=1`,
+    startButton: 'Börja fylla i',
+    field: (id) => `#f-${id}`,
+    choice: (id, yes) => `input[name="f-${id}"][value="${yes ? 'yes' : 'no'}"]`,
+  },
+  surveyjs: {
+    name: 'SurveyJS',
+    path: (form) => `?form=${form}`,
+    field: (id) => `[data-name="${id}"] input, [data-name="${id}"] textarea`,
+    choice: (id, yes) => `[data-name="${id}"] input[type=radio][value="${yes}"]`,
+  },
+  formio: {
+    name: 'Form.io',
+    path: (form) => `?form=${form}`,
+    field: (id) => `[name="data[${id}]"]`,
+    choice: (id, yes) => `input[name^="data[${id}]"][value="${yes ? 'yes' : 'no'}"]`,
+  },
+};
+
+const LAUNCH_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+function parseArgs(argv) {
+  const opts = { runs: 5, sizes: SIZES, only: Object.keys(RUNTIMES), smoke: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) usage(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--runs') opts.runs = Number(value());
+    else if (a === '--sizes') opts.sizes = value().split(',').map(Number);
+    else if (a === '--only') opts.only = value().split(',');
+    else if (a === '--smoke') opts.smoke = true;
+    else usage(`unknown argument ${a}`);
+  }
+  if (opts.smoke) Object.assign(opts, { runs: 1, sizes: [20] });
+  if (!(opts.runs >= 1) || opts.sizes.some((s) => !SIZES.includes(s)) || opts.only.some((r) => !RUNTIMES[r])) {
+    usage('bad --runs, --sizes or --only');
+  }
+  return opts;
+}
+
+function usage(message) {
+  console.error(`${message}\nusage: node run.mjs [--runs N] [--sizes ${SIZES.join(',')}] [--only ${Object.keys(RUNTIMES).join(',')}] [--smoke]`);
+  process.exit(2);
+}
+
+// Runs in the page before any of its scripts: records when the first field is visible, when
+// it takes input, and offers the key-latency and show/hide probes.
+function probe({ firstField, startButton }) {
+  const b = (window.__bench = { visibleAt: null, inputAt: null, wasmMemory: null, keys: [], toggle: null });
+  addEventListener('TrunkApplicationStarted', (e) => { b.wasmMemory = e.detail?.wasm?.memory ?? null; });
+  const shown = (el) => !!el && el.isConnected && el.checkVisibility() && el.getBoundingClientRect().height > 0;
+  b.shown = (sel) => shown(document.querySelector(sel));
+  // Just after the next frame: a task posted from requestAnimationFrame runs after that frame's paint.
+  const afterFrame = (cb) => requestAnimationFrame(() => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => cb(performance.now());
+    ch.port2.postMessage(0);
+  });
+  let started = false;
+  const tick = () => {
+    if (shown(document.querySelector(firstField))) {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => { b.visibleAt = performance.now(); window.__benchEvent?.('visible'); };
+      ch.port2.postMessage(0);
+      return;
+    }
+    // A start page before the first step (Blankett without `start=1`): press its button.
+    const start = startButton && !started && [...document.querySelectorAll('button')].find((el) => el.textContent.trim() === startButton);
+    if (start) {
+      started = true;
+      window.__benchEvent?.('start');
+      start.click();
+    }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  addEventListener('input', (e) => {
+    if (b.inputAt === null && e.target.matches?.(firstField)) b.inputAt = performance.now();
+  }, true);
+  b.keyProbe = false;
+  let waiters = [];
+  addEventListener('keydown', (e) => {
+    if (!b.keyProbe) return;
+    const t0 = e.timeStamp;
+    afterFrame((t1) => {
+      b.keys.push(t1 - t0);
+      waiters = waiters.filter(([n, resolve]) => (b.keys.length >= n ? resolve() : true));
+    });
+  }, true);
+  b.keysAtLeast = (n) => new Promise((resolve) => (b.keys.length >= n ? resolve() : waiters.push([n, resolve])));
+  // Arms a probe for the next click: resolves with the time from the click to the frame in
+  // which `sel` is shown (want = true) or gone (want = false).
+  b.armToggle = (sel, want) => {
+    b.toggle = new Promise((resolve) => {
+      addEventListener('click', (e) => {
+        const t0 = e.timeStamp;
+        const frame = () => {
+          if (shown(document.querySelector(sel)) === want) afterFrame((t1) => resolve(t1 - t0));
+          else requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+      }, { capture: true, once: true });
+    });
+  };
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** `promise`, or a rejection with `message` after `ms`; the timer never outlives it. */
+async function within(promise, ms, message) {
+  let timer;
+  try {
+    return await Promise.race([promise, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One page load of one runtime and size in a fresh browser; returns every figure. */
+async function measure(runtime, size, server) {
+  const rt = RUNTIMES[runtime];
+  const form = `bench${size}`;
+  const first = rt.field('q0');
+  const dependent = rt.field('q9');
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: LAUNCH_ARGS });
+  const out = { errors: [], external: [], notes: [] };
+  try {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'sv-SE' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    page.on('pageerror', (e) => out.errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') out.errors.push(m.text()); });
+    page.on('request', (r) => { if (!r.url().startsWith('http://127.0.0.1') && !r.url().startsWith('data:')) out.external.push(r.url()); });
+    let visibleResolve;
+    const visible = new Promise((r) => { visibleResolve = r; });
+    await page.exposeFunction('__benchEvent', (name) => {
+      if (name === 'visible') visibleResolve();
+      if (name === 'start') out.notes.push('the app ignored start=1: its start button was pressed, and that time is included');
+    });
+    // Only the page's own world and cheap evaluations from here: Playwright's selector engine
+    // would be compiled inside the page while it loads.
+    await page.addInitScript(probe, { firstField: first, startButton: rt.startButton ?? null });
+
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    await cdp.send('Network.emulateNetworkConditions', NETWORK);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_THROTTLE });
+
+    server.log.length = 0;
+    await page.goto(new URL(rt.path(form), server.url).href, { waitUntil: 'commit' });
+    await within(visible, TIMEOUT, `${first} never became visible`);
+    out.visible = await page.evaluate(() => window.__bench.visibleAt);
+
+    // First field accepts input: a key pressed as soon as it is visible changes its value.
+    for (let attempt = 0; ; attempt++) {
+      await page.evaluate((sel) => {
+        window.__bench.inputAt = null;
+        document.querySelector(sel).focus();
+      }, first);
+      await page.keyboard.press('x');
+      const ok = await page.evaluate((sel) => new Promise((resolve) => requestAnimationFrame(() => {
+        const el = document.querySelector(sel);
+        resolve(window.__bench.inputAt !== null && el?.value?.endsWith('x'));
+      })), first);
+      if (ok) break;
+      if (attempt > 100) throw new Error(`${first} never accepted input`);
+      await sleep(20);
+    }
+    out.interactive = await page.evaluate(() => window.__bench.inputAt);
+
+    // Rendered and quiet: no request for a second.
+    let seen = -1;
+    while (seen !== server.log.length) {
+      seen = server.log.length;
+      await sleep(1000);
+    }
+    const sent = server.log.filter((l) => l.status === 200);
+    const runtimeFiles = sent.filter((l) => /javascript|css|wasm/.test(l.type));
+    out.files = runtimeFiles.map((l) => ({ path: l.path, br: l.br, raw: l.raw }));
+    out.bytesBr = runtimeFiles.reduce((a, l) => a + l.br, 0);
+    out.bytesRaw = runtimeFiles.reduce((a, l) => a + l.raw, 0);
+    out.definitionBr = sent.filter((l) => l.path.startsWith('/forms/')).reduce((a, l) => a + l.br, 0);
+    const missing = server.log.filter((l) => l.status !== 200).map((l) => l.path);
+    if (missing.length) out.notes.push(`404: ${missing.join(', ')}`);
+
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const metric = (name) => metrics.find((m) => m.name === name)?.value;
+    out.jsHeap = metric('JSHeapUsedSize');
+    out.domNodes = metric('Nodes');
+    out.wasm = await page.evaluate(() => window.__bench.wasmMemory?.buffer.byteLength ?? 0);
+    out.memory = out.jsHeap + out.wasm;
+
+    // Input latency in the first field.
+    await page.evaluate((sel) => document.querySelector(sel).focus(), first);
+    await page.keyboard.press('End');
+    await page.evaluate(() => { window.__bench.keyProbe = true; });
+    for (let i = 0; i < KEY_PRESSES; i++) {
+      await page.keyboard.press(String.fromCharCode(97 + (i % 26)));
+      await within(page.evaluate((n) => window.__bench.keysAtLeast(n), i + 1), 30_000, 'a key press was not seen');
+      await sleep(KEY_GAP_MS);
+    }
+    out.keys = await page.evaluate(() => { window.__bench.keyProbe = false; return window.__bench.keys; });
+
+    // Show and hide the first dependent field with real clicks on the yes/no's labels.
+    out.show = [];
+    out.hide = [];
+    for (let i = 0; i < TOGGLES; i++) {
+      for (const yes of [true, false]) {
+        const target = await page.evaluate((sel) => {
+          const input = document.querySelector(sel);
+          const el = input.labels?.[0] ?? input;
+          el.scrollIntoView({ block: 'center' });
+          const r = el.getBoundingClientRect();
+          return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+        }, rt.choice('q7', yes));
+        await sleep(300);
+        await page.evaluate(([sel, want]) => window.__bench.armToggle(sel, want), [dependent, yes]);
+        await page.mouse.click(target.x, target.y);
+        const ms = await within(page.evaluate(() => window.__bench.toggle), 60_000, `${dependent} was not ${yes ? 'shown' : 'hidden'}`);
+        (yes ? out.show : out.hide).push(ms);
+        await sleep(300);
+      }
+    }
+    if (!(await page.evaluate((sel) => window.__bench.shown(sel), first))) throw new Error('the first field disappeared');
+  } finally {
+    await browser.close();
+  }
+  return out;
+}
+
+/** The floor for the input-latency rows: the same key presses in a bare `<input>` with no script. */
+async function bareInputLatency() {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: LAUNCH_ARGS });
+  try {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'sv-SE' });
+    await context.addInitScript(probe, { firstField: '#a', startButton: null });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_THROTTLE });
+    await page.goto(`data:text/html,${encodeURIComponent('<!DOCTYPE html><html lang="sv"><body><label for="a">A</label><input id="a"></body></html>')}`);
+    await page.evaluate(() => { document.getElementById('a').focus(); window.__bench.keyProbe = true; });
+    for (let i = 0; i < KEY_PRESSES; i++) {
+      await page.keyboard.press(String.fromCharCode(97 + (i % 26)));
+      await within(page.evaluate((n) => window.__bench.keysAtLeast(n), i + 1), 30_000, 'a key press was not seen');
+      await sleep(KEY_GAP_MS);
+    }
+    return await page.evaluate(() => window.__bench.keys);
+  } finally {
+    await browser.close();
+  }
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+}
+
+function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : NaN;
+}
+
+const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
+
+/** The rows of the table: label, how to reduce the runs' values, and the unit's scale. */
+const METRICS = [
+  { label: 'Runtime (JS + CSS + WASM), brotli, KB', key: 'bytesBr', scale: 1e-3, digits: 1, spread: false },
+  { label: 'Runtime, uncompressed, KB', key: 'bytesRaw', scale: 1e-3, digits: 1, spread: false },
+  { label: 'Form definition, brotli, KB (not in the runtime)', key: 'definitionBr', scale: 1e-3, digits: 1, spread: false },
+  { label: 'First field visible, ms', key: 'visible' },
+  { label: 'First field accepts input, ms', key: 'interactive' },
+  { label: `Input latency, median of ${KEY_PRESSES} keys × runs, ms`, key: 'keys', flat: true, reduce: median, digits: 1, spread: false },
+  { label: 'Input latency, p95, ms', key: 'keys', flat: true, reduce: (xs) => quantile(xs, 0.95), digits: 1, spread: false },
+  { label: 'Show dependent after "yes", ms', key: 'show', flat: true, digits: 1 },
+  { label: 'Hide dependent after "no", ms', key: 'hide', flat: true, digits: 1 },
+  { label: 'JS heap after render (after GC), MB', key: 'jsHeap', scale: 1e-6, digits: 2 },
+  { label: 'WASM memory, MB', key: 'wasm', scale: 1e-6, digits: 2, spread: false },
+  { label: 'JS heap + WASM memory, MB', key: 'memory', scale: 1e-6, digits: 2 },
+  { label: 'DOM nodes after render', key: 'domNodes', spread: false },
+];
+
+function cell(metric, runs) {
+  const values = metric.flat ? runs.flatMap((r) => r[metric.key] ?? []) : runs.map((r) => r[metric.key]);
+  const nums = values.filter(Number.isFinite).map((v) => v * (metric.scale ?? 1));
+  if (!nums.length) return { text: '–', value: NaN };
+  const value = (metric.reduce ?? median)(nums);
+  const d = metric.digits ?? 0;
+  const spread = metric.spread !== false && nums.length > 1 ? ` (${fmt(Math.min(...nums), d)}–${fmt(Math.max(...nums), d)})` : '';
+  return { text: `${fmt(value, d)}${spread}`, value };
+}
+
+function table(results, opts) {
+  const present = opts.only;
+  const peers = present.filter((r) => r !== 'blankett');
+  const head = ['Metric', ...present.map((r) => RUNTIMES[r].name)];
+  if (present.includes('blankett')) head.push(...peers.map((p) => `Blankett/${RUNTIMES[p].name}`));
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i ? '---:' : '---')).join('|')}|`];
+  for (const size of opts.sizes) {
+    const [steps, per] = layout(size);
+    lines.push(`| **${fmt(size)} fields (${steps} step${steps > 1 ? 's' : ''} of ${per})** |${' |'.repeat(head.length - 1)}`);
+    for (const metric of METRICS) {
+      const cells = Object.fromEntries(present.map((r) => [r, cell(metric, results[r][size].runs)]));
+      if (metric.key === 'wasm' && present.every((r) => r === 'blankett' || cells[r].value === 0) && !present.includes('blankett')) continue;
+      const row = [metric.label, ...present.map((r) => (results[r][size].failed && !results[r][size].runs.length ? 'failed' : cells[r].text))];
+      if (present.includes('blankett')) {
+        for (const p of peers) {
+          const ratio = cells.blankett.value / cells[p].value;
+          row.push(Number.isFinite(ratio) ? ratio.toFixed(2) : '–');
+        }
+      }
+      lines.push(`| ${row.join(' | ')} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function versions() {
+  const pkg = (name) => JSON.parse(readFileSync(join(HERE, 'node_modules', name, 'package.json'), 'utf8')).version;
+  let rev = 'unknown';
+  try {
+    rev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    if (execFileSync('git', ['status', '--porcelain', '--', 'src', 'crates', 'style', 'index.html', 'Cargo.toml', 'Cargo.lock'], { cwd: ROOT, encoding: 'utf8' }).trim()) rev += ' + uncommitted changes';
+  } catch { /* not a git checkout */ }
+  return { blankett: rev, surveyjs: `survey-core ${pkg('survey-core')} + survey-js-ui ${pkg('survey-js-ui')}`, formio: `@formio/js ${pkg('@formio/js')}` };
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  writeAll(opts.sizes);
+  checkBlankett(opts.sizes);
+  const started = Date.now();
+  const loadBefore = loadavg()[0];
+  const servers = await startServers(opts.only);
+  const results = Object.fromEntries(opts.only.map((r) => [r, Object.fromEntries(opts.sizes.map((s) => [s, { runs: [], failed: [] }]))]));
+  const probeBrowser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: LAUNCH_ARGS });
+  const chromiumVersion = probeBrowser.version();
+  await probeBrowser.close();
+  try {
+    // Runtimes interleaved within each run, so that any drift of the machine hits all three.
+    for (let run = 1; run <= opts.runs; run++) {
+      for (const size of opts.sizes) {
+        for (const runtime of opts.only) {
+          const t = Date.now();
+          try {
+            const r = await measure(runtime, size, servers[runtime]);
+            results[runtime][size].runs.push(r);
+            console.error(`run ${run}/${opts.runs} ${RUNTIMES[runtime].name} ${size}: visible ${fmt(r.visible)} ms, input ${fmt(r.interactive)} ms, `
+              + `key median ${fmt(median(r.keys), 1)} ms, show ${fmt(median(r.show), 1)} ms, ${fmt(r.bytesBr / 1000, 1)} KB br (${((Date.now() - t) / 1000).toFixed(0)} s)`);
+            for (const e of new Set(r.errors)) console.error(`  page error: ${e}`);
+            for (const n of new Set(r.notes)) console.error(`  note: ${n}`);
+          } catch (e) {
+            results[runtime][size].failed.push(e.message);
+            console.error(`run ${run}/${opts.runs} ${RUNTIMES[runtime].name} ${size}: FAILED: ${e.message}`);
+          }
+        }
+      }
+    }
+  } finally {
+    await servers.close();
+  }
+  const minutes = ((Date.now() - started) / 60000).toFixed(1);
+  const md = table(results, opts);
+  console.log(`\n${md}\n`);
+
+  if (opts.smoke) {
+    const problems = [];
+    for (const runtime of opts.only) {
+      for (const size of opts.sizes) {
+        const { runs, failed } = results[runtime][size];
+        for (const f of failed) problems.push(`${RUNTIMES[runtime].name} ${size}: ${f}`);
+        for (const r of runs) {
+          for (const m of METRICS) {
+            const v = r[m.key];
+            const ok = Array.isArray(v) ? v.length > 0 && v.every(Number.isFinite) : Number.isFinite(v);
+            if (!ok) problems.push(`${RUNTIMES[runtime].name} ${size}: no number for "${m.label}"`);
+          }
+          if (!(r.bytesBr > 0)) problems.push(`${RUNTIMES[runtime].name} ${size}: no runtime bytes`);
+        }
+      }
+    }
+    if (problems.length) {
+      console.error(`bench smoke test failed:\n  ${problems.join('\n  ')}`);
+      process.exit(1);
+    }
+    console.error(`bench smoke test: all ${opts.only.length} runtimes rendered the form and produced every figure (${minutes} min)`);
+    return;
+  }
+
+  const v = versions();
+  const bare = await bareInputLatency();
+  const notes = [`- For scale: the same ${KEY_PRESSES} key presses in a bare \`<input>\` on an empty page (no script, same throttling): median ${fmt(median(bare), 1)} ms, p95 ${fmt(quantile(bare, 0.95), 1)} ms.`];
+  for (const runtime of opts.only) {
+    for (const size of opts.sizes) {
+      const { runs, failed } = results[runtime][size];
+      const errors = new Set(runs.flatMap((r) => r.errors));
+      const external = new Set(runs.flatMap((r) => r.external));
+      const other = new Set(runs.flatMap((r) => r.notes));
+      const name = `${RUNTIMES[runtime].name}, ${size} fields`;
+      if (failed.length) notes.push(`- ${name}: ${failed.length} of ${opts.runs} runs failed (${[...new Set(failed)].join('; ')})`);
+      if (errors.size) notes.push(`- ${name}: page errors: ${[...errors].slice(0, 3).join('; ')}`);
+      if (external.size) notes.push(`- ${name}: requests off loopback (they fail; no internet): ${[...external].slice(0, 3).join(', ')}`);
+      for (const n of other) notes.push(`- ${name}: ${n}`);
+    }
+  }
+  const files = opts.only.map((runtime) => {
+    const run = opts.sizes.map((s) => results[runtime][s].runs[0]).find(Boolean);
+    const list = run ? run.files.map((f) => `\`${f.path}\` ${fmt(f.br / 1000, 1)} KB brotli / ${fmt(f.raw / 1000, 1)} KB`).join(', ') : 'no successful run';
+    return `- ${RUNTIMES[runtime].name} (${v[runtime]}): ${list}`;
+  });
+  const doc = `# Blankett vs SurveyJS vs Form.io
+
+Written by \`node bench/run.mjs\` (\`cargo xtask bench\`) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.
+Chromium ${chromiumVersion}, headless; ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}); Node ${process.version}.
+${opts.runs} run${opts.runs > 1 ? 's' : ''} per runtime and size, each in a fresh browser, runtimes interleaved; ${minutes} minutes in all
+(1-minute load average before the run: ${loadBefore.toFixed(2)}; other work on the machine would skew every column).
+CPU throttled ${CPU_THROTTLE}× (\`Emulation.setCPUThrottlingRate\`); network ${NETWORK.latency} ms latency,
+${NETWORK.downloadThroughput * 8 / 1000} kbit/s down and up, cache disabled (\`Network.emulateNetworkConditions\`);
+viewport 390×844. Every file is served from loopback brotli-compressed (quality 11) with \`Content-Encoding: br\`.
+
+Cells are the median over runs with (min–max); input latency is the median and p95 over all
+key presses of all runs. KB = 1,000 bytes, MB = 1,000,000 bytes. A ratio below 1 means
+Blankett is smaller or faster. How each figure is taken: the comment at the top of
+\`bench/run.mjs\`; the forms: \`bench/generate.mjs\`.
+
+Configuration, chosen so that nothing favours Blankett:
+- Blankett: the release build in \`dist/\` as \`cargo xtask build\` makes it, opened at
+  \`/?form=<id>&start=1\` (straight to the first step); its own CSS.
+- SurveyJS: \`survey.core.min.js\`, \`survey-js-ui.min.js\` and the default theme as
+  \`survey-core.fontless.min.css\` (\`survey-core.min.css\` is the same theme but loads Open Sans from
+  Google Fonts); \`new Survey.Model(json)\`, \`survey.render(el)\`; question animations off (they
+  delay show/hide by a transition). Its default \`textUpdateMode: "onBlur"\` means a key press
+  does no survey work. Interface strings in English (no localisation file loaded).
+- Form.io: \`formio.form.min.js\` and \`formio.form.min.css\`, \`Formio.createForm(el, json)\`;
+  without the Bootstrap and Bootstrap Icons stylesheets its README adds from a CDN (so its
+  bytes and CSS work are a lower bound). Its date component fetches flatpickr from
+  cdn.form.io at run time, which is not on npm, so dates are text fields with a pattern there.
+- Every runtime fetches its definition after its scripts ran, from the same origin.
+
+${md}
+
+Files per page load (JS, CSS, WASM):
+${files.join('\n')}
+
+Notes:
+${notes.join('\n')}
+`;
+  const dir = join(HERE, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'latest.md'), doc);
+  console.error(`wrote ${join(dir, 'latest.md')} (${minutes} min)`);
+  if (opts.only.some((r) => opts.sizes.some((s) => !results[r][s].runs.length))) process.exit(1);
+}
+
+await main();
