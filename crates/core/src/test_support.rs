@@ -47,3 +47,15 @@ pub(crate) fn test_definition(id: &str, version: &str, title: Value, steps: Valu
         Err(diagnostics) => panic!("the test definition does not load: {diagnostics:#?}"),
     }
 }
+
+/// The (field, code) of every issue the receiver finds in `sub`; panics if it accepts it or
+/// refuses it as a whole.
+pub(crate) fn refused(sub: &crate::Submission, def: &Definition) -> Vec<(String, &'static str)> {
+    match sub.check(def, &cx()) {
+        Err(crate::SubmissionError::Invalid(issues)) => issues
+            .into_iter()
+            .map(|i| (i.field, i.code.code()))
+            .collect(),
+        other => panic!("expected invalid answers, got {other:?}"),
+    }
+}

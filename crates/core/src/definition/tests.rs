@@ -29,16 +29,21 @@ fn base() -> Value {
     )
 }
 
+/// Every diagnostic line of a load, in English.
+fn english_lines(loaded: &Loaded) -> Vec<String> {
+    loaded
+        .diagnostics
+        .iter()
+        .map(|d| d.line(Lang::En))
+        .collect()
+}
+
 /// Applies `edit` to the base definition and compares every diagnostic line (English).
 fn check(edit: impl FnOnce(&mut Value), expected: &[&str]) {
     let mut v = base();
     edit(&mut v);
     let loaded = load(&v.to_string());
-    let lines: Vec<String> = loaded
-        .diagnostics
-        .iter()
-        .map(|d| d.line(Lang::En))
-        .collect();
+    let lines = english_lines(&loaded);
     assert_eq!(lines, expected, "diagnostics differ");
     let any_error = loaded
         .diagnostics
@@ -452,12 +457,7 @@ fn rules_and_computed_fields() {
 fn expression_errors_carry_their_path_inside_the_expression() {
     let mut v = base();
     v["steps"][0]["fields"][1]["visible_if"] = json!({ "and": [true, { "eq": [1, 1] }] });
-    let loaded = load(&v.to_string());
-    let lines: Vec<String> = loaded
-        .diagnostics
-        .iter()
-        .map(|d| d.line(Lang::En))
-        .collect();
+    let lines = english_lines(&load(&v.to_string()));
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(
         lines[0].starts_with("steps[0].fields[1].visible_if.and[1]"),

@@ -60,13 +60,6 @@ pub(super) fn add(date: &V<'_>, n: &V<'_>, unit: &V<'_>) -> Option<Date> {
 
 /// A date in the range ISO dates are parsed in, clamping the day to the month's last.
 fn checked(year: i64, month: i64, day: i64) -> Option<Date> {
-    if !(1000..=9999).contains(&year) {
-        return None;
-    }
-    let year = i32::try_from(year).ok()?;
-    let month = u8::try_from(month).ok()?;
-    let day = u8::try_from(day)
-        .ok()?
-        .min(Date::days_in_month(year, month));
-    Date::new(year, month, day)
+    let last = Date::days_in_month(i32::try_from(year).ok()?, u8::try_from(month).ok()?);
+    Date::within_years(year, month, day.min(i64::from(last)))
 }

@@ -27,16 +27,10 @@ impl Date {
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return None;
         }
-        let year = digits_value(&b[0..4])?;
-        let month = digits_value(&b[5..7])?;
-        let day = digits_value(&b[8..10])?;
-        if !(1000..=9999).contains(&year) {
-            return None;
-        }
-        Date::new(
-            i32::try_from(year).ok()?,
-            u8::try_from(month).ok()?,
-            u8::try_from(day).ok()?,
+        Date::within_years(
+            i64::from(digits_value(&b[0..4])?),
+            i64::from(digits_value(&b[5..7])?),
+            i64::from(digits_value(&b[8..10])?),
         )
     }
 
@@ -93,7 +87,11 @@ impl Date {
         let mp = (5 * doy + 2) / 153;
         let day = doy - (153 * mp + 2) / 5 + 1;
         let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date::within_years(yoe + era * 400 + i64::from(month <= 2), month, day)
+    }
+
+    /// The date, if it exists and its year is in 1000..=9999 (the years ISO dates are read in).
+    pub(crate) fn within_years(year: i64, month: i64, day: i64) -> Option<Date> {
         if !(1000..=9999).contains(&year) {
             return None;
         }
