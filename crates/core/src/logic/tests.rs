@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::*;
 use crate::session::{FormSession, Position};
-use crate::submission::{Submission, SubmissionError};
+use crate::submission::Submission;
 use crate::test_support::{cx, refused, test_definition, text};
 
 /// Contact details on condition, a chain of conditions, a conditional step, a fee.
