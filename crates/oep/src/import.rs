@@ -1173,32 +1173,14 @@ impl<'a> Importer<'a> {
 /// One field of OEP's contact or organisation question: its XML element, the Blankett field
 /// (id suffix, type, label, autocomplete), and the setting that shows or requires it with its
 /// default (`None`: always required).
-struct DetailRow {
-    element: &'static str,
-    suffix: &'static str,
-    kind: &'static str,
-    label: &'static str,
-    autocomplete: Option<&'static str>,
-    setting: Option<(&'static str, &'static str)>,
-}
-
-const fn row(
-    element: &'static str,
-    suffix: &'static str,
-    kind: &'static str,
-    label: &'static str,
-    autocomplete: Option<&'static str>,
-    setting: Option<(&'static str, &'static str)>,
-) -> DetailRow {
-    DetailRow {
-        element,
-        suffix,
-        kind,
-        label,
-        autocomplete,
-        setting,
-    }
-}
+type DetailRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<(&'static str, &'static str)>,
+);
 
 const NAME: Option<(&str, &str)> = Some(("fieldName", "REQUIRED"));
 const ADDRESS: Option<(&str, &str)> = Some(("fieldAddress", "VISIBLE"));
@@ -1208,31 +1190,31 @@ const MOBILE: Option<(&str, &str)> = Some(("fieldMobilePhone", "VISIBLE"));
 /// `ContactDetailQuery`'s fields in OEP's export order, with OEP's defaults.
 #[rustfmt::skip]
 const CONTACT_ROWS: &[DetailRow] = &[
-    row("Firstname", "fornamn", "text", "Förnamn", Some("given-name"), NAME),
-    row("Lastname", "efternamn", "text", "Efternamn", Some("family-name"), NAME),
-    row("CareOf", "co", "text", "c/o", None, Some(("fieldCareOf", "HIDDEN"))),
-    row("Address", "adress", "text", "Gatuadress", Some("street-address"), ADDRESS),
-    row("ZipCode", "postnummer", "postal_code", "Postnummer", None, ADDRESS),
-    row("PostalAddress", "postort", "text", "Postort", Some("address-level2"), ADDRESS),
-    row("Phone", "telefon", "phone", "Telefon", None, PHONE),
-    row("Email", "epost", "email", "E-post", None, Some(("fieldEmail", "VISIBLE"))),
-    row("MobilePhone", "mobil", "phone", "Mobiltelefon", Some("mobile tel"), MOBILE),
-    row("SocialSecurityNumber", "personnummer", "personnummer", "Personnummer", None, Some(("fieldCitizenID", "HIDDEN"))),
+    ("Firstname", "fornamn", "text", "Förnamn", Some("given-name"), NAME),
+    ("Lastname", "efternamn", "text", "Efternamn", Some("family-name"), NAME),
+    ("CareOf", "co", "text", "c/o", None, Some(("fieldCareOf", "HIDDEN"))),
+    ("Address", "adress", "text", "Gatuadress", Some("street-address"), ADDRESS),
+    ("ZipCode", "postnummer", "postal_code", "Postnummer", None, ADDRESS),
+    ("PostalAddress", "postort", "text", "Postort", Some("address-level2"), ADDRESS),
+    ("Phone", "telefon", "phone", "Telefon", None, PHONE),
+    ("Email", "epost", "email", "E-post", None, Some(("fieldEmail", "VISIBLE"))),
+    ("MobilePhone", "mobil", "phone", "Mobiltelefon", Some("mobile tel"), MOBILE),
+    ("SocialSecurityNumber", "personnummer", "personnummer", "Personnummer", None, Some(("fieldCitizenID", "HIDDEN"))),
 ];
 
 /// `OrganizationDetailQuery`'s fields in OEP's export order, with OEP's defaults.
 #[rustfmt::skip]
 const ORGANISATION_ROWS: &[DetailRow] = &[
-    row("OrganizationName", "namn", "text", "Organisationens namn", Some("organization"), None),
-    row("OrganizationNumber", "orgnr", "organisationsnummer", "Organisationsnummer", None, None),
-    row("Address", "adress", "text", "Gatuadress", Some("street-address"), ADDRESS),
-    row("ZipCode", "postnummer", "postal_code", "Postnummer", None, ADDRESS),
-    row("PostalAddress", "postort", "text", "Postort", Some("address-level2"), ADDRESS),
-    row("Firstname", "fornamn", "text", "Kontaktpersonens förnamn", Some("given-name"), None),
-    row("Lastname", "efternamn", "text", "Kontaktpersonens efternamn", Some("family-name"), None),
-    row("Phone", "telefon", "phone", "Telefon", None, PHONE),
-    row("Email", "epost", "email", "E-post", None, Some(("fieldEmail", "REQUIRED"))),
-    row("MobilePhone", "mobil", "phone", "Mobiltelefon", Some("mobile tel"), MOBILE),
+    ("OrganizationName", "namn", "text", "Organisationens namn", Some("organization"), None),
+    ("OrganizationNumber", "orgnr", "organisationsnummer", "Organisationsnummer", None, None),
+    ("Address", "adress", "text", "Gatuadress", Some("street-address"), ADDRESS),
+    ("ZipCode", "postnummer", "postal_code", "Postnummer", None, ADDRESS),
+    ("PostalAddress", "postort", "text", "Postort", Some("address-level2"), ADDRESS),
+    ("Firstname", "fornamn", "text", "Kontaktpersonens förnamn", Some("given-name"), None),
+    ("Lastname", "efternamn", "text", "Kontaktpersonens efternamn", Some("family-name"), None),
+    ("Phone", "telefon", "phone", "Telefon", None, PHONE),
+    ("Email", "epost", "email", "E-post", None, Some(("fieldEmail", "REQUIRED"))),
+    ("MobilePhone", "mobil", "phone", "Mobiltelefon", Some("mobile tel"), MOBILE),
 ];
 
 /// The Blankett fields of a contact or organisation question and their export mapping: a
@@ -1247,8 +1229,8 @@ fn detail_fields(
     let address_hidden = text(config, "fieldAddress").as_deref() == Some("HIDDEN");
     let mut fields = Vec::new();
     let mut export = Vec::new();
-    for r in rows {
-        let state = match r.setting {
+    for &(element, suffix, kind, label, autocomplete, setting) in rows {
+        let state = match setting {
             None => "REQUIRED".to_owned(),
             Some(("fieldCareOf", _)) if address_hidden => "HIDDEN".to_owned(),
             Some((name, default)) => text(config, name).unwrap_or_else(|| default.to_owned()),
@@ -1256,12 +1238,12 @@ fn detail_fields(
         if state == "HIDDEN" {
             continue;
         }
-        let id = format!("{base}_{}", r.suffix);
-        let mut f = json!({ "id": id, "type": r.kind, "label": r.label });
-        if let Some(a) = r.autocomplete {
+        let id = format!("{base}_{suffix}");
+        let mut f = json!({ "id": id, "type": kind, "label": label });
+        if let Some(a) = autocomplete {
             f["autocomplete"] = json!(a);
         }
-        match r.kind {
+        match kind {
             "text" => f["max_length"] = json!(255),
             "personnummer" => f["allow_samordningsnummer"] = json!(false),
             _ => {}
@@ -1269,7 +1251,7 @@ fn detail_fields(
         if state == "REQUIRED" {
             apply_required(&mut f, required);
         }
-        export.push(json!({ "field": id, "element": r.element, "required": state == "REQUIRED" }));
+        export.push(json!({ "field": id, "element": element, "required": state == "REQUIRED" }));
         fields.push(f);
     }
     (fields, export)
