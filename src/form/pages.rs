@@ -143,14 +143,7 @@ pub fn StepPage(index: usize) -> impl IntoView {
     let step = ctx
         .session
         .with_untracked(|s| s.definition().steps[index].clone());
-    let has_required = Memo::new(move |_| {
-        ctx.session.with(|s| {
-            s.definition().steps[index]
-                .entries(s.answers())
-                .iter()
-                .any(|(key, _)| s.state().is_required(key))
-        })
-    });
+    let has_required = Memo::new(move |_| ctx.session.with(|s| s.step_has_required(index)));
     let is_last = Memo::new(move |_| ctx.session.with(|s| s.next_is_review()));
     let to_review = ctx.session.with_untracked(|s| s.returns_to_review());
     let on_submit = move |e: ev::SubmitEvent| {

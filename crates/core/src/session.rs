@@ -232,28 +232,50 @@ impl FormSession {
             self.answers.set(field, answer);
         }
         // Re-evaluating a 1,000-field form on every keystroke is the costly part of typing:
-        // when no expression reads the field, only its own value for expressions changes.
-        let id = crate::answers::split_row_key(field).map_or(field, |(repeat, _, _)| repeat);
-        match self.def.field(field) {
-            Some(f)
-                if crate::answers::split_row_key(field).is_none()
-                    && !self.read_by_expressions.contains(id) =>
-            {
-                let value = self
-                    .answers
-                    .get(field)
-                    .and_then(|a| crate::logic::expression_value(f, a, &self.cx));
-                self.state.set_value(field, value);
+        // when no expression reads the field (or, in a row, its group), only its own value for
+        // expressions changes, and a row's value only counts through its group.
+        let row = crate::answers::split_row_key(field);
+        let read = match row {
+            Some((repeat, _, id)) => {
+                self.read_by_expressions.contains(repeat) || self.read_by_expressions.contains(id)
             }
-            Some(_) if !self.read_by_expressions.contains(id) && !self.row_fields_read(field) => {}
-            _ => self.refresh(),
+            None => self.read_by_expressions.contains(field),
+        };
+        if read {
+            self.refresh();
+        } else if row.is_none()
+            && let Some(f) = self.def.field(field)
+        {
+            let value = self
+                .answers
+                .get(field)
+                .and_then(|a| crate::logic::expression_value(f, a, &self.cx));
+            self.state.set_value(field, value);
         }
     }
 
-    /// Whether any expression reads a field of the row `key` is in (row conditions do).
-    fn row_fields_read(&self, key: &str) -> bool {
-        crate::answers::split_row_key(key)
-            .is_some_and(|(_, _, id)| self.read_by_expressions.contains(id))
+    /// Whether any question shown on step `i` must be answered now (its rows' questions too),
+    /// so the page can say what the asterisk means.
+    pub fn step_has_required(&self, i: usize) -> bool {
+        let Some(step) = self.def.steps.get(i) else {
+            return false;
+        };
+        let state = &self.state;
+        step.questions()
+            .iter()
+            .any(|f| state.is_required(f.id.as_str()))
+            || step.value_fields().iter().any(|f| match &f.kind {
+                FieldKind::Repeat(r) => (0..self.answers.row_count(f.id.as_str())).any(|row| {
+                    r.row_fields().any(|rf| {
+                        state.is_required(&crate::answers::row_key(
+                            f.id.as_str(),
+                            row,
+                            rf.id.as_str(),
+                        ))
+                    })
+                }),
+                _ => false,
+            })
     }
 
     /// Whether another row may be added to a repeating group (below `max_rows`).

@@ -396,3 +396,22 @@ mod incremental {
         }
     }
 }
+
+#[test]
+fn a_step_has_required_questions_in_its_rows_too() {
+    let def = test_definition(
+        "rader",
+        "1",
+        json!("Rader"),
+        json!([{ "id": "one", "title": "Ett", "fields": [
+            { "id": "bilar", "type": "repeat", "label": "Bilar", "fields": [
+                { "id": "regnr", "type": "text", "label": "Registreringsnummer", "required": true } ] },
+            { "id": "ovrigt", "type": "text", "label": "Övrigt" }
+        ]}]),
+    );
+    let mut s = FormSession::new(Arc::new(def), cx());
+    assert!(!s.step_has_required(0), "no rows, nothing required");
+    s.add_row("bilar");
+    assert!(s.step_has_required(0), "a row's required question");
+    assert!(!s.step_has_required(7), "no such step");
+}
