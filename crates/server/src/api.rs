@@ -504,11 +504,11 @@ pub async fn get_submission(
 }
 
 /// The form's Open ePlatform mapping, or why its cases cannot be delivered as OEP XML.
-fn oep_mapping(
-    app: &AppState,
+fn oep_mapping<'a>(
+    app: &'a AppState,
     form_id: &str,
-) -> Result<blankett_oep::export::Mapping, Box<Response>> {
-    let Some(def) = app.forms.get(form_id) else {
+) -> Result<&'a blankett_oep::export::Mapping, Box<Response>> {
+    if app.forms.get(form_id).is_none() {
         return Err(Box::new(
             Problem::new(
                 StatusCode::NOT_FOUND,
@@ -521,33 +521,20 @@ fn oep_mapping(
             )
             .into_response(),
         ));
-    };
-    let Some(oep) = app.forms.oep(form_id) else {
-        return Err(Box::new(Problem::new(
-            StatusCode::NOT_FOUND,
-            "oep_export_off",
-            "Open ePlatform export is off for this form",
-            Localized::new(
-                format!(
-                    "Formuläret \"{form_id}\" levereras inte som FlowInstance-XML: lägg till \"x-oep\": {{}} i definitionen för att slå på det."
-                ),
-                format!(
-                    "The form \"{form_id}\" is not delivered as FlowInstance XML: add \"x-oep\": {{}} to its definition to turn it on."
-                ),
-            ),
-        )
-        .into_response()));
-    };
-    blankett_oep::export::Mapping::new(def, Some(oep)).map_err(|e| {
-        tracing::error!("{form_id}: {e}");
+    }
+    app.forms.oep(form_id).ok_or_else(|| {
         Box::new(
             Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "oep_mapping_broken",
-                "The form's Open ePlatform mapping is broken",
+                StatusCode::NOT_FOUND,
+                "oep_export_off",
+                "Open ePlatform export is off for this form",
                 Localized::new(
-                    format!("Formulärets x-oep-del är felaktig: {e}"),
-                    e.to_string(),
+                    format!(
+                        "Formuläret \"{form_id}\" levereras inte som FlowInstance-XML: lägg till \"x-oep\": {{}} i definitionen för att slå på det."
+                    ),
+                    format!(
+                        "The form \"{form_id}\" is not delivered as FlowInstance XML: add \"x-oep\": {{}} to its definition to turn it on."
+                    ),
                 ),
             )
             .into_response(),

@@ -10,8 +10,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Default)]
 pub struct Forms {
     by_id: BTreeMap<String, Definition>,
-    /// Each form's `x-oep` block (Open ePlatform export settings), when it has one.
-    oep: BTreeMap<String, serde_json::Value>,
+    /// How each form with an `x-oep` block is delivered as Open ePlatform FlowInstance XML,
+    /// read once when the form loads.
+    oep: BTreeMap<String, blankett_oep::export::Mapping>,
 }
 
 /// A definition file that was not loaded, and why (English lines).
@@ -57,7 +58,7 @@ impl Forms {
 
     /// The form's `x-oep` block: present when the form's cases may be delivered as OEP
     /// FlowInstance XML.
-    pub fn oep(&self, form_id: &str) -> Option<&serde_json::Value> {
+    pub fn oep(&self, form_id: &str) -> Option<&blankett_oep::export::Mapping> {
         self.oep.get(form_id)
     }
 
@@ -133,22 +134,18 @@ impl Forms {
                 .filter(|d| d.severity == Severity::Error)
                 .map(|d| d.line(Lang::En))
                 .collect();
-            let resolved = loaded
-                .definition
-                .map(|mut def| match resolve_lists(&mut def, dir) {
-                    Ok(()) => Ok(def),
-                    Err(lines) => Err(lines),
-                });
+            let resolved = loaded.definition.map(|mut def| {
+                resolve_lists(&mut def, dir)?;
+                let mapping = oep_mapping(&def, &text)?;
+                Ok((def, mapping))
+            });
             match resolved {
                 Some(Err(lines)) => skipped.push(Skipped { path, lines }),
-                Some(Ok(def)) => {
+                Some(Ok((def, mapping))) => {
                     let id = def.id.as_str().to_owned();
-                    let oep = serde_json::from_str::<serde_json::Value>(&text)
-                        .ok()
-                        .and_then(|v| v.get("x-oep").cloned());
                     if forms.insert(def) {
-                        if let Some(oep) = oep {
-                            forms.oep.insert(id, oep);
+                        if let Some(mapping) = mapping {
+                            forms.oep.insert(id, mapping);
                         }
                     } else {
                         skipped.push(Skipped {
@@ -164,6 +161,21 @@ impl Forms {
         }
         (forms, skipped)
     }
+}
+
+/// The Open ePlatform mapping of a definition with an `x-oep` block (the loader ignores
+/// `x-…` keys, so it is read from the file's text); a malformed block skips the form.
+fn oep_mapping(
+    def: &Definition,
+    text: &str,
+) -> Result<Option<blankett_oep::export::Mapping>, Vec<String>> {
+    let json: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    let Some(block) = json.get("x-oep") else {
+        return Ok(None);
+    };
+    blankett_oep::export::Mapping::new(def, Some(block))
+        .map(Some)
+        .map_err(|e| vec![format!("x-oep: {e}")])
 }
 
 /// Puts in place the code lists a definition names. The receiver serves the forms folder at

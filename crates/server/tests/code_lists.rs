@@ -99,3 +99,37 @@ fn lists_under_forms_are_read_and_checked() {
         other => panic!("expected invalid answers, got {other:?}"),
     }
 }
+
+/// The Open ePlatform block is read when the form loads: a broken one skips the form with a
+/// clear line instead of failing the first export request.
+#[test]
+fn an_x_oep_block_is_read_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = |id: &str, block: &str| {
+        common::FORM
+            .replace(r#""id": "test""#, &format!(r#""id": "{id}""#))
+            .replacen('{', &format!(r#"{{ "x-oep": {block},"#), 1)
+    };
+    std::fs::write(dir.path().join("on.json"), with("on", "{}")).unwrap();
+    std::fs::write(
+        dir.path().join("broken.json"),
+        with("broken", r#"{ "queries": [{ "type": "TextFieldQuery" }] }"#),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("off.json"),
+        with("off", "null").replace(r#""x-oep": null,"#, ""),
+    )
+    .unwrap();
+    let (forms, skipped) = Forms::load_dir(dir.path());
+    assert!(forms.oep("on").is_some());
+    assert!(forms.get("off").is_some() && forms.oep("off").is_none());
+    assert!(forms.get("broken").is_none());
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(
+        skipped[0].lines,
+        [
+            "x-oep: the definition's x-oep block is malformed: queries[0]: query_id must be a positive number"
+        ]
+    );
+}
