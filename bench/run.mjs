@@ -19,6 +19,9 @@
 //   frame later (retried until it is).
 // - input latency: 50 key presses in that field, ~100 ms apart; each from the keydown event's
 //   timestamp to just after the next frame (rAF, then a posted task), median and p95.
+//   At the end of the run, 25 more presses with the runtime's `input` listeners blocked give
+//   the page's own floor: the browser's work for a key press in that page, which no runtime
+//   can go below.
 // - show/hide: a real click on the first yes/no's "yes" (then "no") label, from the click
 //   event's timestamp to just after the first frame in which the dependent field is visible
 //   (hidden); 3 of each per run.
@@ -38,6 +41,7 @@ import { startServers } from './serve.mjs';
 const CPU_THROTTLE = 4;
 const NETWORK = { offline: false, latency: 400, downloadThroughput: 50_000, uploadThroughput: 50_000 }; // 400 kbit/s
 const KEY_PRESSES = 50;
+const FLOOR_KEY_PRESSES = 25;
 const KEY_GAP_MS = 100;
 const TOGGLES = 3;
 const TIMEOUT = 180_000;
@@ -279,6 +283,25 @@ async function measure(runtime, size, server) {
       }
     }
     if (!(await page.evaluate((sel) => window.__bench.shown(sel), first))) throw new Error('the first field disappeared');
+
+    // The page's own floor: more key presses in the same field, with every `input` listener
+    // of the runtime blocked (a capture listener on window stops the event), so what remains
+    // is the browser's editing, style, layout and paint work for this page.
+    await page.evaluate((sel) => {
+      addEventListener('input', (e) => e.stopImmediatePropagation(), true);
+      const el = document.querySelector(sel);
+      el.scrollIntoView({ block: 'center' });
+      el.focus();
+    }, first);
+    await page.keyboard.press('End');
+    await sleep(300);
+    const before = await page.evaluate(() => { window.__bench.keyProbe = true; return window.__bench.keys.length; });
+    for (let i = 0; i < FLOOR_KEY_PRESSES; i++) {
+      await page.keyboard.press(String.fromCharCode(97 + (i % 26)));
+      await within(page.evaluate((n) => window.__bench.keysAtLeast(n), before + i + 1), 30_000, 'a key press was not seen');
+      await sleep(KEY_GAP_MS);
+    }
+    out.keysFloor = await page.evaluate((n) => { window.__bench.keyProbe = false; return window.__bench.keys.slice(n); }, before);
   } finally {
     await browser.close();
   }
@@ -328,6 +351,7 @@ const METRICS = [
   { label: 'First field accepts input, ms', key: 'interactive' },
   { label: `Input latency, median of ${KEY_PRESSES} keys × runs, ms`, key: 'keys', flat: true, reduce: median, digits: 1, spread: false },
   { label: 'Input latency, p95, ms', key: 'keys', flat: true, reduce: (xs) => quantile(xs, 0.95), digits: 1, spread: false },
+  { label: `Input latency with the runtime's input listeners blocked (the page's floor), median of ${FLOOR_KEY_PRESSES} keys × runs, ms`, key: 'keysFloor', flat: true, reduce: median, digits: 1, spread: false },
   { label: 'Show dependent after "yes", ms', key: 'show', flat: true, digits: 1 },
   { label: 'Hide dependent after "no", ms', key: 'hide', flat: true, digits: 1 },
   { label: 'JS heap after render (after GC), MB', key: 'jsHeap', scale: 1e-6, digits: 2 },

@@ -194,7 +194,7 @@ fn text_question(field: &Field, key: &str) -> (FormCtx, Parts, Memo<String>) {
     let ctx = expect_context::<FormCtx>();
     let parts = Parts::new(ctx, field, key);
     let key = parts.id.clone();
-    let value = Memo::new(move |_| ctx.session.with(|s| s.answers().text(&key).to_owned()));
+    let value = Memo::new(move |_| ctx.answer(&key, |a| a.text(&key).to_owned()));
     (ctx, parts, value)
 }
 
@@ -277,11 +277,7 @@ fn text_handlers(
     impl Fn(ev::FocusEvent) + 'static,
 ) {
     let key = id.clone();
-    let on_input = move |e: ev::Event| {
-        let value = event_target_value(&e);
-        ctx.session
-            .update(|s| s.set_answer(&key, Answer::Text(value)));
-    };
+    let on_input = move |e: ev::Event| ctx.type_answer(&key, Answer::Text(event_target_value(&e)));
     let on_blur = move |_| {
         let cx = ctx.validation();
         ctx.session.update(|s| s.blur(&id, &cx));
@@ -385,11 +381,11 @@ fn choice_view(field: Field, key: String) -> impl IntoView {
             let value = option.value.to_string();
             let (cid, cvalue) = (id.clone(), value.clone());
             let checked = Memo::new(move |_| {
-                ctx.session.with(|s| {
+                ctx.answer(&cid, |a| {
                     if multiple {
-                        s.answers().choices(&cid).contains(&cvalue)
+                        a.choices(&cid).contains(&cvalue)
                     } else {
-                        s.answers().text(&cid) == cvalue
+                        a.text(&cid) == cvalue
                     }
                 })
             });

@@ -5,10 +5,12 @@ mod markdown;
 mod pages;
 mod submit;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use blankett_core::{
-    Context, Definition, Diagnostic, FormSession, Lang, Position, PrefillOrigin, Text,
+    Answer, Change, Context, Definition, Diagnostic, FormSession, Lang, Position, PrefillOrigin,
+    Text,
 };
 use leptos::prelude::*;
 
@@ -28,9 +30,54 @@ pub struct FormCtx {
     pub lang: RwSignal<Lang>,
     /// The state of sending the submission.
     pub send: RwSignal<SendState>,
+    /// One trigger per answer key, for the views of that answer alone: typing in a field
+    /// that nothing else reads redraws that field, not every field on the step.
+    answer_triggers: StoredValue<HashMap<String, ArcTrigger>>,
 }
 
 impl FormCtx {
+    /// A context for `session`, in the interface language `lang`.
+    fn new(session: FormSession, lang: RwSignal<Lang>) -> FormCtx {
+        FormCtx {
+            session: RwSignal::new(session),
+            lang,
+            send: RwSignal::new(SendState::Idle),
+            answer_triggers: StoredValue::new(HashMap::new()),
+        }
+    }
+
+    /// Reads `key`'s answer in a reactive view: it is read again when that answer changes
+    /// alone ([`FormCtx::type_answer`]) and on any change of the session.
+    pub fn answer<T>(&self, key: &str, read: impl FnOnce(&blankett_core::Answers) -> T) -> T {
+        let trigger = self
+            .answer_triggers
+            .try_update_value(|triggers| triggers.entry(key.to_owned()).or_default().clone());
+        if let Some(trigger) = trigger {
+            trigger.track();
+        }
+        self.session.with(|s| read(s.answers()))
+    }
+
+    /// Records what the citizen typed. Only the views of that answer are redrawn, unless a
+    /// condition, rule or computed value reads it.
+    pub fn type_answer(&self, key: &str, answer: Answer) {
+        match self
+            .session
+            .try_update_untracked(|s| s.set_answer(key, answer))
+        {
+            Some(Change::Form) => self.session.notify(),
+            Some(Change::Answer) => {
+                let trigger = self
+                    .answer_triggers
+                    .with_value(|triggers| triggers.get(key).cloned());
+                if let Some(trigger) = trigger {
+                    trigger.notify();
+                }
+            }
+            Some(Change::Nothing) | None => {}
+        }
+    }
+
     /// Validation context: today's date from the browser.
     pub fn validation(&self) -> Context {
         Context {
@@ -149,16 +196,15 @@ fn BrokenForm(diagnostics: Vec<Diagnostic>) -> impl IntoView {
 fn FormView(def: Arc<Definition>) -> impl IntoView {
     let UiLang(lang) = expect_context::<UiLang>();
     let title = def.title.clone();
-    let ctx = FormCtx {
-        session: RwSignal::new(FormSession::new(
+    let ctx = FormCtx::new(
+        FormSession::new(
             def,
             Context {
                 today: browser::today(),
             },
-        )),
+        ),
         lang,
-        send: RwSignal::new(SendState::Idle),
-    };
+    );
     provide_context(ctx);
     // Prefill: the link's suggestions, the embedding page's values, then the endpoint's.
     let prefill_failed = RwSignal::new(false);

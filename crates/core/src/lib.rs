@@ -21,7 +21,7 @@ pub use answers::{Answer, Answers};
 pub use definition::{Definition, Diagnostic, Field, FieldKind, Loaded, Severity, load};
 pub use formats::Date;
 pub use logic::FormState;
-pub use session::{FormSession, Position, PrefillOrigin};
+pub use session::{Change, FormSession, Position, PrefillOrigin};
 pub use submission::{Submission, SubmissionError};
 pub use text::{Lang, Text};
 pub use validate::{Context, Issue, IssueCode};

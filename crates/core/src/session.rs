@@ -14,6 +14,17 @@ use crate::submission::Submission;
 use crate::text::Lang;
 use crate::validate::{Context, Issue, IssueCode, check_field, check_step};
 
+/// What [`FormSession::set_answer`] changed, so a view redraws only what depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Nothing: the field is locked by the embedding page.
+    Nothing,
+    /// The field's own answer alone: no condition, rule or computed value reads it.
+    Answer,
+    /// Anything derived from the answers may have changed.
+    Form,
+}
+
 /// Where the citizen is in the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Position {
@@ -220,10 +231,11 @@ impl FormSession {
         };
     }
 
-    /// Records an answer. Nothing is validated while the citizen types.
-    pub fn set_answer(&mut self, field: &str, answer: Answer) {
+    /// Records an answer and says what it changed, so a view can redraw only that. Nothing is
+    /// validated while the citizen types.
+    pub fn set_answer(&mut self, field: &str, answer: Answer) -> Change {
         if self.locked.contains(field) {
-            return;
+            return Change::Nothing;
         }
         self.prefilled.remove(field);
         if answer.is_empty() {
@@ -243,7 +255,9 @@ impl FormSession {
         };
         if read {
             self.refresh();
-        } else if row.is_none()
+            return Change::Form;
+        }
+        if row.is_none()
             && let Some(f) = self.def.field(field)
         {
             let value = self
@@ -252,6 +266,7 @@ impl FormSession {
                 .and_then(|a| crate::logic::expression_value(f, a, &self.cx));
             self.state.set_value(field, value);
         }
+        Change::Answer
     }
 
     /// Whether any question shown on step `i` must be answered now (its rows' questions too),

@@ -356,6 +356,8 @@ mod incremental {
 
     use proptest::prelude::*;
 
+    use crate::session::Change;
+
     use super::*;
 
     const KEYS: [&str; 8] = [
@@ -389,9 +391,15 @@ mod incremental {
                 s.add_row("barn");
             }
             for (i, value) in edits {
-                s.set_answer(keys[i], text(&value));
+                let before = s.state().clone();
+                let change = s.set_answer(keys[i], text(&value));
                 let full = FormState::evaluate(s.definition(), s.answers(), &cx());
                 prop_assert!(s.state().decides_like(&full), "after {} = {value:?}", keys[i]);
+                // The app redraws only the typed field on `Change::Answer`: nothing else shown
+                // may differ then.
+                if change == Change::Answer {
+                    prop_assert!(before.shows_like(&full), "{} said Answer but changed the form", keys[i]);
+                }
             }
         }
     }

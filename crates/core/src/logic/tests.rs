@@ -345,9 +345,13 @@ mod incremental {
                 } else {
                     text(value)
                 };
-                s.set_answer(keys[i], answer);
+                let before = s.state().clone();
+                let change = s.set_answer(keys[i], answer);
                 let full = FormState::evaluate(s.definition(), s.answers(), &cx());
                 prop_assert!(s.state().decides_like(&full), "after {} = {value:?}", keys[i]);
+                if change == crate::session::Change::Answer {
+                    prop_assert!(before.shows_like(&full), "{} said Answer but changed the form", keys[i]);
+                }
             }
         }
     }
