@@ -515,7 +515,9 @@ Configuration, chosen so that nothing favours Blankett:
   without the Bootstrap and Bootstrap Icons stylesheets its README adds from a CDN (so its
   bytes and CSS work are a lower bound). Its date component fetches flatpickr from
   cdn.form.io at run time, which is not on npm, so dates are text fields with a pattern there.
-- Every runtime fetches its definition after its scripts ran, from the same origin.
+- Every page starts fetching its definition (same origin) in its head, before its runtime's
+  files arrive, and hands it over once they ran: Blankett's own index.html does this, and the
+  peers' pages do the same.
 
 ${md}
 

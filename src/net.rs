@@ -29,7 +29,12 @@ fn js_message(e: wasm_bindgen::JsValue) -> String {
 
 async fn send(request: web_sys::Request) -> Result<Reply, NetError> {
     let window = web_sys::window().ok_or_else(|| NetError::Network("no window".into()))?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+    read(window.fetch_with_request(&request)).await
+}
+
+/// The reply to a fetch in flight.
+async fn read(fetch: js_sys::Promise) -> Result<Reply, NetError> {
+    let response: web_sys::Response = JsFuture::from(fetch)
         .await
         .map_err(|e| NetError::Network(js_message(e)))?
         .unchecked_into();
@@ -51,7 +56,34 @@ pub async fn get_text(url: &str) -> Result<String, NetError> {
     init.set_method("GET");
     let request = web_sys::Request::new_with_str_and_init(url, &init)
         .map_err(|e| NetError::Network(js_message(e)))?;
-    let reply = send(request).await?;
+    ok_body(send(request).await?)
+}
+
+/// Like [`get_text`], but takes the fetch of `url` that index.html started before the app ran,
+/// if it started one for this address (once: a retry fetches again).
+pub async fn get_preloaded(url: &str) -> Result<String, NetError> {
+    match take_preload(url) {
+        Some(fetch) => ok_body(read(fetch).await?),
+        None => get_text(url).await,
+    }
+}
+
+/// The fetch of `url` that index.html left in `window.blankettPreload`, removed from there.
+fn take_preload(url: &str) -> Option<js_sys::Promise> {
+    let window: wasm_bindgen::JsValue = web_sys::window()?.into();
+    let key = wasm_bindgen::JsValue::from_str("blankettPreload");
+    let preload = js_sys::Reflect::get(&window, &key).ok()?;
+    let field = |name: &str| js_sys::Reflect::get(&preload, &name.into()).ok();
+    if field("url")?.as_string()? != url {
+        return None;
+    }
+    let fetch = field("response")?.dyn_into::<js_sys::Promise>().ok()?;
+    js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &key).ok()?;
+    Some(fetch)
+}
+
+/// The body of a 2xx reply, or the status as an error.
+fn ok_body(reply: Reply) -> Result<String, NetError> {
     if (200..300).contains(&reply.status) {
         Ok(reply.body)
     } else {

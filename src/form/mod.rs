@@ -144,7 +144,9 @@ pub fn FormLoader(url: String) -> impl IntoView {
     let loaded = LocalResource::new(move || {
         let url = url.clone();
         async move {
-            let text = net::get_text(&url).await.map_err(LoadFailure::Network)?;
+            let text = net::get_preloaded(&url)
+                .await
+                .map_err(LoadFailure::Network)?;
             let loaded = blankett_core::load(&text);
             match loaded.definition {
                 Some(mut def) => {

@@ -538,11 +538,19 @@ describe('the page around the form', () => {
     await page.context().close();
   });
 
-  test('the app runs under a strict Content-Security-Policy with a fresh nonce', async () => {
+  test('the app runs under a strict Content-Security-Policy with a fresh nonce, and fetches the definition early', async () => {
     const page = await newPage(browser);
     await page.addInitScript(() => {
       window.cspViolations = [];
       document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    const requests = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    const initiators = [];
+    cdp.on('Network.requestWillBeSent', (e) => {
+      if (e.request.url.endsWith('/forms/felanmalan.json')) initiators.push(e.initiator);
     });
     const response = await page.goto(new URL('?form=felanmalan', BASE).href);
     const csp = response.headers()['content-security-policy'];
@@ -551,6 +559,13 @@ describe('the page around the form', () => {
     await press(page, page.getByRole('button', { name: 'Börja fylla i' }), 'Start');
     await page.getByRole('heading', { level: 2 }).first().waitFor();
     assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
+    // index.html's inline script (it has the nonce) fetched the definition while the app was
+    // still downloading, and the app took that response instead of fetching it again.
+    const definition = requests.filter((p) => p.endsWith('/forms/felanmalan.json'));
+    assert.equal(definition.length, 1, `one request for the definition: ${requests.join(', ')}`);
+    const frame = initiators[0]?.stack?.callFrames?.[0];
+    assert.equal(frame && new URL(frame.url).pathname, '/', `fetched by the page's own script: ${JSON.stringify(initiators[0])}`);
+    assert.equal(await page.evaluate(() => 'blankettPreload' in window), false, 'the app took the early response');
     const second = await page.request.get(new URL('?form=felanmalan', BASE).href);
     assert.notEqual(second.headers()['content-security-policy'], csp, 'each response has its own nonce');
     await page.context().close();
