@@ -71,7 +71,10 @@ async function fillRows(page, repeat) {
   for (; rows < want; rows++) {
     await press(page, addButton(page, repeat), `add a row to ${repeat.id}`);
     await rowGroup(page, repeat, rows).waitFor();
-    assert.ok(await rowGroup(page, repeat, rows).evaluate((row) => row.contains(document.activeElement)), 'focus moves into the new row');
+    // Focus moves after the row is rendered: give it up to 5 s on a loaded machine.
+    const focused = () => rowGroup(page, repeat, rows).evaluate((row) => row.contains(document.activeElement));
+    for (let t = 0; t < 50 && !(await focused()); t++) await page.waitForTimeout(100);
+    assert.ok(await focused(), 'focus moves into the new row');
   }
   const values = [];
   for (let i = 0; i < want; i++) {
@@ -673,7 +676,12 @@ describe('repeating groups', () => {
     await assertAccessible(page, 'a row removed');
 
     // Up to max_rows, then no add button.
-    for (let i = 1; i < repeat.max_rows; i++) await press(page, addButton(page, repeat), `add row ${i + 1}`);
+    for (let i = 1; i < repeat.max_rows; i++) {
+      await press(page, addButton(page, repeat), `add row ${i + 1}`);
+      // As a keyboard user does: wait for focus to land in the new row before going back to
+      // Add (otherwise a late focus move can take the next Enter into the row's field).
+      await page.waitForFunction((id) => document.activeElement?.id === id, `f-${repeat.id}.${i}.${nameField.id}`);
+    }
     await rowGroup(page, repeat, repeat.max_rows - 1).waitFor();
     assert.equal(await addButton(page, repeat).count(), 0, 'no adding above max_rows');
     assert.deepEqual(page.jsErrors, [], 'no script errors');
