@@ -194,7 +194,11 @@ fn text_question(field: &Field, key: &str) -> (FormCtx, Parts, Memo<String>) {
     let ctx = expect_context::<FormCtx>();
     let parts = Parts::new(ctx, field, key);
     let key = parts.id.clone();
-    let value = Memo::new(move |_| ctx.answer(&key, |a| a.text(&key).to_owned()));
+    let typed = ctx.answer_trigger(&key);
+    let value = Memo::new(move |_| {
+        typed.track();
+        ctx.session.with(|s| s.answers().text(&key).to_owned())
+    });
     (ctx, parts, value)
 }
 
@@ -372,6 +376,7 @@ fn choice_view(field: Field, key: String) -> impl IntoView {
         }
     };
     let (required, read_only) = (parts.required, parts.read_only);
+    let typed = ctx.answer_trigger(&id);
     let items = options
         .into_iter()
         .enumerate()
@@ -380,12 +385,14 @@ fn choice_view(field: Field, key: String) -> impl IntoView {
             let option_hint_id = option.hint.as_ref().map(|_| format!("{dom}-{i}-hint"));
             let value = option.value.to_string();
             let (cid, cvalue) = (id.clone(), value.clone());
+            let typed = typed.clone();
             let checked = Memo::new(move |_| {
-                ctx.answer(&cid, |a| {
+                typed.track();
+                ctx.session.with(|s| {
                     if multiple {
-                        a.choices(&cid).contains(&cvalue)
+                        s.answers().choices(&cid).contains(&cvalue)
                     } else {
-                        a.text(&cid) == cvalue
+                        s.answers().text(&cid) == cvalue
                     }
                 })
             });

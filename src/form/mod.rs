@@ -46,16 +46,12 @@ impl FormCtx {
         }
     }
 
-    /// Reads `key`'s answer in a reactive view: it is read again when that answer changes
-    /// alone ([`FormCtx::type_answer`]) and on any change of the session.
-    pub fn answer<T>(&self, key: &str, read: impl FnOnce(&blankett_core::Answers) -> T) -> T {
-        let trigger = self
-            .answer_triggers
-            .try_update_value(|triggers| triggers.entry(key.to_owned()).or_default().clone());
-        if let Some(trigger) = trigger {
-            trigger.track();
-        }
-        self.session.with(|s| read(s.answers()))
+    /// The trigger of `key`'s answer, for a view of that answer to track besides the session:
+    /// [`FormCtx::type_answer`] wakes it when that answer changes alone. Taken once per view.
+    pub fn answer_trigger(&self, key: &str) -> ArcTrigger {
+        self.answer_triggers
+            .try_update_value(|triggers| triggers.entry(key.to_owned()).or_default().clone())
+            .unwrap_or_default()
     }
 
     /// Records what the citizen typed. Only the views of that answer are redrawn, unless a
