@@ -44,22 +44,45 @@ pub fn initial_language() -> Lang {
         .unwrap_or_default()
 }
 
-/// Moves focus to the element with `id` after the next render, scrolling it into view.
-pub fn focus_after_render(id: String) {
-    leptos::prelude::request_animation_frame(move || focus_now(&id));
+/// Moves focus to the element with `id` once the views show the change just made, in the same
+/// task as that change: focus never rests on `<body>` between the removal of the element that
+/// held it and its arrival at `id`, where a screen reader would announce the whole page.
+///
+/// A session change wakes the views that read it at once, and the executor runs woken tasks in
+/// order, in the microtasks of the current task; this runs after them (and after a few more
+/// rounds, for views they woke in turn). A target that is still missing then (a view that waits
+/// for something) is tried again at the next frames.
+pub fn focus_after_update(id: String) {
+    leptos::task::spawn_local(async move {
+        for _ in 0..3 {
+            leptos::task::tick().await;
+        }
+        if !focus_now(&id) {
+            focus_in_frames(id, 30);
+        }
+    });
 }
 
-/// Moves focus to the element with `id` now.
-pub fn focus_now(id: &str) {
+fn focus_in_frames(id: String, frames_left: u32) {
+    leptos::prelude::request_animation_frame(move || {
+        if !focus_now(&id) && frames_left > 0 {
+            focus_in_frames(id, frames_left - 1);
+        }
+    });
+}
+
+/// Moves focus to the element with `id` now, scrolling it into view; whether it exists.
+pub fn focus_now(id: &str) -> bool {
     let Some(el) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(id))
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     else {
-        return;
+        return false;
     };
     let _ = el.focus();
     el.scroll_into_view_with_bool(true);
+    true
 }
 
 /// Today's date in the citizen's time zone.

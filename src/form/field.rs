@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 
 use super::markdown::render_markdown;
 use super::{FormCtx, lang_attr, tr};
-use crate::browser::focus_after_render;
+use crate::browser::{focus_after_update, focus_now};
 use crate::i18n::{Key, t};
 
 /// The element id for a field's answer key: `f-namn`, or `f-syskon.0.namn` in a row.
@@ -521,7 +521,7 @@ fn repeat_view(field: Field) -> impl IntoView {
             let l = lang.get_untracked();
             announcement.set(t(l, Key::RowAdded).replace("{row}", &row_name(l, row)));
             if let Some(first) = &first_question {
-                focus_after_render(control_id(first, &row_key(&id, row, first.id.as_str())));
+                focus_after_update(control_id(first, &row_key(&id, row, first.id.as_str())));
             }
         }
     };
@@ -542,13 +542,17 @@ fn repeat_view(field: Field) -> impl IntoView {
                     let (rid, add_id) = (id.clone(), add_id.clone());
                     let removed = t(l, Key::RowRemoved).replace("{row}", &name);
                     let remove = move |_| {
+                        // Focus leaves the button for Add before the row (and with it, the
+                        // button) goes, when Add is on the page already; otherwise it moves
+                        // there once Add appears, in the same task.
+                        focus_now(&add_id);
                         let done = ctx
                             .session
                             .try_update(|s| s.remove_row(&rid, index))
                             .unwrap_or(false);
                         if done {
                             announcement.set(removed.clone());
-                            focus_after_render(add_id.clone());
+                            focus_after_update(add_id.clone());
                         }
                     };
                     let remove_label = format!("{} {}", t(l, Key::RemoveRow), in_sentence(&name));

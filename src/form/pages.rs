@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::field::{control_id, field_view};
 use super::submit::{SendState, submit};
 use super::{FormCtx, lang_attr, tr};
-use crate::browser::{focus_after_render, focus_now};
+use crate::browser::{focus_after_update, focus_now};
 use crate::i18n::{Key, t};
 
 /// The first page: what the form is, who publishes it, and how personal data is processed.
@@ -18,7 +18,7 @@ pub fn StartPage() -> impl IntoView {
     let def = ctx.session.with_untracked(|s| s.definition().clone());
     let start = move |_| {
         ctx.session.update(|s| s.start());
-        focus_after_render("step-heading".into());
+        focus_after_update("step-heading".into());
     };
     let description = def.description.clone();
     let org = def.organisation.clone();
@@ -150,7 +150,7 @@ pub fn StepPage(index: usize) -> impl IntoView {
         e.prevent_default();
         let cx = ctx.validation();
         let moved = ctx.session.try_update(|s| s.next(&cx)).unwrap_or(false);
-        focus_after_render(
+        focus_after_update(
             if moved {
                 "step-heading"
             } else {
@@ -166,7 +166,7 @@ pub fn StepPage(index: usize) -> impl IntoView {
         } else {
             "step-heading"
         };
-        focus_after_render(to.into());
+        focus_after_update(to.into());
     };
     let next_label = move || {
         t(
@@ -210,12 +210,12 @@ pub fn ReviewPage() -> impl IntoView {
             .session
             .with_untracked(|s| s.definition().field(&field).map(|f| control_id(f, &field)));
         if let Some(target) = target {
-            focus_after_render(target);
+            focus_after_update(target);
         }
     };
     let back = move |_| {
         ctx.session.update(|s| s.back());
-        focus_after_render("step-heading".into());
+        focus_after_update("step-heading".into());
     };
     let sending = move || ctx.send.get() == SendState::Sending;
     view! {

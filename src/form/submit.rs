@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use serde::Deserialize;
 
 use super::FormCtx;
-use crate::browser::{focus_after_render, random_uuid, resolve_url};
+use crate::browser::{focus_after_update, random_uuid, resolve_url};
 use crate::net::{self, NetError};
 
 /// The state of sending.
@@ -82,7 +82,7 @@ pub fn submit(ctx: FormCtx) {
         .with_untracked(|s| submission_id_for(s.answers(), lang));
     let built = ctx.session.try_update(|s| s.submission(lang, &id, &cx));
     let Some(Ok(submission)) = built else {
-        focus_after_render("error-summary".into());
+        focus_after_update("error-summary".into());
         return;
     };
     let url = resolve_url(
@@ -100,7 +100,7 @@ pub fn submit(ctx: FormCtx) {
                         SUBMISSION_ID.with(|cell| cell.borrow_mut().take());
                         ctx.send.set(SendState::Done(receipt));
                         ctx.session.update(|s| s.mark_done());
-                        focus_after_render("step-heading".into());
+                        focus_after_update("step-heading".into());
                     }
                     Err(_) => reject(ctx, None),
                 }
@@ -130,7 +130,7 @@ pub fn submit(ctx: FormCtx) {
                 if on_fields {
                     ctx.send.set(SendState::Idle);
                     ctx.session.update(|s| s.show_issues(issues));
-                    focus_after_render("error-summary".into());
+                    focus_after_update("error-summary".into());
                 } else {
                     reject(ctx, problem.and_then(|p| p.detail));
                 }
@@ -146,7 +146,7 @@ pub fn submit(ctx: FormCtx) {
             }
             Err(NetError::Network(_)) | Err(NetError::Status(..)) => {
                 ctx.send.set(SendState::Failed);
-                focus_after_render("send-status".into());
+                focus_after_update("send-status".into());
             }
         }
     });
@@ -156,5 +156,5 @@ fn reject(ctx: FormCtx, detail: Option<Text>) {
     ctx.send.set(SendState::Rejected(
         detail.unwrap_or_else(|| Text::Plain(String::new())),
     ));
-    focus_after_render("send-status".into());
+    focus_after_update("send-status".into());
 }

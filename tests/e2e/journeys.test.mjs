@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   ADMIN_TOKEN, BASE, addButton, adminGet, answer, assertAccessible, computedFields, entries, fetchDefinition, formIds, isShown, launch,
   control, lockedValue, newPage, nextButton, press, questions, rowGroup, rowName, rowQuestions, tabTo, text, validValue,
+  waitForAnnouncement, waitForFocus, waitForFocusId, watchFocus,
 } from './lib.mjs';
 
 let browser;
@@ -55,8 +56,14 @@ async function fillAllSteps(page, def, locked = new Set()) {
       await answer(page, field, value);
       given[field.id] = value;
     }
-    await press(page, nextButton(page), `Next on step ${n}`);
+    // Leaving the step moves focus to the next page's heading, never through <body>.
+    await tabTo(page, nextButton(page), `Next on step ${n}`);
+    const watch = await watchFocus(page);
+    await page.keyboard.press('Enter');
     await page.waitForFunction((t) => document.querySelector('#step-heading')?.textContent.trim() !== t, title);
+    await waitForFocusId(page, 'step-heading', `the heading after step ${n}`);
+    const samples = await watch.stop();
+    assert.deepEqual(samples.onBody, [], `leaving step ${n}, focus never rests on <body> (${samples.samples} samples)`);
   }
   return given;
 }
@@ -71,10 +78,7 @@ async function fillRows(page, repeat) {
   for (; rows < want; rows++) {
     await press(page, addButton(page, repeat), `add a row to ${repeat.id}`);
     await rowGroup(page, repeat, rows).waitFor();
-    // Focus moves after the row is rendered: give it up to 5 s on a loaded machine.
-    const focused = () => rowGroup(page, repeat, rows).evaluate((row) => row.contains(document.activeElement));
-    for (let t = 0; t < 50 && !(await focused()); t++) await page.waitForTimeout(100);
-    assert.ok(await focused(), 'focus moves into the new row');
+    await waitForFocus(page, rowGroup(page, repeat, rows), `the new row of ${repeat.id}`, { within: true });
   }
   const values = [];
   for (let i = 0; i < want; i++) {
@@ -254,14 +258,14 @@ describe('errors', () => {
     await press(page, nextButton(page), 'Next');
     const summary = page.locator('#error-summary');
     await summary.waitFor();
-    await page.waitForFunction(() => document.activeElement?.id === 'error-summary');
+    await waitForFocusId(page, 'error-summary', 'the error summary');
     assert.match(await page.title(), /^Fel: Steg \d+ av \d+: /, 'the title says there are errors');
     const link = summary.getByRole('link', { name: new RegExp(`^${text(field.label)}: Personnumret stämmer inte`) });
     assert.equal(await link.count(), 1, 'the summary links to the field');
     await assertAccessible(page, 'error state');
     await tabTo(page, link, 'the summary link');
     await page.keyboard.press('Enter');
-    await page.waitForFunction((id) => document.activeElement?.id === id, `f-${field.id}`);
+    await waitForFocusId(page, `f-${field.id}`, 'the field the summary links to');
 
     // Fixing it and leaving the field clears the message and the summary entry.
     await page.keyboard.press('Control+A');
@@ -336,7 +340,7 @@ describe('conditions, rules and computed values', () => {
     await tabTo(page, wants.getByRole('radio').first(), 'the yes/no question');
     await page.keyboard.press('Space');
     await group.waitFor();
-    assert.ok(await yes.evaluate((el) => el === document.activeElement), 'focus stays on the answer');
+    await waitForFocus(page, yes, 'the answer "Ja" (focus stays there)');
     await assertAccessible(page, 'contact details shown');
     const email = page.getByLabel(/^\s*E-post/);
     await tabTo(page, email, 'the e-mail field');
@@ -346,7 +350,7 @@ describe('conditions, rules and computed values', () => {
     await page.keyboard.press('ArrowDown');
     await group.waitFor({ state: 'detached' });
     const no = wants.getByRole('radio', { name: 'Nej', exact: true });
-    assert.ok(await no.evaluate((el) => el === document.activeElement), 'focus stays on the answer');
+    await waitForFocus(page, no, 'the answer "Nej" (focus stays there)');
     await page.keyboard.press('ArrowUp');
     await group.waitFor();
     assert.equal(await page.getByLabel(/^\s*E-post/).inputValue(), 'anna@example.se', 'showing it again restores the answer');
@@ -371,7 +375,7 @@ describe('conditions, rules and computed values', () => {
     await answer(page, fields.gaster, '800');
     await answer(page, fields.utomhus, 'no');
     await press(page, nextButton(page), 'Next');
-    await page.waitForFunction(() => document.activeElement?.id === 'error-summary');
+    await waitForFocusId(page, 'error-summary', 'the error summary');
     const link = page.locator('#error-summary').getByRole('link', { name: 'Sista dagen: Sista dagen kan inte vara före första dagen.' });
     assert.equal(await link.count(), 1, 'the rule message is in the summary, at the end date');
     assert.match(await page.locator('#f-slutdatum-error').textContent(), /kan inte vara före första dagen/);
@@ -382,7 +386,7 @@ describe('conditions, rules and computed values', () => {
     // 3 days: 3 000 + 2 × 500, and 2 000 more for over 500 guests.
     assert.equal((await page.locator('#f-antal_dagar').textContent()).trim(), '3');
     assert.equal((await page.locator('#f-avgift_kr').textContent()).trim(), '6\u00a0000 kr');
-    assert.equal(await page.getByRole('status').filter({ hasText: '6\u00a0000 kr' }).count(), 1, 'the fee is announced politely');
+    await waitForAnnouncement(page, '6\u00a0000 kr', 'the fee is announced politely');
     await assertAccessible(page, 'computed fee');
     await page.context().close();
   });
@@ -636,7 +640,7 @@ describe('repeating groups', () => {
     assert.equal(await isShown(page, repeat), false);
     await answer(page, trigger, 'yes');
     await rowGroup(page, repeat, 0).waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('type')), 'radio', 'focus stays on the answer');
+    await waitForFocus(page, control(page, trigger).getByRole('radio', { name: 'Ja', exact: true }), 'the answer (focus stays there)');
     assert.equal(await rowGroup(page, repeat, 1).count(), 0, 'one row to start with');
     assert.equal(await page.getByRole('button', { name: /^Ta bort/ }).count(), 0, 'no removing below min_rows');
     await assertAccessible(page, 'one row');
@@ -646,9 +650,8 @@ describe('repeating groups', () => {
     await press(page, addButton(page, repeat), 'the add button');
     await rowGroup(page, repeat, 1).waitFor();
     const second = control(rowGroup(page, repeat, 1), nameField);
-    await page.waitForFunction(() => document.activeElement?.id === 'f-syskon.1.syskon_namn');
-    assert.ok(await second.evaluate((el) => el === document.activeElement), 'focus on the new row\'s first question');
-    assert.equal(await page.getByRole('status').filter({ hasText: `${rowName(repeat, 1)} har lagts till.` }).count(), 1, 'announced');
+    await waitForFocus(page, second, 'the new row\'s first question');
+    await waitForAnnouncement(page, `${rowName(repeat, 1)} har lagts till.`);
     await page.keyboard.type('Bo');
     // A condition inside a row reads that row's answers only.
     await answer(page, where, 'no', 'sv', rowGroup(page, repeat, 1));
@@ -658,19 +661,26 @@ describe('repeating groups', () => {
 
     // Next with gaps: the summary names the row, and its link moves focus into that row.
     await press(page, nextButton(page), 'Next');
-    await page.waitForFunction(() => document.activeElement?.id === 'error-summary');
+    await waitForFocusId(page, 'error-summary', 'the error summary');
     const link = page.locator('#error-summary').getByRole('link', { name: `${rowName(repeat, 1)}: ${text(other.label)}: Fyll i det här fältet.` });
     assert.equal(await link.count(), 1, 'the summary names the row');
     await tabTo(page, link, 'the summary link');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.activeElement?.id === 'f-syskon.1.syskon_annan_forskola');
+    await waitForFocusId(page, 'f-syskon.1.syskon_annan_forskola', 'the field in row 2 the summary links to');
     await assertAccessible(page, 'errors in rows');
 
-    // Remove the first row: the second moves up with its answers and message; focus goes to Add.
-    await press(page, page.getByRole('button', { name: `Ta bort ${rowName(repeat, 0).toLowerCase()}`, exact: true }), 'remove row 1');
+    // Remove the first row: the second moves up with its answers and message; focus goes to
+    // Add without resting on <body> in between (a screen reader would announce the page).
+    const remove = page.getByRole('button', { name: `Ta bort ${rowName(repeat, 0).toLowerCase()}`, exact: true });
+    await tabTo(page, remove, 'remove row 1');
+    const watch = await watchFocus(page);
+    await page.keyboard.press('Enter');
     await rowGroup(page, repeat, 1).waitFor({ state: 'detached' });
-    assert.ok(await addButton(page, repeat).evaluate((el) => el === document.activeElement), 'focus on the add button');
-    assert.equal(await page.getByRole('status').filter({ hasText: `${rowName(repeat, 0)} har tagits bort.` }).count(), 1, 'announced');
+    await waitForFocus(page, addButton(page, repeat), 'the add button');
+    const samples = await watch.stop();
+    assert.ok(samples.samples > 0, 'focus was sampled');
+    assert.deepEqual(samples.onBody, [], `focus never rests on <body> (${samples.samples} samples)`);
+    await waitForAnnouncement(page, `${rowName(repeat, 0)} har tagits bort.`);
     assert.equal(await control(rowGroup(page, repeat, 0), nameField).inputValue(), 'Bo');
     assert.match(await page.locator('[id="f-syskon.0.syskon_annan_forskola-error"]').textContent(), /Fyll i det här fältet/);
     await assertAccessible(page, 'a row removed');
@@ -680,10 +690,19 @@ describe('repeating groups', () => {
       await press(page, addButton(page, repeat), `add row ${i + 1}`);
       // As a keyboard user does: wait for focus to land in the new row before going back to
       // Add (otherwise a late focus move can take the next Enter into the row's field).
-      await page.waitForFunction((id) => document.activeElement?.id === id, `f-${repeat.id}.${i}.${nameField.id}`);
+      await waitForFocusId(page, `f-${repeat.id}.${i}.${nameField.id}`, `the first question of row ${i + 1}`);
     }
     await rowGroup(page, repeat, repeat.max_rows - 1).waitFor();
     assert.equal(await addButton(page, repeat).count(), 0, 'no adding above max_rows');
+    // Removing a row at max_rows: Add comes back, and focus goes there in the same task.
+    const removeLast = page.getByRole('button', { name: `Ta bort ${rowName(repeat, repeat.max_rows - 1).toLowerCase()}`, exact: true });
+    await tabTo(page, removeLast, 'remove the last row');
+    const watchAtMax = await watchFocus(page);
+    await page.keyboard.press('Enter');
+    await waitForFocus(page, addButton(page, repeat), 'the add button, back again');
+    const atMax = await watchAtMax.stop();
+    assert.deepEqual(atMax.onBody, [], `focus never rests on <body> (${atMax.samples} samples)`);
+    assert.equal(await rowGroup(page, repeat, repeat.max_rows - 1).count(), 0, 'the last row is gone');
     assert.deepEqual(page.jsErrors, [], 'no script errors');
     await page.context().close();
   });

@@ -23,10 +23,17 @@ export async function launch() {
   });
 }
 
-/** A phone-sized page with Swedish locale. */
+/** How much slower than this machine every page's CPU runs (`cargo xtask e2e --cpu-throttle`). */
+const CPU_THROTTLE = Number(process.env.BLANKETT_CPU_THROTTLE ?? 1);
+
+/** A phone-sized page with Swedish locale (CPU-throttled when BLANKETT_CPU_THROTTLE is set). */
 export async function newPage(browser) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'sv-SE' });
   const page = await context.newPage();
+  if (CPU_THROTTLE > 1) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_THROTTLE });
+  }
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(m.text()); });
@@ -177,6 +184,76 @@ export function validValue(field, answers) {
     case 'checkboxes': return field.options.slice(0, Math.max(1, field.min_choices ?? 1)).map((o) => o.value);
     default: throw new Error(`unknown type ${field.type}`);
   }
+}
+
+/** How long a test waits for what the app does asynchronously (focus, announcements). */
+export const SETTLE_MS = 20_000;
+
+/** Describes the focused element, for a failure message. */
+function describeFocus(page) {
+  return page.evaluate(() => {
+    const a = document.activeElement;
+    if (!a || a === document.body) return '<body> (nothing)';
+    return `<${a.tagName.toLowerCase()}${a.id ? ` id="${a.id}"` : ''}> "${(a.textContent ?? '').trim().slice(0, 60)}"`;
+  }).catch((e) => `unknown (${e.message})`);
+}
+
+/** Waits until the element `locator` finds has focus (or, with `within`, holds it); the app
+ *  moves focus asynchronously, and a loaded machine may take a while. */
+export async function waitForFocus(page, locator, what, { within = false } = {}) {
+  const deadline = Date.now() + SETTLE_MS;
+  for (;;) {
+    const ok = await locator.evaluate((el, inside) => (inside ? el.contains(document.activeElement) : el === document.activeElement), within)
+      .catch(() => false);
+    if (ok) return;
+    if (Date.now() > deadline) assert.fail(`focus did not reach ${what}; it is on ${await describeFocus(page)}`);
+    await page.waitForTimeout(50);
+  }
+}
+
+/** Waits until the element with id `id` has focus. */
+export async function waitForFocusId(page, id, what = `#${id}`) {
+  try {
+    await page.waitForFunction((i) => document.activeElement?.id === i, id, { timeout: SETTLE_MS });
+  } catch {
+    assert.fail(`focus did not reach ${what}; it is on ${await describeFocus(page)}`);
+  }
+}
+
+/** Waits until exactly one live status region says `text`. */
+export async function waitForAnnouncement(page, text, what = `"${text}" announced`) {
+  const status = page.getByRole('status').filter({ hasText: text });
+  await status.first().waitFor({ timeout: SETTLE_MS });
+  assert.equal(await status.count(), 1, what);
+}
+
+/**
+ * Starts sampling which element has focus, once in every task and every frame (a screen reader
+ * hears focus changes at that grain, not between the microtasks of one task). `stop()` ends it
+ * and returns the samples taken and those where focus rested on <body>.
+ */
+export async function watchFocus(page) {
+  await page.evaluate(() => {
+    const w = { samples: 0, onBody: [], running: true };
+    window.__focusWatch = w;
+    const sample = (when) => {
+      w.samples++;
+      const a = document.activeElement;
+      if (!a || a === document.body) w.onBody.push(when);
+    };
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => { sample('task'); if (w.running) channel.port2.postMessage(0); };
+    channel.port2.postMessage(0);
+    const frame = () => { sample('frame'); if (w.running) requestAnimationFrame(frame); };
+    requestAnimationFrame(frame);
+  });
+  return {
+    stop: () => page.evaluate(() => {
+      const w = window.__focusWatch;
+      w.running = false;
+      return { samples: w.samples, onBody: w.onBody };
+    }),
+  };
 }
 
 /** Presses Tab until `locator` has focus; fails if it is not reachable by keyboard. */
