@@ -3,6 +3,7 @@
 //! If `cargo xtask test` passes locally, CI passes: `.ci/run` calls exactly that.
 
 mod bench;
+mod e2e;
 mod install;
 mod tidy;
 
@@ -19,6 +20,9 @@ tasks:
   serve      build, then start the reference receiver with SQLite and print its URL
              (options after `--` go to blankett-server serve, e.g. -- --addr 0.0.0.0:8080)
   test       install what tests need, then fmt, clippy, unit and browser tests
+  e2e        build the app and run the browser suite alone, optionally under CPU pressure:
+             --repeat N (runs in a row), --busy N (busy-loop threads beside it),
+             --cpu-throttle R (Chromium runs every page R times slower), --only PATTERN
   bench      build and print bundle sizes (raw, gzip, brotli) and engine timings
   schema     regenerate schema/form-definition.schema.json from the Rust types
 ";
@@ -30,6 +34,7 @@ fn main() -> ExitCode {
         Some("build") => install::build_tools().and_then(|()| build_app()),
         Some("serve") => serve(&args[1..]),
         Some("test") => test(),
+        Some("e2e") => e2e::run(&args[1..]),
         Some("bench") => bench::run(),
         Some("schema") => write_schema(),
         Some("-h" | "--help" | "help") => {
@@ -86,11 +91,13 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
-fn cargo() -> Command {
+/// Cargo, as the one that runs xtask.
+pub fn cargo() -> Command {
     Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
-fn build_app() -> Result<(), String> {
+/// Builds the release app into `dist/`, with the developer pages.
+pub fn build_app() -> Result<(), String> {
     run(Command::new("trunk").args(["build", "--release", "--offline"]))?;
     build_dev_pages()
 }
@@ -174,12 +181,14 @@ fn test() -> Result<(), String> {
     ]))?;
     run(cargo().args(["test", "--workspace"]))?;
     build_app()?;
-    browser_tests()?;
+    browser_tests(&e2e::Pressure::default())?;
     bench::smoke()
 }
 
-/// Starts the receiver on a free port with a fresh database and runs the Playwright suite.
-fn browser_tests() -> Result<(), String> {
+/// Starts the receiver on a free port with a fresh database and runs the Playwright suite
+/// (the test files whose names contain `pressure.only`, when given), CPU-throttled in
+/// Chromium as `pressure` says.
+pub fn browser_tests(pressure: &e2e::Pressure) -> Result<(), String> {
     // The receiver validates against, and serves, the examples plus the test-only forms.
     with_receiver(
         "e2e",
@@ -190,11 +199,18 @@ fn browser_tests() -> Result<(), String> {
                 .map_err(|e| format!("cannot list tests/e2e: {e}"))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+                .filter(|p| {
+                    pressure
+                        .only
+                        .as_ref()
+                        .is_none_or(|only| p.to_string_lossy().contains(only.as_str()))
+                })
                 .collect();
             files.sort();
             run(Command::new("node")
                 .args(["--test", "--test-concurrency=1"])
                 .args(&files)
+                .env("BLANKETT_CPU_THROTTLE", pressure.cpu_throttle.to_string())
                 .env("BLANKETT_URL", url)
                 .env("BLANKETT_ADMIN_TOKEN", token)
                 .env("NODE_PATH", root().join("tests/node_modules")))
