@@ -7,11 +7,7 @@ use leptos::prelude::*;
 use crate::browser;
 use crate::catalogue::Catalogue;
 use crate::form::FormLoader;
-use crate::i18n::{Key, t};
-
-/// The interface language, shared by every component.
-#[derive(Debug, Clone, Copy)]
-pub struct UiLang(pub RwSignal<Lang>);
+use crate::i18n::{Key, UiLang, t};
 
 /// The whole page.
 #[component]

@@ -85,6 +85,17 @@ pub fn focus_now(id: &str) -> bool {
     true
 }
 
+/// Whether a `focusout` takes focus out of the element whose handler runs (not just from one
+/// of its options to another).
+pub fn focus_left(e: &web_sys::FocusEvent) -> bool {
+    match (e.current_target(), e.related_target()) {
+        (Some(group), Some(next)) => !group
+            .dyn_ref::<web_sys::Node>()
+            .is_some_and(|g| g.contains(next.dyn_ref::<web_sys::Node>())),
+        _ => true,
+    }
+}
+
 /// Today's date in the citizen's time zone.
 pub fn today() -> Date {
     let now = js_sys::Date::new_0();

@@ -4,8 +4,7 @@ use blankett_core::Text;
 use leptos::prelude::*;
 use serde::Deserialize;
 
-use crate::app::UiLang;
-use crate::i18n::{Key, t};
+use crate::i18n::{Key, UiLang, t};
 use crate::net;
 
 /// One e-service in the catalogue.

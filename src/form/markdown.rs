@@ -4,6 +4,8 @@ use blankett_core::Lang;
 use blankett_core::markdown::{Block, Inline, parse};
 use leptos::prelude::*;
 
+use crate::i18n::{Key, t};
+
 /// Renders information text: paragraphs, headings (as `h3`), lists, emphasis and links.
 pub fn render_markdown(source: &str, lang: Lang) -> AnyView {
     parse(source)
@@ -37,7 +39,7 @@ fn inlines(items: Vec<Inline>, lang: Lang) -> AnyView {
                 <a href=href target="_blank" rel="noopener noreferrer">
                     {inlines(children, lang)}
                     <span class="visually-hidden">
-                        {match lang { Lang::Sv => " (öppnas i en ny flik)", Lang::En => " (opens in a new tab)" }}
+                        {t(lang, Key::OpensInNewTab)}
                     </span>
                 </a>
             }

@@ -1,13 +1,12 @@
 //! The pages of a form: start (with the privacy notice), each step, review, receipt.
 
-use blankett_core::Position;
+use blankett_core::{SendStatus, Text};
 use leptos::ev;
 use leptos::prelude::*;
 
 use super::field::{control_id, field_view};
-use super::submit::{SendState, submit};
 use super::{FormCtx, lang_attr, tr};
-use crate::browser::{focus_after_update, focus_now};
+use crate::browser::{focus_now, human_time};
 use crate::i18n::{Key, t};
 
 /// The first page: what the form is, who publishes it, and how personal data is processed.
@@ -15,11 +14,7 @@ use crate::i18n::{Key, t};
 pub fn StartPage() -> impl IntoView {
     let ctx = expect_context::<FormCtx>();
     let lang = ctx.lang;
-    let def = ctx.session.with_untracked(|s| s.definition().clone());
-    let start = move |_| {
-        ctx.session.update(|s| s.start());
-        focus_after_update("step-heading".into());
-    };
+    let def = ctx.read_untracked(|s| s.definition().clone());
     let description = def.description.clone();
     let org = def.organisation.clone();
     let contact = org.contact.clone();
@@ -36,7 +31,7 @@ pub fn StartPage() -> impl IntoView {
             {contact.url.clone().map(|u| view! { <li><a href=u.clone()>{u.clone()}</a></li> })}
         </ul>
         <div class="actions">
-            <button type="button" class="button button--primary" on:click=start>{move || t(lang.get(), Key::Start)}</button>
+            <button type="button" class="button button--primary" on:click=move |_| ctx.start()>{move || t(lang.get(), Key::Start)}</button>
         </div>
     }
 }
@@ -46,10 +41,8 @@ pub fn StartPage() -> impl IntoView {
 pub fn PrivacyNotice(open: bool) -> impl IntoView {
     let ctx = expect_context::<FormCtx>();
     let lang = ctx.lang;
-    let p = ctx
-        .session
-        .with_untracked(|s| s.definition().privacy.clone());
-    let row = move |key: Key, text: &blankett_core::Text| {
+    let p = ctx.read_untracked(|s| s.definition().privacy.clone());
+    let row = move |key: Key, text: &Text| {
         let text = text.clone();
         view! {
             <dt>{move || t(lang.get(), key)}</dt>
@@ -70,7 +63,7 @@ pub fn PrivacyNotice(open: bool) -> impl IntoView {
             <p>
                 <a href=p.rights_url.clone() target="_blank" rel="noopener noreferrer">
                     {move || t(lang.get(), Key::PrivacyRights)}
-                    <span class="visually-hidden">{move || if lang.get() == blankett_core::Lang::Sv { " (öppnas i en ny flik)" } else { " (opens in a new tab)" }}</span>
+                    <span class="visually-hidden">{move || t(lang.get(), Key::OpensInNewTab)}</span>
                 </a>
             </p>
         </details>
@@ -82,14 +75,11 @@ pub fn PrivacyNotice(open: bool) -> impl IntoView {
 fn Progress() -> impl IntoView {
     let ctx = expect_context::<FormCtx>();
     let lang = ctx.lang;
-    let progress = Memo::new(move |_| ctx.session.with(|s| s.progress()));
+    let progress = Memo::new(move |_| ctx.read(|s| s.progress_text(lang.get())));
     move || {
-        progress.get().map(|(n, total)| {
-            let text = t(lang.get(), Key::StepOf)
-                .replace("{n}", &n.to_string())
-                .replace("{total}", &total.to_string());
-            view! { <p class="progress">{text}</p> }
-        })
+        progress
+            .get()
+            .map(|text| view! { <p class="progress">{text}</p> })
     }
 }
 
@@ -98,35 +88,22 @@ fn Progress() -> impl IntoView {
 fn ErrorSummary() -> impl IntoView {
     let ctx = expect_context::<FormCtx>();
     let lang = ctx.lang;
-    let summary = Memo::new(move |_| ctx.session.with(|s| s.summary().to_vec()));
+    let items = Memo::new(move |_| ctx.read(|s| s.summary_items(lang.get())));
     move || {
-        let issues = summary.get();
-        (!issues.is_empty()).then(|| {
-            let l = lang.get();
-            let items = ctx.session.with_untracked(|s| {
-                issues
-                    .iter()
-                    .filter_map(|issue| {
-                        let field = s.definition().field(&issue.field)?;
-                        let label = match blankett_core::answers::split_row_key(&issue.field) {
-                            Some((repeat, row, _)) => format!("{} {}: {}", s.row_label(repeat, l), row + 1, field.label_in(l)),
-                            None => field.label_in(l).to_owned(),
-                        };
-                        Some((control_id(field, &issue.field), format!("{label}: {}", issue.code.message(l))))
-                    })
-                    .collect::<Vec<_>>()
-            });
+        let items = items.get();
+        (!items.is_empty()).then(|| {
             view! {
                 <div class="error-summary" id="error-summary" role="group" tabindex="-1" aria-labelledby="error-summary-title">
-                    <h2 id="error-summary-title">{t(l, Key::ErrorSummaryTitle)}</h2>
+                    <h2 id="error-summary-title">{t(lang.get(), Key::ErrorSummaryTitle)}</h2>
                     <ul>
-                        {items.into_iter().map(|(target, text)| {
+                        {items.into_iter().map(|item| {
+                            let target = control_id(&item.control);
                             let href = format!("#{target}");
                             let on_click = move |e: ev::MouseEvent| {
                                 e.prevent_default();
                                 focus_now(&target);
                             };
-                            view! { <li><a href=href on:click=on_click>{text}</a></li> }
+                            view! { <li><a href=href on:click=on_click>{item.text}</a></li> }
                         }).collect_view()}
                     </ul>
                 </div>
@@ -140,45 +117,12 @@ fn ErrorSummary() -> impl IntoView {
 pub fn StepPage(index: usize) -> impl IntoView {
     let ctx = expect_context::<FormCtx>();
     let lang = ctx.lang;
-    let step = ctx
-        .session
-        .with_untracked(|s| s.definition().steps[index].clone());
-    let has_required = Memo::new(move |_| ctx.session.with(|s| s.step_has_required(index)));
-    let is_last = Memo::new(move |_| ctx.session.with(|s| s.next_is_review()));
-    let to_review = ctx.session.with_untracked(|s| s.returns_to_review());
+    let step = ctx.read_untracked(|s| s.definition().steps[index].clone());
+    let has_required = Memo::new(move |_| ctx.read(|s| s.step_has_required(index)));
+    let next_label = Memo::new(move |_| ctx.read(|s| s.next_label(lang.get())));
     let on_submit = move |e: ev::SubmitEvent| {
         e.prevent_default();
-        let cx = ctx.validation();
-        let moved = ctx.session.try_update(|s| s.next(&cx)).unwrap_or(false);
-        focus_after_update(
-            if moved {
-                "step-heading"
-            } else {
-                "error-summary"
-            }
-            .into(),
-        );
-    };
-    let back = move |_| {
-        ctx.session.update(|s| s.back());
-        let to = if ctx.session.with_untracked(|s| s.position()) == Position::Start {
-            "main"
-        } else {
-            "step-heading"
-        };
-        focus_after_update(to.into());
-    };
-    let next_label = move || {
-        t(
-            lang.get(),
-            if to_review {
-                Key::BackToReview
-            } else if is_last.get() {
-                Key::ToReview
-            } else {
-                Key::Next
-            },
-        )
+        ctx.next();
     };
     let title = step.title.clone();
     view! {
@@ -190,8 +134,8 @@ pub fn StepPage(index: usize) -> impl IntoView {
             {move || has_required.get().then(|| view! { <p class="required-note">{t(lang.get(), Key::RequiredNote)}</p> })}
             {step.fields.into_iter().map(|f| field_view(f, None)).collect_view()}
             <div class="actions">
-                <button type="submit" class="button button--primary">{next_label}</button>
-                <button type="button" class="button button--secondary" on:click=back>{move || t(lang.get(), Key::Back)}</button>
+                <button type="submit" class="button button--primary">{move || next_label.get()}</button>
+                <button type="button" class="button button--secondary" on:click=move |_| ctx.back()>{move || t(lang.get(), Key::Back)}</button>
             </div>
         </form>
         <PrivacyNotice open=false/>
@@ -203,21 +147,8 @@ pub fn StepPage(index: usize) -> impl IntoView {
 pub fn ReviewPage() -> impl IntoView {
     let ctx = expect_context::<FormCtx>();
     let lang = ctx.lang;
-    let sections = Memo::new(move |_| ctx.session.with(|s| s.review(lang.get())));
-    let change = move |field: String| {
-        ctx.session.update(|s| s.change(&field));
-        let target = ctx
-            .session
-            .with_untracked(|s| s.definition().field(&field).map(|f| control_id(f, &field)));
-        if let Some(target) = target {
-            focus_after_update(target);
-        }
-    };
-    let back = move |_| {
-        ctx.session.update(|s| s.back());
-        focus_after_update("step-heading".into());
-    };
-    let sending = move || ctx.send.get() == SendState::Sending;
+    let sections = Memo::new(move |_| ctx.read(|s| s.review(lang.get())));
+    let sending = Memo::new(move |_| ctx.read(|s| s.is_sending()));
     view! {
         <ErrorSummary/>
         <Progress/>
@@ -227,63 +158,76 @@ pub fn ReviewPage() -> impl IntoView {
             <section class="review-section" aria-labelledby=format!("review-{}", section.step)>
                 <h3 id=format!("review-{}", section.step)>{section.title}</h3>
                 <dl class="review">
-                    {section.items.into_iter().map(|item| {
-                        let field = item.field.clone();
-                        let l = lang.get();
-                        let answered = !item.value.is_empty();
-                        view! {
-                            <div class="review-row">
-                                <dt>{item.label.clone()}</dt>
-                                <dd class=if answered { "review-value" } else { "review-value review-value--empty" }>
-                                    {if answered { item.value } else { t(l, Key::NotAnswered).to_owned() }}
-                                </dd>
-                                {item.editable.then(|| view! {
-                                    <dd class="review-action">
-                                        <button type="button" class="link-button" on:click=move |_| change(field.clone())>
-                                            {t(l, Key::Change)}<span class="visually-hidden">" "{item.label.clone()}</span>
-                                        </button>
-                                    </dd>
-                                })}
-                            </div>
-                        }
-                    }).collect_view()}
+                    {section.items.into_iter().map(|item| view! { <ReviewRow item/> }).collect_view()}
                 </dl>
             </section>
         }).collect_view()}
-        <SendStatus/>
+        <SendStatusNotice/>
         <div class="actions">
-            <button type="button" class="button button--primary" disabled=sending on:click=move |_| submit(ctx)>
-                {move || t(lang.get(), if sending() { Key::Submitting } else { Key::Submit })}
+            <button type="button" class="button button--primary" disabled=move || sending.get() on:click=move |_| ctx.submit()>
+                {move || t(lang.get(), if sending.get() { Key::Submitting } else { Key::Submit })}
             </button>
-            <button type="button" class="button button--secondary" on:click=back>{move || t(lang.get(), Key::Back)}</button>
+            <button type="button" class="button button--secondary" on:click=move |_| ctx.back()>{move || t(lang.get(), Key::Back)}</button>
         </div>
     }
 }
 
-/// What happened to the last attempt to send, in a live region.
+/// One answer on the review page, with its Change button unless it cannot be changed.
 #[component]
-fn SendStatus() -> impl IntoView {
+fn ReviewRow(item: blankett_core::session::ReviewItem) -> impl IntoView {
+    let ctx = expect_context::<FormCtx>();
+    let l = ctx.lang.get_untracked();
+    let answered = !item.value.is_empty();
+    let field = item.field.clone();
+    view! {
+        <div class="review-row">
+            <dt>{item.label.clone()}</dt>
+            <dd class=if answered { "review-value" } else { "review-value review-value--empty" }>
+                {if answered { item.value } else { t(l, Key::NotAnswered).to_owned() }}
+            </dd>
+            {item.editable.then(|| view! {
+                <dd class="review-action">
+                    <button type="button" class="link-button" on:click=move |_| ctx.change(&field)>
+                        {t(l, Key::Change)}<span class="visually-hidden">" "{item.label.clone()}</span>
+                    </button>
+                </dd>
+            })}
+        </div>
+    }
+}
+
+/// What the last attempt to send came to, in a live region.
+#[component]
+fn SendStatusNotice() -> impl IntoView {
     let ctx = expect_context::<FormCtx>();
     let lang = ctx.lang;
+    let status = Memo::new(move |_| ctx.read(|s| s.send_status().clone()));
+    let notice = move || {
+        let l = lang.get();
+        let problem = |status: u16, detail: Option<blankett_core::Localized>| {
+            let reason = detail.map_or_else(|| format!("HTTP {status}"), |d| d.get(l).to_owned());
+            format!(
+                "{} {reason} {}",
+                t(l, Key::SendRejected),
+                t(l, Key::AnswersKept)
+            )
+        };
+        let text = match status.get() {
+            SendStatus::NotSent | SendStatus::Sending | SendStatus::Received(_) => return None,
+            SendStatus::Refused { status, detail } => problem(status, detail),
+            // The receiver answered, but could not take it now: its own words, or its status.
+            SendStatus::TryAgain {
+                status: Some(status),
+                detail,
+            } if detail.is_some() || status >= 300 => problem(status, detail),
+            SendStatus::TryAgain { .. } => {
+                format!("{} {}", t(l, Key::SendFailed), t(l, Key::AnswersKept))
+            }
+        };
+        Some(view! { <p class="notice notice--error">{text}</p> })
+    };
     view! {
-        <div id="send-status" role="status" aria-live="polite" tabindex="-1">
-            {move || match ctx.send.get() {
-                SendState::Idle | SendState::Sending => ().into_any(),
-                SendState::Failed => view! {
-                    <p class="notice notice--error">
-                        {t(lang.get(), Key::SendFailed)}" "{t(lang.get(), Key::AnswersKept)}
-                    </p>
-                }
-                .into_any(),
-                SendState::Rejected(message) => view! {
-                    <p class="notice notice--error">
-                        {t(lang.get(), Key::SendRejected)}" "{message.get(lang.get()).to_owned()}" "{t(lang.get(), Key::AnswersKept)}
-                    </p>
-                }
-                .into_any(),
-                SendState::Done(_) => ().into_any(),
-            }}
-        </div>
+        <div id="send-status" role="status" aria-live="polite" tabindex="-1">{notice}</div>
     }
 }
 
@@ -292,19 +236,16 @@ fn SendStatus() -> impl IntoView {
 pub fn ReceiptPage() -> impl IntoView {
     let ctx = expect_context::<FormCtx>();
     let lang = ctx.lang;
-    let receipt = move || match ctx.send.get() {
-        SendState::Done(r) => Some(r),
-        _ => None,
-    };
+    let receipt = Memo::new(move |_| ctx.read(|s| s.receipt().cloned()));
     view! {
         <section class="receipt" aria-labelledby="step-heading">
             <h2 id="step-heading" tabindex="-1">{move || t(lang.get(), Key::ReceiptTitle)}</h2>
-            {move || receipt().map(|r| view! {
+            {move || receipt.get().map(|r| view! {
                 <dl class="receipt-facts">
                     <dt>{t(lang.get(), Key::ReceiptReference)}</dt>
                     <dd class="reference" id="reference">{r.reference.clone()}</dd>
                     <dt>{t(lang.get(), Key::ReceiptReceived)}</dt>
-                    <dd>{crate::browser::human_time(&r.received_at, lang.get())}</dd>
+                    <dd>{human_time(&r.received_at, lang.get())}</dd>
                 </dl>
             })}
             <p>{move || t(lang.get(), Key::ReceiptSaveReference)}</p>

@@ -7,6 +7,7 @@ pub mod answers;
 pub mod definition;
 pub mod expr;
 pub mod formats;
+pub mod i18n;
 pub mod logic;
 pub mod markdown;
 pub mod protocol;
@@ -23,7 +24,9 @@ pub use definition::{Definition, Diagnostic, Field, FieldKind, Loaded, Severity,
 pub use formats::Date;
 pub use logic::FormState;
 pub use protocol::{Localized, Problem, Receipt, SendOutcome};
-pub use session::{Change, FormSession, Position, PrefillOrigin};
+pub use session::{
+    Change, Control, ControlPart, Focus, FormSession, Position, PrefillOrigin, SendStatus,
+};
 pub use submission::{Submission, SubmissionError};
 pub use text::{Lang, Text};
 pub use validate::{Context, Issue, IssueCode};

@@ -1,18 +1,26 @@
 //! The form engine the UI drives: answers in, what to show out.
 //!
-//! The UI holds a [`FormSession`] in a signal, calls its methods on citizen actions and
-//! renders what its getters say. Every rule about when errors appear and where navigation
-//! goes lives here, so it is tested natively without a browser.
+//! The UI holds a [`FormSession`] in a signal, calls one intent method per citizen action
+//! (`type_text`, `leave`, `choose`, `toggle`, `next`, `back`, `change`, `add_row`,
+//! `remove_row`, `begin_submit`/`finish_submit`) and renders what its getters say. Every rule
+//! about when errors appear, where navigation and focus go, and what sending came to lives
+//! here, so it is tested natively without a browser.
+
+mod display;
+mod submit;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::answers::{Answer, Answers};
-use crate::definition::{Definition, Field, FieldKind};
+use crate::definition::{Definition, FieldKind};
 use crate::logic::FormState;
-use crate::submission::Submission;
-use crate::text::Lang;
 use crate::validate::{Context, Issue, IssueCode, check_field, check_step};
+
+pub use display::{
+    ReviewItem, ReviewSection, SummaryItem, display_answer, display_computed, yes_no_label,
+};
+pub use submit::SendStatus;
 
 /// What [`FormSession::set_answer`] changed, so a view redraws only what depends on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +31,46 @@ pub enum Change {
     Answer,
     /// Anything derived from the answers may have changed.
     Form,
+}
+
+/// Where focus goes after a citizen's action, in the page's terms (the UI maps each to an
+/// element): focus follows what changed, so a keyboard or screen-reader user is never left
+/// on a part of the page that is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Focus {
+    /// Focus stays where it is.
+    Stay,
+    /// The page's main region (back on the start page).
+    Main,
+    /// The heading of the page now shown: a step, the review page or the receipt.
+    Heading,
+    /// The error summary.
+    ErrorSummary,
+    /// The status of sending, which says what went wrong.
+    SendStatus,
+    /// The control of one answer.
+    Control(Control),
+}
+
+/// The control that takes focus for an answer: its input, its first option, or a repeating
+/// group's add button.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Control {
+    /// The answer's key (`namn`, `syskon[1].syskon_namn`).
+    pub key: String,
+    /// Which part of the answer's view.
+    pub part: ControlPart,
+}
+
+/// Which element of an answer's view takes focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ControlPart {
+    /// The one input, text area or list.
+    Input,
+    /// The first option of a group of radio buttons or checkboxes.
+    FirstOption,
+    /// A repeating group's add button.
+    AddRow,
 }
 
 /// Where the citizen is in the form.
@@ -55,6 +103,21 @@ pub struct FormSession {
     locked: BTreeSet<String>,
     /// The field ids expressions read; typing in any other field changes no condition.
     read_by_expressions: Arc<std::collections::HashSet<String>>,
+    /// The submission being sent or last sent, with its id: sending the same answers again
+    /// reuses it, so a receiver that has it answers with the first receipt.
+    pending: Option<crate::Submission>,
+    /// What sending came to; a receipt here is what makes the form done.
+    send: SendStatus,
+    /// The last row added or removed, for the repeating group's announcement.
+    row_change: Option<RowChange>,
+}
+
+/// A row added to or removed from a repeating group, as announced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RowChange {
+    repeat: String,
+    row: usize,
+    added: bool,
 }
 
 /// Where prefilled values come from.
@@ -72,30 +135,6 @@ impl PrefillOrigin {
     fn trusted(self) -> bool {
         self != PrefillOrigin::Url
     }
-}
-
-/// One answered (or unanswered) question on the review page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReviewItem {
-    /// The field's id, for the "Change" link.
-    pub field: String,
-    /// The field's label.
-    pub label: String,
-    /// The answer as the citizen should read it; empty when not answered.
-    pub value: String,
-    /// Whether the citizen can change it (not computed, not read-only).
-    pub editable: bool,
-}
-
-/// The answers of one step on the review page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReviewSection {
-    /// The step's index.
-    pub step: usize,
-    /// The step's title.
-    pub title: String,
-    /// Its questions, in order.
-    pub items: Vec<ReviewItem>,
 }
 
 impl FormSession {
@@ -124,6 +163,9 @@ impl FormSession {
             state,
             prefilled: BTreeMap::new(),
             locked: BTreeSet::new(),
+            pending: None,
+            send: SendStatus::NotSent,
+            row_change: None,
         }
     }
 
@@ -218,21 +260,69 @@ impl FormSession {
         &self.answers
     }
 
-    /// Where the citizen is.
+    /// Where the citizen is: [`Position::Done`] once the receiver has given a receipt.
     pub fn position(&self) -> Position {
-        self.position
+        if self.receipt().is_some() {
+            Position::Done
+        } else {
+            self.position
+        }
     }
 
     /// Leaves the start page for the first step.
-    pub fn start(&mut self) {
+    pub fn start(&mut self) -> Focus {
         self.position = match (0..self.def.steps.len()).find(|j| self.state.step_applies(*j)) {
             Some(first) => Position::Step(first),
             None => Position::Review,
         };
+        Focus::Heading
+    }
+
+    /// The citizen typed in a text field: records the text and says what it changed. Nothing
+    /// is validated while the citizen types.
+    pub fn type_text(&mut self, key: &str, text: String) -> Change {
+        self.set_answer(key, Answer::Text(text))
+    }
+
+    /// The citizen chose an option (a radio button, yes or no, an entry of a list). A choice
+    /// is complete when made, so a shown message is checked again at once; none appears.
+    pub fn choose(&mut self, key: &str, value: &str, cx: &Context) -> Change {
+        let change = self.set_answer(key, Answer::Text(value.to_owned()));
+        self.recheck_shown(key, cx);
+        change
+    }
+
+    /// The citizen ticked (`on`) or unticked a checkbox; the answer keeps the others.
+    pub fn toggle(&mut self, key: &str, value: &str, on: bool, cx: &Context) -> Change {
+        let mut chosen = self.answers.choices(key).to_vec();
+        chosen.retain(|c| c != value);
+        if on {
+            chosen.push(value.to_owned());
+        }
+        let change = self.set_answer(key, Answer::Choices(chosen));
+        self.recheck_shown(key, cx);
+        change
+    }
+
+    /// Checks a field again only to clear or update a message already shown.
+    fn recheck_shown(&mut self, key: &str, cx: &Context) {
+        if self.shown.contains_key(key) {
+            self.leave(key, cx);
+        }
+    }
+
+    /// Whether `value` is chosen in the answer `key` (a radio group's value, or one of a
+    /// checkbox group's).
+    pub fn is_chosen(&self, key: &str, value: &str) -> bool {
+        match self.answers.get(key) {
+            Some(Answer::Choices(chosen)) => chosen.iter().any(|c| c == value),
+            Some(Answer::Text(v)) => v == value,
+            _ => false,
+        }
     }
 
     /// Records an answer and says what it changed, so a view can redraw only that. Nothing is
-    /// validated while the citizen types.
+    /// validated.
     pub fn set_answer(&mut self, field: &str, answer: Answer) -> Change {
         if self.locked.contains(field) {
             return Change::Nothing;
@@ -308,28 +398,42 @@ impl FormSession {
             .is_some_and(|r| self.answers.row_count(repeat) > r.min_rows as usize)
     }
 
-    /// Adds an empty row to a repeating group; its index, or `None` at `max_rows`.
-    pub fn add_row(&mut self, repeat: &str) -> Option<usize> {
+    /// Adds an empty row to a repeating group (not above `max_rows`); focus goes to the new
+    /// row's first question, and the row is announced.
+    pub fn add_row(&mut self, repeat: &str) -> Focus {
         if !self.can_add_row(repeat) || self.locked.contains(repeat) {
-            return None;
+            return Focus::Stay;
         }
         let row = self.answers.add_row(repeat);
         // "Too few rows" is answered once a row is added.
         if self.shown.contains_key(repeat) {
             let cx = self.cx;
             self.refresh();
-            self.blur(repeat, &cx);
+            self.leave(repeat, &cx);
         } else {
             self.refresh();
         }
-        Some(row)
+        self.row_change = Some(RowChange {
+            repeat: repeat.to_owned(),
+            row,
+            added: true,
+        });
+        let first = self.def.repeat(repeat).and_then(|r| {
+            r.row_fields()
+                .find(|f| f.kind.is_question())
+                .map(|f| crate::answers::row_key(repeat, row, f.id.as_str()))
+        });
+        first
+            .and_then(|key| self.control(&key))
+            .map_or(Focus::Stay, Focus::Control)
     }
 
     /// Removes one row of a repeating group (not below `min_rows`); later rows move up, and
-    /// their messages with them. Returns whether a row was removed.
-    pub fn remove_row(&mut self, repeat: &str, row: usize) -> bool {
+    /// their messages with them. Focus goes to the group's add button, and the removal is
+    /// announced.
+    pub fn remove_row(&mut self, repeat: &str, row: usize) -> Focus {
         if !self.can_remove_row(repeat) || self.answers.remove_row(repeat, row).is_none() {
-            return false;
+            return Focus::Stay;
         }
         let moved = |key: &str| -> Option<Option<String>> {
             let (r, i, f) = crate::answers::split_row_key(key)?;
@@ -361,13 +465,42 @@ impl FormSession {
             })
             .collect();
         self.refresh();
-        true
+        self.row_change = Some(RowChange {
+            repeat: repeat.to_owned(),
+            row,
+            added: false,
+        });
+        self.remove_row_focus(repeat)
+    }
+
+    /// Where focus goes when a row of `repeat` is removed: the group's add button (known
+    /// before the removal, so the UI can move focus there first when the button is shown).
+    pub fn remove_row_focus(&self, repeat: &str) -> Focus {
+        Focus::Control(Control {
+            key: repeat.to_owned(),
+            part: ControlPart::AddRow,
+        })
+    }
+
+    /// The control that takes focus for the answer `key`, if the form has that field.
+    pub fn control(&self, key: &str) -> Option<Control> {
+        let part = match self.def.field(key)?.kind {
+            FieldKind::Radio(_) | FieldKind::Checkboxes(_) | FieldKind::YesNo => {
+                ControlPart::FirstOption
+            }
+            FieldKind::Repeat(_) => ControlPart::AddRow,
+            _ => ControlPart::Input,
+        };
+        Some(Control {
+            key: key.to_owned(),
+            part,
+        })
     }
 
     /// The citizen left a field: check it and show or clear its message.
     ///
     /// An untouched empty field stays quiet: "required" is only said on Next.
-    pub fn blur(&mut self, field: &str, cx: &Context) {
+    pub fn leave(&mut self, field: &str, cx: &Context) {
         self.set_context(*cx);
         let Some(f) = self.def.field(field) else {
             return;
@@ -389,14 +522,15 @@ impl FormSession {
         }
     }
 
-    /// Next on a step: validates it; on success moves on and returns `true`, otherwise
-    /// shows every issue (inline and in the summary) and returns `false`.
-    pub fn next(&mut self, cx: &Context) -> bool {
-        let Position::Step(i) = self.position else {
-            if self.position == Position::Start {
-                self.start();
+    /// Next on a step: validates it; on success moves on (focus to the next page's heading),
+    /// otherwise shows every issue inline and in the summary (focus to the summary).
+    pub fn next(&mut self, cx: &Context) -> Focus {
+        self.row_change = None;
+        let Position::Step(i) = self.position() else {
+            if self.position() == Position::Start {
+                return self.start();
             }
-            return true;
+            return Focus::Stay;
         };
         self.set_context(*cx);
         let issues = check_step(
@@ -417,7 +551,7 @@ impl FormSession {
                 self.shown.insert(issue.field.clone(), issue.code.clone());
             }
             self.summary = issues;
-            return false;
+            return Focus::ErrorSummary;
         }
         self.summary.clear();
         self.position = match self.next_step(i) {
@@ -427,11 +561,16 @@ impl FormSession {
                 Position::Review
             }
         };
-        true
+        Focus::Heading
     }
 
-    /// Back: to the previous step, the start page, or from review to the last step.
-    pub fn back(&mut self) {
+    /// Back: to the previous step, the start page (focus to the page's main region), or from
+    /// review to the last step.
+    pub fn back(&mut self) -> Focus {
+        self.row_change = None;
+        if self.position() == Position::Done {
+            return Focus::Stay;
+        }
         self.summary.clear();
         self.return_to_review = false;
         let previous = |i| {
@@ -439,20 +578,28 @@ impl FormSession {
                 .map_or(Position::Start, Position::Step)
         };
         self.position = match self.position {
-            Position::Start => Position::Start,
+            Position::Start | Position::Done => Position::Start,
             Position::Step(i) => previous(i),
             Position::Review => previous(self.def.steps.len()),
-            Position::Done => Position::Done,
         };
+        if self.position == Position::Start {
+            Focus::Main
+        } else {
+            Focus::Heading
+        }
     }
 
-    /// "Change" on the review page: go to the field's step; Next then returns to review.
-    pub fn change(&mut self, field: &str) {
-        if let Some(step) = self.def.step_of(field) {
-            self.position = Position::Step(step);
-            self.return_to_review = true;
-            self.summary.clear();
-        }
+    /// "Change" on the review page: go to the field's step, focus on its control; Next then
+    /// returns to review.
+    pub fn change(&mut self, field: &str) -> Focus {
+        self.row_change = None;
+        let Some(step) = self.def.step_of(field) else {
+            return Focus::Stay;
+        };
+        self.position = Position::Step(step);
+        self.return_to_review = true;
+        self.summary.clear();
+        self.control(field).map_or(Focus::Heading, Focus::Control)
     }
 
     /// Whether Next on this step leads back to the review page.
@@ -462,7 +609,7 @@ impl FormSession {
 
     /// Whether Next on the current step leads to the review page (no later step applies).
     pub fn next_is_review(&self) -> bool {
-        match self.position {
+        match self.position() {
             Position::Step(i) => self.next_step(i).is_none(),
             _ => false,
         }
@@ -483,24 +630,11 @@ impl FormSession {
     pub fn progress(&self) -> Option<(usize, usize)> {
         let applicable = self.state.applicable_steps();
         let total = applicable.len() + 1;
-        match self.position {
+        match self.position() {
             Position::Step(i) => Some((applicable.iter().filter(|j| **j < i).count() + 1, total)),
             Position::Review => Some((total, total)),
             Position::Start | Position::Done => None,
         }
-    }
-
-    /// Builds the submission, or shows the issues (e.g. from a receiver's 422) on their step.
-    pub fn submission(
-        &mut self,
-        lang: Lang,
-        submission_id: &str,
-        cx: &Context,
-    ) -> Result<Submission, Vec<Issue>> {
-        self.set_context(*cx);
-        Submission::build(&self.def, &self.answers, lang, submission_id, cx).inspect_err(|issues| {
-            self.show_issues(issues.clone());
-        })
     }
 
     /// Shows issues found elsewhere (the receiver) at their fields, on the first one's step.
@@ -522,204 +656,6 @@ impl FormSession {
             self.shown.insert(issue.field.clone(), issue.code.clone());
         }
         self.summary = on_step;
-    }
-
-    /// The receiver accepted the submission.
-    pub fn mark_done(&mut self) {
-        self.position = Position::Done;
-        self.summary.clear();
-    }
-
-    /// Every step's questions and answers, for the review page.
-    ///
-    /// Labels that occur more than once on the page (two "Förnamn" in the groups "Person 1"
-    /// and "Person 2") are prefixed with their group's legend, so every "Change" button says
-    /// which answer it changes.
-    pub fn review(&self, lang: Lang) -> Vec<ReviewSection> {
-        let mut sections: Vec<ReviewSection> = self
-            .def
-            .steps
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.state.step_applies(*i))
-            .map(|(i, step)| ReviewSection {
-                step: i,
-                title: step.title.get(lang).to_owned(),
-                items: step
-                    .entries(&self.answers)
-                    .into_iter()
-                    .filter(|(key, f)| f.kind.has_value() && self.state.is_visible(key))
-                    .filter_map(|(key, f)| self.review_item(key, f, lang))
-                    .collect(),
-            })
-            .collect();
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-        for item in sections.iter().flat_map(|s| &s.items) {
-            *seen.entry(item.label.clone()).or_default() += 1;
-        }
-        let groups = group_legends(&self.def, lang);
-        for item in sections.iter_mut().flat_map(|s| &mut s.items) {
-            if seen.get(&item.label).is_some_and(|n| *n > 1)
-                && let Some(legend) = groups.get(item.field.as_str())
-            {
-                item.label = format!("{legend}: {}", item.label);
-            }
-        }
-        sections
-    }
-}
-
-impl FormSession {
-    fn review_item(&self, key: String, f: &Field, lang: Lang) -> Option<ReviewItem> {
-        let value = match &f.kind {
-            FieldKind::Computed(c) => {
-                display_computed(self.state.computed(&key), c.unit.as_ref(), lang)
-            }
-            // A group with rows is shown through its rows' answers.
-            FieldKind::Repeat(_) if self.answers.row_count(&key) > 0 => return None,
-            FieldKind::Repeat(_) => String::new(),
-            _ => display_answer(f, self.answers.get(&key), lang),
-        };
-        let label = match crate::answers::split_row_key(&key) {
-            Some((repeat, row, _)) => format!(
-                "{} {}: {}",
-                self.row_label(repeat, lang),
-                row + 1,
-                f.label_in(lang)
-            ),
-            None => f.label_in(lang).to_owned(),
-        };
-        Some(ReviewItem {
-            editable: (f.kind.is_question() || matches!(f.kind, FieldKind::Repeat(_)))
-                && !self.state.is_read_only(&key),
-            field: key,
-            label,
-            value,
-        })
-    }
-
-    /// What one row of a repeating group is called ("Syskon"), before its number.
-    pub fn row_label(&self, repeat: &str, lang: Lang) -> String {
-        let Some(field) = self.def.field(repeat) else {
-            return String::new();
-        };
-        match &field.kind {
-            FieldKind::Repeat(r) => r.item_label.as_ref().map_or_else(
-                || if lang == Lang::Sv { "Rad" } else { "Row" }.to_owned(),
-                |t| t.get(lang).to_owned(),
-            ),
-            _ => field.label_in(lang).to_owned(),
-        }
-    }
-}
-
-/// The legend of the innermost group around each form-level field, by field id.
-fn group_legends(def: &Definition, lang: Lang) -> BTreeMap<String, String> {
-    fn walk(
-        fields: &[Field],
-        legend: Option<&str>,
-        lang: Lang,
-        out: &mut BTreeMap<String, String>,
-    ) {
-        for f in fields {
-            if let Some(l) = legend {
-                out.insert(f.id.0.clone(), l.to_owned());
-            }
-            if let FieldKind::Group(g) = &f.kind {
-                walk(&g.fields, Some(f.label_in(lang)), lang, out);
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    for step in &def.steps {
-        walk(&step.fields, None, lang, &mut out);
-    }
-    out
-}
-
-/// An answer as a citizen reads it: option labels instead of values, "Ja"/"Nej", as typed otherwise.
-pub fn display_answer(field: &Field, answer: Option<&Answer>, lang: Lang) -> String {
-    let Some(answer) = answer.filter(|a| !a.is_empty()) else {
-        return String::new();
-    };
-    let option_label = |v: &str| {
-        field
-            .kind
-            .options()
-            .and_then(|opts| opts.iter().find(|o| o.value.as_str() == v))
-            .map_or_else(|| v.to_owned(), |o| o.label.get(lang).to_owned())
-    };
-    match (answer, &field.kind) {
-        // In the options' order, as submitted, whatever order they were ticked in.
-        (Answer::Choices(values), kind) => match kind.options() {
-            Some(options) => options
-                .iter()
-                .filter(|o| values.iter().any(|v| v == o.value.as_str()))
-                .map(|o| o.label.get(lang).to_owned())
-                .collect::<Vec<_>>()
-                .join(", "),
-            None => values.join(", "),
-        },
-        (Answer::Text(v), FieldKind::YesNo) => yes_no_label(v == "yes", lang).to_owned(),
-        (Answer::Text(v), FieldKind::Select(_) | FieldKind::Radio(_)) => option_label(v),
-        (Answer::Text(v), _) => v.trim().to_owned(),
-        (Answer::Rows(rows), _) => rows.len().to_string(),
-    }
-}
-
-/// A computed value as the citizen reads it: a number with a decimal comma in Swedish and
-/// spaces between thousands, then its unit; empty when it cannot be computed yet.
-pub fn display_computed(
-    value: Option<&serde_json::Value>,
-    unit: Option<&crate::Text>,
-    lang: Lang,
-) -> String {
-    let text = match value {
-        None | Some(serde_json::Value::Null) => return String::new(),
-        Some(serde_json::Value::Number(n)) => format_amount(n.as_f64().unwrap_or(0.0), lang),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Bool(b)) => yes_no_label(*b, lang).to_owned(),
-        Some(other) => other.to_string(),
-    };
-    match unit {
-        Some(u) => format!("{text} {}", u.get(lang)),
-        None => text,
-    }
-}
-
-/// `1234.5` as `1 234,5` (Swedish) or `1,234.5` (English), with at most two decimals.
-fn format_amount(x: f64, lang: Lang) -> String {
-    let rounded = (x * 100.0).round() / 100.0;
-    let negative = rounded < 0.0;
-    let whole = rounded.abs().trunc() as u64;
-    let cents = ((rounded.abs() - rounded.abs().trunc()) * 100.0).round() as u64;
-    let (group, decimal) = if lang == Lang::Sv {
-        ('\u{a0}', ',')
-    } else {
-        (',', '.')
-    };
-    let digits = whole.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(group);
-        }
-        out.push(c);
-    }
-    if cents > 0 {
-        out.push(decimal);
-        out.push_str(format!("{cents:02}").trim_end_matches('0'));
-    }
-    if negative { format!("-{out}") } else { out }
-}
-
-/// "Ja"/"Nej" or "Yes"/"No".
-pub fn yes_no_label(yes: bool, lang: Lang) -> &'static str {
-    match (yes, lang) {
-        (true, Lang::Sv) => "Ja",
-        (false, Lang::Sv) => "Nej",
-        (true, Lang::En) => "Yes",
-        (false, Lang::En) => "No",
     }
 }
 

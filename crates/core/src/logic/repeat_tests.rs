@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::*;
 use crate::answers::row_key;
-use crate::session::{FormSession, Position};
+use crate::session::{Control, ControlPart, Focus, FormSession, Position};
 use crate::submission::{Submission, SubmissionError};
 use crate::test_support::{cx, refused, test_definition, text};
 
@@ -58,11 +58,21 @@ fn a_session_starts_with_min_rows_and_keeps_between_min_and_max() {
         "min_rows rows are there at the start"
     );
     assert!(!s.can_remove_row("barn"));
-    assert!(!s.remove_row("barn", 0), "not below min_rows");
-    assert_eq!(s.add_row("barn"), Some(1));
-    assert_eq!(s.add_row("barn"), Some(2));
+    assert_eq!(s.remove_row("barn", 0), Focus::Stay, "not below min_rows");
+    let first_question = |row: usize| {
+        Focus::Control(Control {
+            key: format!("barn[{row}].namn"),
+            part: ControlPart::Input,
+        })
+    };
+    assert_eq!(s.add_row("barn"), first_question(1), "focus on the new row");
+    assert_eq!(
+        s.row_announcement("barn", crate::Lang::Sv).as_deref(),
+        Some("Barn 2 har lagts till.")
+    );
+    assert_eq!(s.add_row("barn"), first_question(2));
     assert!(!s.can_add_row("barn"));
-    assert_eq!(s.add_row("barn"), None, "not above max_rows");
+    assert_eq!(s.add_row("barn"), Focus::Stay, "not above max_rows");
     assert_eq!(s.answers().row_count("barn"), 3);
 }
 
@@ -111,7 +121,7 @@ fn next_shows_every_rows_issues_by_row_key_and_removing_a_row_moves_them_up() {
     s.set_answer("barn[2].skola", text("yes"));
     s.set_answer("barn[2].pnr", text("811228-9874"));
     s.set_answer("barn[2].pnr2", text("670919-9530"));
-    assert!(!s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::ErrorSummary);
     assert_eq!(
         issues_of(&s),
         [
@@ -123,7 +133,18 @@ fn next_shows_every_rows_issues_by_row_key_and_removing_a_row_moves_them_up() {
         ]
     );
     assert!(s.error("barn[2].skolnamn").is_some());
-    assert!(s.remove_row("barn", 0));
+    assert_eq!(
+        s.remove_row("barn", 0),
+        Focus::Control(Control {
+            key: "barn".into(),
+            part: ControlPart::AddRow
+        }),
+        "focus on the add button"
+    );
+    assert_eq!(
+        s.row_announcement("barn", crate::Lang::En).as_deref(),
+        Some("Barn 1 has been removed.")
+    );
     assert_eq!(
         issues_of(&s),
         [
@@ -154,7 +175,11 @@ fn too_few_rows_is_said_at_the_group_and_cleared_by_adding_one() {
     let mut s = FormSession::new(Arc::new(def), cx());
     s.start();
     assert_eq!(s.answers().row_count("bilar"), 0);
-    assert!(s.next(&cx()), "no rows is fine without min_rows");
+    assert_eq!(
+        s.next(&cx()),
+        Focus::Heading,
+        "no rows is fine without min_rows"
+    );
     // A receiver-side count problem.
     let sub = Submission {
         blankett_submission: "1".into(),
@@ -261,7 +286,7 @@ fn the_review_lists_each_rows_answers_under_its_number() {
     s.set_answer("barn[0].namn", text("Ada"));
     s.set_answer("barn[0].skola", text("yes"));
     s.set_answer("barn[0].skolnamn", text("Solskolan"));
-    assert!(s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::Heading);
     assert_eq!(s.position(), Position::Review);
     let review = s.review(crate::Lang::Sv);
     let items: Vec<(&str, &str, &str)> = review[0]

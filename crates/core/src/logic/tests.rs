@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::*;
-use crate::session::{FormSession, Position};
+use crate::session::{Focus, FormSession, Position};
 use crate::submission::Submission;
 use crate::test_support::{cx, refused, test_definition, text};
 
@@ -188,14 +188,14 @@ fn navigation_and_progress_skip_steps_that_do_not_apply() {
         Some((1, 3)),
         "two steps apply, plus the review"
     );
-    assert!(s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::Heading);
     assert_eq!(s.position(), Position::Step(2), "the fee step is skipped");
     assert_eq!(s.progress(), Some((2, 3)));
     s.back();
     assert_eq!(s.position(), Position::Step(0));
     s.set_answer("kind", Answer::Choices(vec!["park".into()]));
     assert_eq!(s.progress(), Some((1, 4)));
-    assert!(s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::Heading);
     assert_eq!(s.position(), Position::Step(1));
 }
 
@@ -206,10 +206,10 @@ fn a_step_rule_shows_its_message_at_its_field() {
     s.start();
     s.set_answer("contact", text("no"));
     s.set_answer("kind", Answer::Choices(vec!["park".into()]));
-    assert!(s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::Heading);
     s.set_answer("start", text("2026-12-05"));
     s.set_answer("end", text("2026-12-01"));
-    assert!(!s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::ErrorSummary);
     let summary: Vec<(String, String)> = s
         .summary()
         .iter()
@@ -220,7 +220,7 @@ fn a_step_rule_shows_its_message_at_its_field() {
         [("end".to_owned(), "Till kan inte vara före Från.".to_owned())]
     );
     s.set_answer("end", text("2026-12-06"));
-    assert!(s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::Heading);
 }
 
 #[test]

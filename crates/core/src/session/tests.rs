@@ -3,7 +3,9 @@
 use serde_json::json;
 
 use super::*;
+use crate::protocol::{Localized, Receipt, SendOutcome};
 use crate::test_support::{cx, test_definition, text};
+use crate::{Lang, Submission};
 
 const ID: &str = "6f1c2b9e-4d3a-4c5b-8e7f-0a1b2c3d4e5f";
 
@@ -84,21 +86,44 @@ fn filled() -> FormSession {
 fn at(position: Position) -> FormSession {
     let mut s = filled();
     match position {
-        Position::Start => s.back(),
+        Position::Start => {
+            s.back();
+        }
         Position::Step(i) => {
             for _ in 0..i {
-                assert!(s.next(&cx()), "every step is answered");
+                assert_eq!(s.next(&cx()), Focus::Heading, "every step is answered");
             }
         }
         Position::Review => {
             while s.position() != Position::Review {
-                assert!(s.next(&cx()), "every step is answered");
+                assert_eq!(s.next(&cx()), Focus::Heading, "every step is answered");
             }
         }
-        Position::Done => s.mark_done(),
+        Position::Done => {
+            s = at(Position::Review);
+            received(&mut s);
+        }
     }
     assert_eq!(s.position(), position, "setting up");
     s
+}
+
+/// Sends the session's submission (id [`ID`]) and lets the receiver accept it.
+fn received(s: &mut FormSession) -> Receipt {
+    let sent = s
+        .begin_submit(Lang::Sv, ID, &cx())
+        .expect("every answer is valid");
+    let receipt = Receipt {
+        reference: "B-2026-000001".into(),
+        submission_id: sent.submission_id,
+        received_at: "2026-11-23T10:00:00Z".into(),
+    };
+    assert_eq!(
+        s.finish_submit(SendOutcome::Received(receipt.clone())),
+        Focus::Heading,
+        "focus to the receipt's heading"
+    );
+    receipt
 }
 
 #[test]
@@ -111,7 +136,11 @@ fn start_page_then_the_first_step() {
     assert_eq!(s.progress(), Some((1, 4)));
 
     let mut s = session();
-    assert!(s.next(&cx()), "Next on the start page starts the form");
+    assert_eq!(
+        s.next(&cx()),
+        Focus::Heading,
+        "Next on the start page starts the form"
+    );
     assert_eq!(s.position(), Position::Step(0));
 }
 
@@ -183,7 +212,7 @@ fn blur_shows_and_clears_one_fields_message() {
         if let Some(t) = typed {
             s.set_answer(field, text(t));
         }
-        s.blur(field, &cx());
+        s.leave(field, &cx());
         assert_eq!(
             s.error(field).map(IssueCode::code),
             *expected,
@@ -198,17 +227,17 @@ fn blur_updates_a_shown_message() {
     let mut s = session();
     s.start();
     s.set_answer("email", text("anna@"));
-    s.blur("email", &cx());
+    s.leave("email", &cx());
     assert_eq!(s.error("email"), Some(&IssueCode::InvalidEmail));
     s.set_answer("email", text(""));
-    s.blur("email", &cx());
+    s.leave("email", &cx());
     assert_eq!(
         s.error("email"),
         Some(&IssueCode::Required),
         "emptying a field with a message says it is required"
     );
     s.set_answer("email", text("anna@exempel.se"));
-    s.blur("email", &cx());
+    s.leave("email", &cx());
     assert_eq!(s.error("email"), None, "fixed");
 }
 
@@ -217,7 +246,7 @@ fn next_with_errors_stays_and_lists_them_in_document_order() {
     let mut s = session();
     s.start();
     s.set_answer("zip", text("0"));
-    assert!(!s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::ErrorSummary);
     assert_eq!(s.position(), Position::Step(0));
     assert_eq!(
         summary(&s),
@@ -243,13 +272,13 @@ fn next_with_errors_stays_and_lists_them_in_document_order() {
 fn fixing_a_field_clears_it_from_the_summary_on_blur() {
     let mut s = session();
     s.start();
-    assert!(!s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::ErrorSummary);
     s.set_answer("email", text("anna@exempel.se"));
-    s.blur("email", &cx());
+    s.leave("email", &cx());
     assert_eq!(summary(&s), [("name", "required"), ("zip", "required")]);
     assert_eq!(s.error("email"), None);
     s.set_answer("zip", text("1"));
-    s.blur("zip", &cx());
+    s.leave("zip", &cx());
     assert_eq!(
         summary(&s),
         [("name", "required"), ("zip", "invalid_postal_code")],
@@ -262,11 +291,11 @@ fn fixing_a_field_clears_it_from_the_summary_on_blur() {
 fn next_checks_the_whole_step_again() {
     let mut s = session();
     s.start();
-    assert!(!s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::ErrorSummary);
     // Fixed without leaving the field: Next still notices.
     s.set_answer("name", text("Anna"));
     s.set_answer("email", text("anna@"));
-    assert!(!s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::ErrorSummary);
     assert_eq!(
         summary(&s),
         [("email", "invalid_email"), ("zip", "required")]
@@ -285,18 +314,22 @@ fn next_checks_the_whole_step_again() {
 fn next_when_valid_moves_on_and_clears_the_summary() {
     let mut s = filled();
     s.set_answer("zip", text("0"));
-    assert!(!s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::ErrorSummary);
     assert_eq!(summary(&s), [("zip", "invalid_postal_code")]);
     s.set_answer("zip", text("123 45"));
-    assert!(s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::Heading);
     assert_eq!(s.position(), Position::Step(1));
     assert_eq!(summary(&s), []);
     assert_eq!(s.error("zip"), None);
     assert_eq!(s.progress(), Some((2, 4)));
-    assert!(s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::Heading);
     assert_eq!(s.position(), Position::Step(2));
     assert_eq!(s.progress(), Some((3, 4)));
-    assert!(s.next(&cx()), "the last step has only optional questions");
+    assert_eq!(
+        s.next(&cx()),
+        Focus::Heading,
+        "the last step has only optional questions"
+    );
     assert_eq!(s.position(), Position::Review);
     assert_eq!(s.progress(), Some((4, 4)));
     assert!(!s.returns_to_review());
@@ -323,7 +356,7 @@ fn back_goes_one_place_back() {
 fn back_clears_the_summary() {
     let mut s = at(Position::Step(1));
     s.set_answer("kind", text("x"));
-    assert!(!s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::ErrorSummary);
     assert_eq!(summary(&s), [("kind", "unknown_option")]);
     s.back();
     assert_eq!(s.position(), Position::Step(0));
@@ -341,11 +374,11 @@ fn change_from_review_returns_to_review() {
     );
     assert!(s.returns_to_review());
     s.set_answer("zip", text("9"));
-    assert!(!s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::ErrorSummary);
     assert_eq!(s.position(), Position::Step(0));
     assert!(s.returns_to_review(), "still on the way back to review");
     s.set_answer("zip", text("981 31"));
-    assert!(s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::Heading);
     assert_eq!(
         s.position(),
         Position::Review,
@@ -369,10 +402,10 @@ fn progress_counts_review_as_the_last_step() {
     let mut s = filled();
     let mut seen = vec![s.progress()];
     while s.position() != Position::Review {
-        assert!(s.next(&cx()));
+        assert_eq!(s.next(&cx()), Focus::Heading);
         seen.push(s.progress());
     }
-    s.mark_done();
+    received(&mut s);
     seen.push(s.progress());
     assert_eq!(
         seen,
@@ -533,40 +566,291 @@ fn show_issues_goes_to_the_first_issues_step() {
 fn submission_builds_or_shows_what_is_wrong() {
     let mut s = at(Position::Review);
     let ok = s
-        .submission(Lang::En, ID, &cx())
+        .begin_submit(Lang::En, ID, &cx())
         .expect("every answer is valid");
     assert_eq!(ok.language, "en");
     assert_eq!(ok.answers["zip"], json!("123 45"));
     assert_eq!(ok.answers["where"], json!(["road", "park"]));
     assert_eq!(s.position(), Position::Review);
 
+    assert_eq!(s.finish_submit(SendOutcome::NO_REPLY), Focus::SendStatus);
     // An answer changed behind the review page's back is caught at submit.
     s.set_answer("count", text("0"));
-    let err = s.submission(Lang::Sv, ID, &cx());
-    assert_eq!(
-        err.map(|_| ()),
-        Err(vec![issue("count", IssueCode::BelowMin("1".into()))])
-    );
+    let err = s.begin_submit(Lang::Sv, ID, &cx());
+    assert_eq!(err.map(|_| ()), Err(Focus::ErrorSummary));
+    assert_eq!(s.send_status(), &SendStatus::NotSent, "no stale failure");
     assert_eq!(s.position(), Position::Step(2));
     assert_eq!(summary(&s), [("count", "below_min")]);
     assert_eq!(s.error("count"), Some(&IssueCode::BelowMin("1".into())));
     s.set_answer("count", text("3"));
-    assert!(s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::Heading);
     assert_eq!(s.position(), Position::Review);
 }
 
 #[test]
-fn mark_done() {
-    let mut s = filled();
-    s.set_answer("zip", text("0"));
-    assert!(!s.next(&cx()));
-    assert_eq!(summary(&s), [("zip", "invalid_postal_code")]);
-    s.mark_done();
+fn a_receipt_makes_the_form_done() {
+    let mut s = at(Position::Review);
+    let receipt = received(&mut s);
     assert_eq!(s.position(), Position::Done);
+    assert_eq!(s.receipt(), Some(&receipt));
+    assert_eq!(s.send_status(), &SendStatus::Received(receipt));
     assert_eq!(summary(&s), []);
     assert_eq!(s.progress(), None);
-    assert!(s.next(&cx()), "Next does nothing on the receipt");
+    assert_eq!(
+        s.next(&cx()),
+        Focus::Stay,
+        "Next does nothing on the receipt"
+    );
+    assert_eq!(s.back(), Focus::Stay, "nor does Back");
     assert_eq!(s.position(), Position::Done);
+    assert_eq!(
+        s.begin_submit(Lang::Sv, OTHER_ID, &cx()).map(|_| ()),
+        Err(Focus::Stay),
+        "a received form is not sent again"
+    );
+}
+
+const OTHER_ID: &str = "0b7e5c1a-2f3d-4e5f-8a9b-c0d1e2f3a4b5";
+
+#[test]
+fn a_resend_of_the_same_answers_keeps_its_id_and_bytes() {
+    let mut s = at(Position::Review);
+    let first = s.begin_submit(Lang::Sv, ID, &cx()).expect("valid");
+    assert!(s.is_sending());
+    assert_eq!(
+        s.begin_submit(Lang::Sv, OTHER_ID, &cx()).map(|_| ()),
+        Err(Focus::Stay),
+        "not twice at once"
+    );
+    assert_eq!(s.finish_submit(SendOutcome::NO_REPLY), Focus::SendStatus);
+    assert_eq!(
+        s.send_status(),
+        &SendStatus::TryAgain {
+            status: None,
+            detail: None
+        }
+    );
+    assert!(!s.is_sending());
+    let again = s.begin_submit(Lang::Sv, OTHER_ID, &cx()).expect("valid");
+    assert_eq!(
+        again.to_canonical_json(),
+        first.to_canonical_json(),
+        "the same bytes, with the same id"
+    );
+    assert_eq!(s.pending_submission(), Some(&again));
+
+    // A changed answer is another submission; so is another language.
+    s.finish_submit(SendOutcome::NO_REPLY);
+    s.set_answer("count", text("2"));
+    let changed = s.begin_submit(Lang::Sv, OTHER_ID, &cx()).expect("valid");
+    assert_eq!(changed.submission_id, OTHER_ID);
+    s.finish_submit(SendOutcome::NO_REPLY);
+    let english: Submission = s.begin_submit(Lang::En, ID, &cx()).expect("valid");
+    assert_eq!(english.submission_id, ID);
+
+    // A hidden answer changes nothing that is sent: the same submission.
+    s.finish_submit(SendOutcome::NO_REPLY);
+    let before = s.pending_submission().cloned();
+    s.set_answer("street", text("Storgatan 1"));
+    s.set_answer("street", text(""));
+    assert_eq!(s.begin_submit(Lang::En, OTHER_ID, &cx()).ok(), before);
+}
+
+#[test]
+fn what_the_receiver_answers_decides_what_the_citizen_sees() {
+    let detail = Some(Localized::new("Försök senare.", "Try later."));
+    // Down or busy: the same submission can be sent again.
+    let mut s = at(Position::Review);
+    s.begin_submit(Lang::Sv, ID, &cx()).expect("valid");
+    let focus = s.finish_submit(SendOutcome::TryAgain {
+        status: Some(503),
+        detail: detail.clone(),
+    });
+    assert_eq!(focus, Focus::SendStatus);
+    assert_eq!(s.position(), Position::Review, "the answers are kept");
+    assert_eq!(
+        s.send_status(),
+        &SendStatus::TryAgain {
+            status: Some(503),
+            detail: detail.clone()
+        }
+    );
+
+    // Refused as a whole.
+    s.begin_submit(Lang::Sv, ID, &cx()).expect("valid");
+    let focus = s.finish_submit(SendOutcome::Refused {
+        status: 409,
+        detail: detail.clone(),
+    });
+    assert_eq!(focus, Focus::SendStatus);
+    assert_eq!(s.position(), Position::Review);
+
+    // Answers refused: shown at their fields, on the first one's step.
+    s.begin_submit(Lang::Sv, ID, &cx()).expect("valid");
+    let refused = issue(
+        "zip",
+        IssueCode::Receiver {
+            code: "out_of_area".into(),
+            message: crate::Text::from("Utanför kommunen."),
+        },
+    );
+    let focus = s.finish_submit(SendOutcome::Invalid {
+        issues: vec![
+            refused.clone(),
+            issue("nosuchfield", IssueCode::UnknownField),
+        ],
+        detail: detail.clone(),
+    });
+    assert_eq!(focus, Focus::ErrorSummary);
+    assert_eq!(s.position(), Position::Step(0));
+    assert_eq!(summary(&s), [("zip", "receiver")]);
+    assert_eq!(s.send_status(), &SendStatus::NotSent);
+
+    // Refused answers that are not on this form: a refusal with the problem's own words.
+    let mut s = at(Position::Review);
+    s.begin_submit(Lang::Sv, ID, &cx()).expect("valid");
+    let focus = s.finish_submit(SendOutcome::Invalid {
+        issues: vec![issue("nosuchfield", IssueCode::UnknownField)],
+        detail: detail.clone(),
+    });
+    assert_eq!(focus, Focus::SendStatus);
+    assert_eq!(s.position(), Position::Review);
+    assert_eq!(
+        s.send_status(),
+        &SendStatus::Refused {
+            status: 422,
+            detail
+        }
+    );
+}
+
+#[test]
+fn focus_follows_each_action() {
+    let mut s = session();
+    assert_eq!(s.start(), Focus::Heading);
+    assert_eq!(s.next(&cx()), Focus::ErrorSummary, "errors on the step");
+    assert_eq!(s.back(), Focus::Main, "back on the start page");
+    let mut s = at(Position::Review);
+    let control = |key: &str, part| {
+        Focus::Control(Control {
+            key: key.into(),
+            part,
+        })
+    };
+    assert_eq!(s.change("zip"), control("zip", ControlPart::Input));
+    assert_eq!(s.back(), Focus::Main);
+    let mut s = at(Position::Review);
+    assert_eq!(s.change("kind"), control("kind", ControlPart::FirstOption));
+    assert_eq!(s.next(&cx()), Focus::Heading, "back to the review page");
+    assert_eq!(s.back(), Focus::Heading, "to the last step");
+    assert_eq!(s.change("nosuchfield"), Focus::Stay);
+}
+
+#[test]
+fn choosing_checks_again_only_to_update_a_shown_message() {
+    let mut s = at(Position::Step(1));
+    assert_eq!(s.choose("kind", "nosuch", &cx()), Change::Answer);
+    assert_eq!(
+        s.error("kind"),
+        None,
+        "a choice never brings a message itself"
+    );
+    assert_eq!(s.next(&cx()), Focus::ErrorSummary);
+    assert_eq!(s.error("kind"), Some(&IssueCode::UnknownOption));
+    s.choose("kind", "pothole", &cx());
+    assert_eq!(s.error("kind"), None, "the right choice clears it at once");
+    assert!(s.is_chosen("kind", "pothole"));
+    assert!(!s.is_chosen("kind", "light"));
+}
+
+#[test]
+fn ticking_keeps_the_other_boxes() {
+    let mut s = at(Position::Step(1));
+    s.toggle("where", "park", true, &cx());
+    s.toggle("where", "road", true, &cx());
+    s.toggle("where", "park", false, &cx());
+    assert_eq!(s.answers().choices("where"), ["road".to_owned()]);
+    assert!(s.is_chosen("where", "road") && !s.is_chosen("where", "park"));
+    s.toggle("where", "road", false, &cx());
+    assert_eq!(s.answers().get("where"), None, "none ticked is no answer");
+}
+
+#[test]
+fn titles_progress_and_the_summary_say_where_the_citizen_is() {
+    let mut s = session();
+    assert_eq!(s.page_title(Lang::Sv), "Felanmälan");
+    s.start();
+    assert_eq!(s.page_title(Lang::Sv), "Steg 1 av 4: Kontakt – Felanmälan");
+    assert_eq!(s.progress_text(Lang::En).as_deref(), Some("Step 1 of 4"));
+    assert_eq!(s.next_label(Lang::Sv), "Nästa");
+    s.set_answer("email", text("anna@"));
+    s.next(&cx());
+    assert_eq!(
+        s.page_title(Lang::En),
+        "Error: Step 1 of 4: Contact – Report a fault"
+    );
+    let items: Vec<(String, String)> = s
+        .summary_items(Lang::Sv)
+        .into_iter()
+        .map(|i| (i.control.key, i.text))
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("name".to_owned(), "Namn: Fyll i det här fältet.".to_owned()),
+            (
+                "email".to_owned(),
+                "E-post: Skriv e-postadressen i formatet namn@exempel.se.".to_owned()
+            ),
+            (
+                "zip".to_owned(),
+                "Postnummer: Fyll i det här fältet.".to_owned()
+            ),
+        ]
+    );
+    let mut s = at(Position::Step(2));
+    assert_eq!(s.next_label(Lang::Sv), "Granska dina svar");
+    s.next(&cx());
+    assert_eq!(
+        s.page_title(Lang::Sv),
+        "Steg 4 av 4: Granska dina svar – Felanmälan"
+    );
+    s.change("seen");
+    assert_eq!(s.next_label(Lang::En), "Save and return to the review");
+    let mut s = at(Position::Review);
+    received(&mut s);
+    assert_eq!(
+        s.page_title(Lang::Sv),
+        "Tack! Vi har tagit emot dina uppgifter – Felanmälan"
+    );
+}
+
+#[test]
+fn yes_no_options_have_their_labels_and_others_the_definitions() {
+    let s = session();
+    let labels = |key: &str, lang| -> Vec<(String, String)> {
+        s.options(key)
+            .iter()
+            .map(|o| (o.value.to_string(), o.label.get(lang).to_owned()))
+            .collect()
+    };
+    assert_eq!(
+        labels("urgent", Lang::Sv),
+        [
+            ("yes".to_owned(), "Ja".to_owned()),
+            ("no".to_owned(), "Nej".to_owned())
+        ]
+    );
+    assert_eq!(labels("urgent", Lang::En)[1].1, "No");
+    assert_eq!(
+        labels("kind", Lang::En),
+        [
+            ("pothole".to_owned(), "Pothole".to_owned()),
+            ("light".to_owned(), "Broken light".to_owned())
+        ]
+    );
+    assert!(labels("name", Lang::Sv).is_empty());
+    assert!(labels("nosuchfield", Lang::Sv).is_empty());
 }
 
 #[test]
@@ -697,7 +981,7 @@ fn review_labels_that_repeat_say_which_group_they_belong_to() {
     s.start();
     s.set_answer("p1_namn", text("Ada"));
     s.set_answer("p2_namn", text("Bo"));
-    assert!(s.next(&cx()));
+    assert_eq!(s.next(&cx()), Focus::Heading);
     let labels: Vec<String> = s.review(crate::Lang::Sv)[0]
         .items
         .iter()

@@ -1,0 +1,214 @@
+//! The form's context: the session, held privately, and one method per citizen action.
+//!
+//! Views read the session through [`FormCtx::read`] and act through the intent methods, each
+//! one call to the session that also moves focus where the session says. Nothing here
+//! decides a rule.
+
+use std::collections::HashMap;
+
+use blankett_core::{
+    Change, Context, Focus, FormSession, Lang, PrefillOrigin, SendOutcome, Submission,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::field::control_id;
+use crate::browser;
+use crate::net;
+
+/// What a form component needs: the session and the interface language.
+#[derive(Debug, Clone, Copy)]
+pub struct FormCtx {
+    /// The citizen's progress and answers; changed only through the intent methods.
+    session: RwSignal<FormSession>,
+    /// The interface language.
+    pub lang: RwSignal<Lang>,
+    /// One trigger per answer key, for the views of that answer alone: typing in a field
+    /// that nothing else reads redraws that field, not every field on the step.
+    answer_triggers: StoredValue<HashMap<String, ArcTrigger>>,
+}
+
+impl FormCtx {
+    /// A context for `session`, in the interface language `lang`.
+    pub fn new(session: FormSession, lang: RwSignal<Lang>) -> FormCtx {
+        FormCtx {
+            session: RwSignal::new(session),
+            lang,
+            answer_triggers: StoredValue::new(HashMap::new()),
+        }
+    }
+
+    /// Reads the session, tracking it: the calling view runs again when the session changes.
+    pub fn read<T>(&self, f: impl FnOnce(&FormSession) -> T) -> T {
+        self.session.with(f)
+    }
+
+    /// Reads the session without tracking it (in handlers and one-off setup).
+    pub fn read_untracked<T>(&self, f: impl FnOnce(&FormSession) -> T) -> T {
+        self.session.with_untracked(f)
+    }
+
+    /// The trigger of `key`'s answer, for a view of that answer to track besides the session:
+    /// [`FormCtx::type_text`] wakes it when that answer changes alone. Taken once per view.
+    pub fn answer_trigger(&self, key: &str) -> ArcTrigger {
+        self.answer_triggers
+            .try_update_value(|triggers| triggers.entry(key.to_owned()).or_default().clone())
+            .unwrap_or_default()
+    }
+
+    /// Runs an action on the session and moves focus where it says.
+    fn act(&self, action: impl FnOnce(&mut FormSession, &Context) -> Focus) {
+        let cx = validation();
+        if let Some(focus) = self.session.try_update(|s| action(s, &cx)) {
+            move_focus(&focus);
+        }
+    }
+
+    /// Prefills from the link, the embedding page's configuration, then (later) the endpoint,
+    /// and opens the first step at once when asked.
+    pub fn prefill(&self, origin: PrefillOrigin, values: &serde_json::Value) {
+        self.session.update(|s| {
+            s.apply_prefill(origin, values);
+        });
+    }
+
+    /// Start on the start page.
+    pub fn start(&self) {
+        self.act(|s, _| s.start());
+    }
+
+    /// Opens the first step without moving focus (the page around the form introduces it).
+    pub fn start_quietly(&self) {
+        self.session.update(|s| {
+            s.start();
+        });
+    }
+
+    /// The citizen typed. Only the views of that answer are redrawn, unless a condition, rule
+    /// or computed value reads it.
+    pub fn type_text(&self, key: &str, text: String) {
+        match self
+            .session
+            .try_update_untracked(|s| s.type_text(key, text))
+        {
+            Some(Change::Form) => self.session.notify(),
+            Some(Change::Answer) => {
+                let trigger = self
+                    .answer_triggers
+                    .with_value(|triggers| triggers.get(key).cloned());
+                if let Some(trigger) = trigger {
+                    trigger.notify();
+                }
+            }
+            Some(Change::Nothing) | None => {}
+        }
+    }
+
+    /// The citizen left a field (or a group of options).
+    pub fn leave(&self, key: &str) {
+        self.act(|s, cx| {
+            s.leave(key, cx);
+            Focus::Stay
+        });
+    }
+
+    /// The citizen chose an option.
+    pub fn choose(&self, key: &str, value: &str) {
+        self.act(|s, cx| {
+            s.choose(key, value, cx);
+            Focus::Stay
+        });
+    }
+
+    /// The citizen ticked or unticked a checkbox.
+    pub fn toggle(&self, key: &str, value: &str, on: bool) {
+        self.act(|s, cx| {
+            s.toggle(key, value, on, cx);
+            Focus::Stay
+        });
+    }
+
+    /// Next on a step.
+    pub fn next(&self) {
+        self.act(|s, cx| s.next(cx));
+    }
+
+    /// Back on a step or the review page.
+    pub fn back(&self) {
+        self.act(|s, _| s.back());
+    }
+
+    /// "Change" on the review page.
+    pub fn change(&self, key: &str) {
+        self.act(|s, _| s.change(key));
+    }
+
+    /// Add a row to a repeating group.
+    pub fn add_row(&self, repeat: &str) {
+        self.act(|s, _| s.add_row(repeat));
+    }
+
+    /// Remove a row of a repeating group. Focus goes to where the session says before the row
+    /// (and the button that has focus) goes, when that is on the page already.
+    pub fn remove_row(&self, repeat: &str, row: usize) {
+        let ahead = self.read_untracked(|s| s.remove_row_focus(repeat));
+        if let Some(id) = focus_target(&ahead) {
+            browser::focus_now(&id);
+        }
+        self.act(|s, _| s.remove_row(repeat, row));
+    }
+
+    /// Submit on the review page: the session builds the submission (or shows what is wrong),
+    /// the browser sends its bytes, and the session reads the reply.
+    pub fn submit(&self) {
+        let lang = self.lang.get_untracked();
+        let cx = validation();
+        let fresh_id = browser::random_uuid();
+        let begun = self
+            .session
+            .try_update(|s| s.begin_submit(lang, &fresh_id, &cx));
+        let submission: Submission = match begun {
+            Some(Ok(submission)) => submission,
+            Some(Err(focus)) => return move_focus(&focus),
+            None => return,
+        };
+        let url = browser::resolve_url(&self.read_untracked(|s| s.definition().submit.url.clone()));
+        let body = submission.to_canonical_json();
+        let ctx = *self;
+        spawn_local(async move {
+            let outcome = match net::post_json(&url, &body).await {
+                Ok(reply) => SendOutcome::from_reply(reply.status, &reply.body),
+                Err(_) => SendOutcome::NO_REPLY,
+            };
+            if let Some(focus) = ctx.session.try_update(|s| s.finish_submit(outcome)) {
+                move_focus(&focus);
+            }
+        });
+    }
+}
+
+/// Validation context: today's date from the browser.
+fn validation() -> Context {
+    Context {
+        today: browser::today(),
+    }
+}
+
+/// The element a [`Focus`] names, by id.
+fn focus_target(focus: &Focus) -> Option<String> {
+    match focus {
+        Focus::Stay => None,
+        Focus::Main => Some("main".into()),
+        Focus::Heading => Some("step-heading".into()),
+        Focus::ErrorSummary => Some("error-summary".into()),
+        Focus::SendStatus => Some("send-status".into()),
+        Focus::Control(control) => Some(control_id(control)),
+    }
+}
+
+/// Moves focus where the session said, once the views show the change.
+fn move_focus(focus: &Focus) {
+    if let Some(id) = focus_target(focus) {
+        browser::focus_after_update(id);
+    }
+}
