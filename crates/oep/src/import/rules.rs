@@ -202,6 +202,20 @@ impl<'a> Importer<'a> {
         })
     }
 
+    /// The choice fields whose answers show question `target` (by a rule that does not hide
+    /// it), with their steps, in rule order.
+    pub(super) fn shown_by(&self, rules: &[Rule], target: i64) -> Vec<(String, usize)> {
+        rules
+            .iter()
+            .filter(|r| r.targets.contains(&target) && r.state != State::Hidden)
+            .filter_map(|r| {
+                let c = self.choices.get(&r.source)?;
+                let q = self.queries.iter().find(|q| q.id == r.source)?;
+                Some((c.field.clone(), q.step))
+            })
+            .collect()
+    }
+
     /// The option values a choice question will have (without converting it yet).
     fn choice_of(&self, qi: usize) -> Option<Choice> {
         let q = &self.queries[qi];
