@@ -235,9 +235,7 @@ pub fn import(xml: &str, options: &Options) -> Result<Imported, ImportError> {
     let mut form_rules: Vec<Value> = Vec::new();
     let mut step_rules: BTreeMap<usize, Vec<Value>> = BTreeMap::new();
     let mut exports: Vec<Value> = Vec::new();
-    let long = text(flow, "longDescription")
-        .map(|h| to_markdown(&h))
-        .filter(|m| !m.is_empty());
+    let long = markdown(flow, "longDescription");
     let mut fields_by_step: Vec<Vec<Value>> = vec![Vec::new(); im.step_names.len()];
     if let (Some(long), Some(first)) = (long, fields_by_step.first_mut()) {
         first.push(
@@ -367,10 +365,7 @@ pub fn import(xml: &str, options: &Options) -> Result<Imported, ImportError> {
         "submit": { "url": "/api/submissions" },
         "steps": out_steps,
     });
-    if let Some(short) = text(flow, "shortDescription")
-        .map(|h| to_plain(&h))
-        .filter(|s| !s.is_empty())
-    {
+    if let Some(short) = plain(flow, "shortDescription") {
         definition["description"] = json!(short);
     }
     if !form_rules.is_empty() {
@@ -515,6 +510,20 @@ fn text(node: Node<'_, '_>, name: &str) -> Option<String> {
         .collect();
     let s = s.trim();
     (!s.is_empty()).then(|| s.to_owned())
+}
+
+/// A child's text (HTML in OEP) as Markdown, if any is left.
+fn markdown(node: Node<'_, '_>, name: &str) -> Option<String> {
+    text(node, name)
+        .map(|h| to_markdown(&h))
+        .filter(|m| !m.is_empty())
+}
+
+/// A child's text (HTML in OEP) as plain text, if any is left.
+fn plain(node: Node<'_, '_>, name: &str) -> Option<String> {
+    text(node, name)
+        .map(|h| to_plain(&h))
+        .filter(|s| !s.is_empty())
 }
 
 fn int(node: Node<'_, '_>, name: &str) -> Option<i64> {

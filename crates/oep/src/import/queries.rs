@@ -3,9 +3,8 @@
 use roxmltree::Node;
 use serde_json::{Map, Value, json};
 
-use super::rules::{Cond, Rule};
-use super::{Importer, NoteKind, boolean, element_name, int, list, sorted, text};
-use crate::html::{to_markdown, to_plain};
+use super::rules::{Cond, FREE_TEXT, Rule, option_value};
+use super::{Importer, NoteKind, boolean, element_name, int, list, markdown, plain, sorted, text};
 
 /// What one question became.
 #[derive(Default)]
@@ -113,12 +112,8 @@ impl<'a> Importer<'a> {
             config,
             type_name,
             base: format!("q{id}"),
-            help: text(config, "helpText")
-                .map(|h| to_plain(&h))
-                .filter(|h| !h.is_empty()),
-            description: text(config, "description")
-                .map(|h| to_markdown(&h))
-                .filter(|m| !m.is_empty()),
+            help: plain(config, "helpText"),
+            description: markdown(config, "description"),
             visible,
             required,
             exported: self.queries[qi].exported.clone(),
@@ -242,11 +237,12 @@ impl<'a> Importer<'a> {
             let xml_value = text(*a, "xmlValue")
                 .or_else(|| text(*a, "value"))
                 .unwrap_or_else(|| label.clone());
-            values.insert(format!("a{aid}"), json!(xml_value));
-            options.push(json!({ "value": format!("a{aid}"), "label": label }));
+            let value = option_value(aid);
+            values.insert(value.clone(), json!(xml_value));
+            options.push(json!({ "value": value, "label": label }));
         }
         if let Some(free) = &free {
-            options.push(json!({ "value": "fritext", "label": free }));
+            options.push(json!({ "value": FREE_TEXT, "label": free }));
         }
         if options.is_empty() {
             self.note(
@@ -331,10 +327,7 @@ impl<'a> Importer<'a> {
     /// `StopQuery`: an information text, and a rule that the answers which show it break,
     /// with its message at the questions that show it. Left out when nothing shows it.
     fn stop(&mut self, q: &Question, rules: &[Rule]) -> Converted {
-        let message = text(q.config, "description")
-            .map(|h| to_plain(&h))
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| q.name.clone());
+        let message = plain(q.config, "description").unwrap_or_else(|| q.name.clone());
         let Cond::When(shown) = q.visible.clone() else {
             self.note(
                 NoteKind::NotConverted,
@@ -552,15 +545,15 @@ impl Question<'_> {
         let free = alternatives.free;
         if let Some(free) = &free {
             export["free_text"] =
-                json!({ "option": "fritext", "field": format!("{base}_fritext"), "label": free });
+                json!({ "option": FREE_TEXT, "field": format!("{base}_fritext"), "label": free });
         }
         let export = self.export(&self.type_name, export);
         let mut fields = vec![self.finish(f)];
         if let Some(free) = &free {
             let chosen = if multiple {
-                json!({ "in": ["fritext", { "var": base }] })
+                json!({ "in": [FREE_TEXT, { "var": base }] })
             } else {
-                json!({ "==": [{ "var": base }, "fritext"] })
+                json!({ "==": [{ "var": base }, FREE_TEXT] })
             };
             fields.push(json!({
                 "id": format!("{base}_fritext"),

@@ -7,6 +7,14 @@ use serde_json::{Value, json};
 
 use super::{Importer, NoteKind, boolean, child, int, ints, list, sorted, text};
 
+/// The option value of a choice question's free-text alternative.
+pub(super) const FREE_TEXT: &str = "fritext";
+
+/// The option value of OEP alternative `id`: what the answer holds and rules compare.
+pub(super) fn option_value(id: i64) -> String {
+    format!("a{id}")
+}
+
 /// A question's state in OEP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum State {
@@ -237,13 +245,13 @@ impl<'a> Importer<'a> {
         };
         let values = sorted(list(config, "Alternatives", item))
             .into_iter()
-            .filter_map(|a| int(a, "alternativeID").map(|id| (id, format!("a{id}"))))
+            .filter_map(|a| int(a, "alternativeID").map(|id| (id, option_value(id))))
             .collect();
         Some(Choice {
             field,
             multiple,
             values,
-            free_text: text(config, "freeTextAlternative").map(|_| "fritext".to_owned()),
+            free_text: text(config, "freeTextAlternative").map(|_| FREE_TEXT.to_owned()),
         })
     }
 }
