@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use crate::html::{to_markdown, to_plain};
 
-use rules::{Choice, Cond, State};
+use rules::{Choice, Cond, Rule, State};
 
 mod queries;
 mod rules;
@@ -213,136 +213,17 @@ pub fn import(xml: &str, options: &Options) -> Result<Imported, ImportError> {
     if let Some(link) = text(flow, "externalLink") {
         return Err(ImportError::ExternalLink(link));
     }
-    let mut im = Importer {
-        notes: Vec::new(),
-        queries: Vec::new(),
-        step_names: Vec::new(),
-        choices: BTreeMap::new(),
-        states: BTreeMap::new(),
-    };
-    let mut steps = sorted(list(flow, "Steps", "Step"));
-    for (i, step) in steps.iter_mut().enumerate() {
-        im.step_names
-            .push(text(*step, "name").unwrap_or_else(|| format!("Steg {}", i + 1)));
-        for q in sorted(list(*step, "QueryDescriptors", "QueryDescriptor")) {
-            im.read_query(q, i);
-        }
-    }
+    let mut im = Importer::read(flow);
     let rules = im.read_rules();
     im.resolve_states(&rules);
-
-    let mut out_steps: Vec<Value> = Vec::new();
-    let mut form_rules: Vec<Value> = Vec::new();
-    let mut step_rules: BTreeMap<usize, Vec<Value>> = BTreeMap::new();
-    let mut exports: Vec<Value> = Vec::new();
-    let long = markdown(flow, "longDescription");
-    let mut fields_by_step: Vec<Vec<Value>> = vec![Vec::new(); im.step_names.len()];
-    if let (Some(long), Some(first)) = (long, fields_by_step.first_mut()) {
-        first.push(
-            json!({ "id": "om_tjansten", "type": "info", "label": "Om e-tjänsten", "text": long }),
-        );
-    }
-    for qi in 0..im.queries.len() {
-        let converted = im.convert(qi, &rules);
-        let step = im.queries[qi].step;
-        fields_by_step[step].extend(converted.fields);
-        if let Some(export) = converted.export {
-            exports.push(export);
-        }
-        for (rule, rule_step) in converted.rules {
-            match rule_step {
-                Some(s) => step_rules.entry(s).or_default().push(rule),
-                None => form_rules.push(rule),
-            }
-        }
-    }
-    for (i, fields) in fields_by_step.into_iter().enumerate() {
-        let title = im.step_names[i].clone();
-        if fields.is_empty() {
-            im.note(
-                NoteKind::NotConverted,
-                &title,
-                "Steget har inga frågor som kunde konverteras och är borttaget.",
-                "The step has no question that could be converted and is left out.",
-            );
-            continue;
-        }
-        let mut step = json!({ "id": format!("steg-{}", i + 1), "title": title, "fields": fields });
-        if let Some(rules) = step_rules.remove(&i) {
-            step["rules"] = Value::Array(rules);
-        }
-        out_steps.push(step);
-    }
-    if out_steps.is_empty() {
+    let (steps, form_rules, exports) = im.steps(markdown(flow, "longDescription"), &rules);
+    if steps.is_empty() {
         return Err(ImportError::NothingConverted(im.notes));
     }
-
     let family = child(flow, "FlowFamily");
-    let owner = family.and_then(|f| text(f, "ownerName"));
-    let organisation = match options.organisation.clone().or(owner) {
-        Some(o) => o,
-        None => {
-            im.note(
-                NoteKind::FillIn,
-                "organisation",
-                "Exporten säger inte vilken organisation som ger ut e-tjänsten.",
-                "The export does not say which organisation publishes the e-service.",
-            );
-            "[Fyll i: organisation]".into()
-        }
-    };
-    let mut contact = Map::new();
-    if let Some(email) = family
-        .and_then(|f| text(f, "contactEmail").or_else(|| text(f, "ownerEmail")))
-        .filter(|e| blankett_core::formats::is_valid_email(e))
-    {
-        contact.insert("email".into(), json!(email));
-    }
-    if let Some(phone) = family.and_then(|f| text(f, "contactPhone")) {
-        contact.insert("phone".into(), json!(phone));
-    }
-    if let Some(url) = family
-        .and_then(|f| text(f, "contactWebAddress"))
-        .filter(|u| u.starts_with("https://"))
-    {
-        contact.insert("url".into(), json!(url));
-    }
-    if contact.is_empty() {
-        im.note(
-            NoteKind::FillIn,
-            "organisation.contact",
-            "Exporten har inga kontaktuppgifter; sidan /kontakt är en platshållare.",
-            "The export has no contact details; the page /kontakt is a placeholder.",
-        );
-        contact.insert("url".into(), json!("/kontakt"));
-    }
-    im.note(
-        NoteKind::FillIn,
-        "privacy",
-        "Informationen om personuppgifter (ändamål, rättslig grund, lagringstid, mottagare) finns inte i OEP:s export; fyll i de markerade platshållarna innan formuläret publiceras.",
-        "The personal data notice (purpose, legal basis, retention, recipients) is not in OEP's export; fill in the marked placeholders before the form is published.",
-    );
-    for (flag, sv, en) in [
-        (
-            "requireAuthentication",
-            "Flödet kräver inloggning i OEP. Blankett identifierar inte den som fyller i; använd förifyllnad från inloggningen (prefill) om e-tjänsten behöver det.",
-            "The flow requires login in OEP. Blankett does not identify the citizen; use prefill from the login if the e-service needs it.",
-        ),
-        (
-            "requireSigning",
-            "Flödet kräver underskrift i OEP; Blankett skriver inte under med e-legitimation.",
-            "The flow requires signing in OEP; Blankett does not sign with an e-ID.",
-        ),
-        (
-            "paymentSupportEnabled",
-            "Flödet har betalning i OEP; Blankett har ingen betalning.",
-            "The flow takes payment in OEP; Blankett has no payment.",
-        ),
-    ] {
-        if boolean(flow, flag) {
-            im.note(NoteKind::Changed, &name, sv, en);
-        }
-    }
+    let organisation = im.organisation(family, options);
+    let contact = im.contact(family);
+    im.flow_notes(flow, &name);
 
     let id = options.id.clone().unwrap_or_else(|| slug(&name));
     let version = text(flow, "version")
@@ -363,7 +244,7 @@ pub fn import(xml: &str, options: &Options) -> Result<Imported, ImportError> {
             "rights_url": "/personuppgifter"
         },
         "submit": { "url": "/api/submissions" },
-        "steps": out_steps,
+        "steps": steps,
     });
     if let Some(short) = plain(flow, "shortDescription") {
         definition["description"] = json!(short);
@@ -371,6 +252,20 @@ pub fn import(xml: &str, options: &Options) -> Result<Imported, ImportError> {
     if !form_rules.is_empty() {
         definition["rules"] = Value::Array(form_rules);
     }
+    definition["x-oep"] = x_oep(flow, family, &name, exports);
+    Ok(Imported {
+        definition,
+        report: im.notes,
+    })
+}
+
+/// The `x-oep` block: the status and flow that delivered cases name, and the exported queries.
+fn x_oep(
+    flow: Node<'_, '_>,
+    family: Option<Node<'_, '_>>,
+    name: &str,
+    exports: Vec<Value>,
+) -> Value {
     let submitted = list(flow, "Statuses", "Status")
         .into_iter()
         .find(|st| text(*st, "contentType").as_deref() == Some("SUBMITTED"))
@@ -379,7 +274,7 @@ pub fn import(xml: &str, options: &Options) -> Result<Imported, ImportError> {
                 json!({ "id": int(st, "statusID").filter(|n| *n > 0)?, "name": text(st, "name")? }),
             )
         });
-    definition["x-oep"] = json!({
+    json!({
         "status": submitted.unwrap_or_else(|| json!({ "id": 1, "name": "Inskickat" })),
         "flow": {
             "family_id": family.and_then(|f| int(f, "flowFamilyID")).filter(|n| *n > 0).unwrap_or(1),
@@ -388,11 +283,160 @@ pub fn import(xml: &str, options: &Options) -> Result<Imported, ImportError> {
             "name": name,
         },
         "queries": exports,
-    });
-    Ok(Imported {
-        definition,
-        report: im.notes,
     })
+}
+
+impl<'a> Importer<'a> {
+    /// Every question of the flow, step by step in OEP's order.
+    fn read(flow: Node<'a, 'a>) -> Importer<'a> {
+        let mut im = Importer {
+            notes: Vec::new(),
+            queries: Vec::new(),
+            step_names: Vec::new(),
+            choices: BTreeMap::new(),
+            states: BTreeMap::new(),
+        };
+        let mut steps = sorted(list(flow, "Steps", "Step"));
+        for (i, step) in steps.iter_mut().enumerate() {
+            im.step_names
+                .push(text(*step, "name").unwrap_or_else(|| format!("Steg {}", i + 1)));
+            for q in sorted(list(*step, "QueryDescriptors", "QueryDescriptor")) {
+                im.read_query(q, i);
+            }
+        }
+        im
+    }
+
+    /// Every question converted, in its step (the flow's long description, `about`, first):
+    /// the steps that have fields, the rules of the whole form, and the exported queries.
+    fn steps(
+        &mut self,
+        about: Option<String>,
+        rules: &[Rule],
+    ) -> (Vec<Value>, Vec<Value>, Vec<Value>) {
+        let mut out_steps: Vec<Value> = Vec::new();
+        let mut form_rules: Vec<Value> = Vec::new();
+        let mut step_rules: BTreeMap<usize, Vec<Value>> = BTreeMap::new();
+        let mut exports: Vec<Value> = Vec::new();
+        let mut fields_by_step: Vec<Vec<Value>> = vec![Vec::new(); self.step_names.len()];
+        if let (Some(long), Some(first)) = (about, fields_by_step.first_mut()) {
+            first.push(
+                json!({ "id": "om_tjansten", "type": "info", "label": "Om e-tjänsten", "text": long }),
+            );
+        }
+        for qi in 0..self.queries.len() {
+            let converted = self.convert(qi, rules);
+            let step = self.queries[qi].step;
+            fields_by_step[step].extend(converted.fields);
+            if let Some(export) = converted.export {
+                exports.push(export);
+            }
+            for (rule, rule_step) in converted.rules {
+                match rule_step {
+                    Some(s) => step_rules.entry(s).or_default().push(rule),
+                    None => form_rules.push(rule),
+                }
+            }
+        }
+        for (i, fields) in fields_by_step.into_iter().enumerate() {
+            let title = self.step_names[i].clone();
+            if fields.is_empty() {
+                self.note(
+                    NoteKind::NotConverted,
+                    &title,
+                    "Steget har inga frågor som kunde konverteras och är borttaget.",
+                    "The step has no question that could be converted and is left out.",
+                );
+                continue;
+            }
+            let mut step =
+                json!({ "id": format!("steg-{}", i + 1), "title": title, "fields": fields });
+            if let Some(rules) = step_rules.remove(&i) {
+                step["rules"] = Value::Array(rules);
+            }
+            out_steps.push(step);
+        }
+        (out_steps, form_rules, exports)
+    }
+
+    /// The organisation's name: the caller's, else the flow family's owner, else a placeholder.
+    fn organisation(&mut self, family: Option<Node<'_, '_>>, options: &Options) -> String {
+        let owner = family.and_then(|f| text(f, "ownerName"));
+        match options.organisation.clone().or(owner) {
+            Some(o) => o,
+            None => {
+                self.note(
+                    NoteKind::FillIn,
+                    "organisation",
+                    "Exporten säger inte vilken organisation som ger ut e-tjänsten.",
+                    "The export does not say which organisation publishes the e-service.",
+                );
+                "[Fyll i: organisation]".into()
+            }
+        }
+    }
+
+    /// The organisation's contact details from the flow family, else a placeholder page.
+    fn contact(&mut self, family: Option<Node<'_, '_>>) -> Map<String, Value> {
+        let mut contact = Map::new();
+        if let Some(email) = family
+            .and_then(|f| text(f, "contactEmail").or_else(|| text(f, "ownerEmail")))
+            .filter(|e| blankett_core::formats::is_valid_email(e))
+        {
+            contact.insert("email".into(), json!(email));
+        }
+        if let Some(phone) = family.and_then(|f| text(f, "contactPhone")) {
+            contact.insert("phone".into(), json!(phone));
+        }
+        if let Some(url) = family
+            .and_then(|f| text(f, "contactWebAddress"))
+            .filter(|u| u.starts_with("https://"))
+        {
+            contact.insert("url".into(), json!(url));
+        }
+        if contact.is_empty() {
+            self.note(
+                NoteKind::FillIn,
+                "organisation.contact",
+                "Exporten har inga kontaktuppgifter; sidan /kontakt är en platshållare.",
+                "The export has no contact details; the page /kontakt is a placeholder.",
+            );
+            contact.insert("url".into(), json!("/kontakt"));
+        }
+        contact
+    }
+
+    /// The notes on the flow as a whole: the privacy notice to write, and what of OEP's
+    /// login, signing and payment the flow uses.
+    fn flow_notes(&mut self, flow: Node<'_, '_>, name: &str) {
+        self.note(
+            NoteKind::FillIn,
+            "privacy",
+            "Informationen om personuppgifter (ändamål, rättslig grund, lagringstid, mottagare) finns inte i OEP:s export; fyll i de markerade platshållarna innan formuläret publiceras.",
+            "The personal data notice (purpose, legal basis, retention, recipients) is not in OEP's export; fill in the marked placeholders before the form is published.",
+        );
+        for (flag, sv, en) in [
+            (
+                "requireAuthentication",
+                "Flödet kräver inloggning i OEP. Blankett identifierar inte den som fyller i; använd förifyllnad från inloggningen (prefill) om e-tjänsten behöver det.",
+                "The flow requires login in OEP. Blankett does not identify the citizen; use prefill from the login if the e-service needs it.",
+            ),
+            (
+                "requireSigning",
+                "Flödet kräver underskrift i OEP; Blankett skriver inte under med e-legitimation.",
+                "The flow requires signing in OEP; Blankett does not sign with an e-ID.",
+            ),
+            (
+                "paymentSupportEnabled",
+                "Flödet har betalning i OEP; Blankett har ingen betalning.",
+                "The flow takes payment in OEP; Blankett has no payment.",
+            ),
+        ] {
+            if boolean(flow, flag) {
+                self.note(NoteKind::Changed, name, sv, en);
+            }
+        }
+    }
 }
 
 impl<'a> Importer<'a> {
