@@ -43,7 +43,7 @@ pub(super) enum Cond {
 }
 
 impl Cond {
-    /// `visible_if`/`required_if` value, or `None` for always.
+    /// Both: never when either is never, else the conditions together.
     pub(super) fn and(self, other: Cond) -> Cond {
         match (self, other) {
             (Cond::Never, _) | (_, Cond::Never) => Cond::Never,
