@@ -8,6 +8,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use blankett_core::protocol::Receipt;
 use blankett_core::{Context, Date, Lang, Submission, SubmissionError};
 use serde::Serialize;
 use serde_json::Value;
@@ -15,7 +16,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::AppState;
-use crate::store::{Inserted, NewSubmission, Receipt, Store, StoreError};
+use crate::store::{Inserted, NewSubmission, Store, StoreError};
 
 /// The media type of problem documents.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -142,22 +143,10 @@ impl IntoResponse for Problem {
     }
 }
 
-/// What the receiver answers when it has the submission (201, or 200 on a replay).
-#[derive(Debug, Clone, Serialize)]
-struct ReceiptBody {
-    reference: String,
-    submission_id: String,
-    received_at: String,
-}
-
+/// The receipt: `201 Created` (or `200 OK` for a repeat), with its `Location`.
 fn receipt_response(status: StatusCode, receipt: Receipt) -> Response {
     let location = HeaderValue::from_str(&format!("/api/submissions/{}", receipt.reference));
-    let body = ReceiptBody {
-        reference: receipt.reference,
-        submission_id: receipt.submission_id,
-        received_at: receipt.received_at,
-    };
-    let mut response = (status, Json(body)).into_response();
+    let mut response = (status, Json(receipt)).into_response();
     if let Ok(location) = location {
         response.headers_mut().insert(header::LOCATION, location);
     }
