@@ -9,6 +9,7 @@ pub mod check;
 pub mod config;
 pub mod forms;
 pub mod import;
+pub mod problems;
 pub mod store;
 
 use std::future::Future;

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use blankett_core::protocol::Receipt;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 /// The schema, one migration per entry, applied in order; `PRAGMA user_version` counts them.
@@ -95,17 +96,6 @@ pub struct NewSubmission {
     pub received_at: String,
     /// The year it arrived, for the reference number.
     pub year: i32,
-}
-
-/// What the citizen gets back: the reference and when it was received.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Receipt {
-    /// The reference number, `B-<year>-<000042>`.
-    pub reference: String,
-    /// The submission's UUID.
-    pub submission_id: String,
-    /// When it was first received, RFC 3339 UTC.
-    pub received_at: String,
 }
 
 /// The outcome of [`Store::insert`].

@@ -1,0 +1,369 @@
+//! Every refusal the receiver makes, as one error type: [`ApiError`], whose catalogue gives
+//! each refusal its RFC 9457 problem document (status, `code`, title and the citizen's text
+//! in Swedish and English) in one place.
+
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use blankett_core::SubmissionError;
+use blankett_core::protocol::{FieldError, Localized, Problem};
+
+use crate::store::StoreError;
+
+/// The media type of problem documents.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Why the receiver refuses a request; each variant answers with one problem document.
+#[derive(Debug)]
+pub enum ApiError {
+    /// The body is not sent as `application/json`.
+    UnsupportedMediaType,
+    /// The body is larger than the receiver accepts.
+    PayloadTooLarge {
+        /// The largest body accepted, in bytes.
+        limit: usize,
+    },
+    /// The body could not be read; what the reader said.
+    UnreadableBody(String),
+    /// The body is not JSON; serde_json's message.
+    MalformedJson(String),
+    /// The body is not UTF-8.
+    NotUtf8,
+    /// The body is JSON but not a submission; serde_json's message.
+    NotASubmission(String),
+    /// A submission for a form the receiver does not have; the form id.
+    UnknownForm(String),
+    /// An Open ePlatform export or schema of a form the receiver does not have; the form id.
+    UnknownExportForm(String),
+    /// The form's definition refuses the submission (`422`, with the refused answers).
+    Unprocessable(SubmissionError),
+    /// Another submission with the same id is already stored.
+    SubmissionIdConflict,
+    /// Storage failed for a reason of the environment; a later retry may succeed.
+    StorageUnavailable,
+    /// Something failed in the receiver itself.
+    Internal,
+    /// No such resource under `/api/`.
+    NotFound,
+    /// A method other than `POST` or `OPTIONS` on `/api/submissions`.
+    MethodNotAllowed,
+    /// The admin token is missing or wrong.
+    Unauthorized,
+    /// No stored submission has the reference asked for.
+    UnknownReference,
+    /// The form is not delivered as Open ePlatform XML (no `x-oep`); the form id.
+    OepExportOff(String),
+}
+
+/// A problem's status, `code` and title, and its `detail`.
+type Entry = (StatusCode, &'static str, &'static str, Localized);
+
+impl ApiError {
+    /// The catalogue: every refusal's status, `code`, title and Swedish and English detail.
+    #[rustfmt::skip] // One refusal per entry reads as a table; rustfmt would split them.
+    fn entry(&self) -> Entry {
+        use ApiError as E;
+        use StatusCode as S;
+        match self {
+            E::UnsupportedMediaType => (S::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported media type", Localized::new(
+                "Inlämningen måste skickas som JSON (Content-Type: application/json).",
+                "The submission must be sent as JSON (Content-Type: application/json).")),
+            E::PayloadTooLarge { limit } => (S::PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large", Localized::new(
+                format!("Inlämningen är för stor. Mottagaren tar emot högst {limit} byte."),
+                format!("The submission is too large. The receiver accepts at most {limit} bytes."))),
+            E::UnreadableBody(why) => (S::BAD_REQUEST, "unreadable_body", "Unreadable body", Localized::new(
+                format!("Inlämningen kunde inte läsas: {why}"),
+                format!("The submission could not be read: {why}"))),
+            E::MalformedJson(why) => (S::BAD_REQUEST, "malformed_json", "Malformed JSON", Localized::new(
+                format!("Inlämningen är inte giltig JSON: {why}"),
+                format!("The body is not valid JSON: {why}"))),
+            E::NotUtf8 => (S::BAD_REQUEST, "malformed_json", "Malformed JSON", Localized::new(
+                "Inlämningen är inte giltig UTF-8.",
+                "The submission is not valid UTF-8.")),
+            E::NotASubmission(why) => (S::BAD_REQUEST, "invalid_submission", "Not a submission", Localized::new(
+                format!("Inlämningen har inte rätt form: {why}"),
+                format!("The body is not a submission: {why}"))),
+            E::UnknownForm(form) => (S::NOT_FOUND, "unknown_form", "Unknown form", Localized::new(
+                format!("Mottagaren känner inte till formuläret \"{form}\"."),
+                format!("The receiver does not know the form \"{form}\"."))),
+            E::UnknownExportForm(form) => (S::NOT_FOUND, "unknown_form", "Unknown form", Localized::new(
+                format!("Formuläret \"{form}\" finns inte hos den här mottagaren."),
+                format!("The form \"{form}\" is not on this receiver."))),
+            E::Unprocessable(err) => (S::UNPROCESSABLE_ENTITY, err.code(), match err {
+                SubmissionError::Invalid(_) => "Invalid answers",
+                SubmissionError::VersionMismatch { .. } => "Form version mismatch",
+                _ => "Unprocessable submission",
+            }, Localized::from_fn(|lang| err.message(lang))),
+            E::SubmissionIdConflict => (S::CONFLICT, "submission_id_conflict", "Submission id conflict", Localized::new(
+                "En annan inlämning med samma id har redan tagits emot.",
+                "Another submission with the same id has already been received.")),
+            E::StorageUnavailable => (S::SERVICE_UNAVAILABLE, "storage_unavailable", "Storage unavailable", Localized::new(
+                "Dina svar kunde inte sparas just nu. De har inte skickats in. Försök igen om en stund.",
+                "Your answers could not be stored right now. They have not been submitted. Please try again in a while.")),
+            E::Internal => (S::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error", Localized::new(
+                "Något gick fel hos mottagaren. Dina svar har inte skickats in. Försök igen om en stund.",
+                "Something went wrong at the receiver. Your answers have not been submitted. Please try again in a while.")),
+            E::NotFound => (S::NOT_FOUND, "not_found", "Not found", Localized::new(
+                "Sidan finns inte.",
+                "There is no such resource.")),
+            E::MethodNotAllowed => (S::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed", Localized::new(
+                "Skicka inlämningar med POST.",
+                "Send submissions with POST.")),
+            E::Unauthorized => (S::UNAUTHORIZED, "unauthorized", "Unauthorized", Localized::new(
+                "Ange en giltig administratörsnyckel (Authorization: Bearer …).",
+                "Give a valid admin token (Authorization: Bearer …).")),
+            E::UnknownReference => (S::NOT_FOUND, "unknown_reference", "Unknown reference", Localized::new(
+                "Det finns ingen inlämning med det referensnumret.",
+                "There is no submission with that reference number.")),
+            E::OepExportOff(form) => (S::NOT_FOUND, "oep_export_off", "Open ePlatform export is off for this form", Localized::new(
+                format!("Formuläret \"{form}\" levereras inte som FlowInstance-XML: lägg till \"x-oep\": {{}} i definitionen för att slå på det."),
+                format!("The form \"{form}\" is not delivered as FlowInstance XML: add \"x-oep\": {{}} to its definition to turn it on."))),
+        }
+    }
+
+    /// The header the answer needs besides its problem document, if any.
+    fn header(&self) -> Option<(HeaderName, &'static str)> {
+        match self {
+            ApiError::MethodNotAllowed => Some((header::ALLOW, "POST, OPTIONS")),
+            ApiError::Unauthorized => Some((header::WWW_AUTHENTICATE, "Bearer")),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status and the problem document.
+    fn status_and_problem(&self) -> (StatusCode, Problem) {
+        let (status, code, title, detail) = self.entry();
+        let mut problem = Problem::new(status.as_u16(), code, title, detail);
+        if let ApiError::Unprocessable(SubmissionError::Invalid(issues)) = self {
+            problem.errors = issues
+                .iter()
+                .map(|issue| FieldError {
+                    field: issue.field.clone(),
+                    code: issue.code.code().to_owned(),
+                    message: Localized::from_fn(|lang| issue.code.message(lang)),
+                })
+                .collect();
+        }
+        (status, problem)
+    }
+
+    /// The problem document this refusal answers with.
+    pub fn problem(&self) -> Problem {
+        self.status_and_problem().1
+    }
+
+    /// The refusal of a body axum could not read: too large for `limit` bytes, or unreadable.
+    pub fn from_body_rejection(rejection: &BytesRejection, limit: usize) -> ApiError {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge { limit }
+        } else {
+            ApiError::UnreadableBody(rejection.body_text())
+        }
+    }
+
+    /// The refusal of a body that is not JSON, or JSON that is not a submission.
+    pub fn from_json(e: &serde_json::Error) -> ApiError {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => ApiError::NotASubmission(e.to_string()),
+            Category::Syntax | Category::Eof | Category::Io => {
+                ApiError::MalformedJson(e.to_string())
+            }
+        }
+    }
+}
+
+/// A storage failure: logged, and answered as unavailable when a retry may succeed.
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> ApiError {
+        tracing::error!("storage failed: {err}");
+        if err.is_unavailable() {
+            ApiError::StorageUnavailable
+        } else {
+            ApiError::Internal
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, problem) = self.status_and_problem();
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some((name, value)) = self.header() {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use blankett_core::{Issue, IssueCode};
+
+    use super::*;
+
+    fn version_mismatch() -> SubmissionError {
+        SubmissionError::VersionMismatch {
+            expected: "3".into(),
+            found: "2".into(),
+        }
+    }
+
+    fn invalid() -> SubmissionError {
+        SubmissionError::Invalid(vec![Issue {
+            field: "namn".into(),
+            code: IssueCode::Required,
+        }])
+    }
+
+    /// A refusal with its status, code, title, Swedish and English detail, and extra header.
+    type Row = (
+        ApiError,
+        u16,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<(HeaderName, &'static str)>,
+    );
+
+    /// Every refusal, as the receiver answers it today.
+    #[rustfmt::skip] // One refusal per row reads as a table; rustfmt would split them.
+    fn catalogue() -> Vec<Row> {
+        use ApiError as E;
+        vec![
+            (E::UnsupportedMediaType, 415, "unsupported_media_type", "Unsupported media type",
+                "Inlämningen måste skickas som JSON (Content-Type: application/json).",
+                "The submission must be sent as JSON (Content-Type: application/json).", None),
+            (E::PayloadTooLarge { limit: 2000 }, 413, "payload_too_large", "Payload too large",
+                "Inlämningen är för stor. Mottagaren tar emot högst 2000 byte.",
+                "The submission is too large. The receiver accepts at most 2000 bytes.", None),
+            (E::UnreadableBody("cut off".into()), 400, "unreadable_body", "Unreadable body",
+                "Inlämningen kunde inte läsas: cut off",
+                "The submission could not be read: cut off", None),
+            (E::MalformedJson("EOF at line 1".into()), 400, "malformed_json", "Malformed JSON",
+                "Inlämningen är inte giltig JSON: EOF at line 1",
+                "The body is not valid JSON: EOF at line 1", None),
+            (E::NotUtf8, 400, "malformed_json", "Malformed JSON",
+                "Inlämningen är inte giltig UTF-8.",
+                "The submission is not valid UTF-8.", None),
+            (E::NotASubmission("missing field `answers`".into()), 400, "invalid_submission", "Not a submission",
+                "Inlämningen har inte rätt form: missing field `answers`",
+                "The body is not a submission: missing field `answers`", None),
+            (E::UnknownForm("nope".into()), 404, "unknown_form", "Unknown form",
+                "Mottagaren känner inte till formuläret \"nope\".",
+                "The receiver does not know the form \"nope\".", None),
+            (E::UnknownExportForm("nope".into()), 404, "unknown_form", "Unknown form",
+                "Formuläret \"nope\" finns inte hos den här mottagaren.",
+                "The form \"nope\" is not on this receiver.", None),
+            (E::Unprocessable(invalid()), 422, "invalid_answers", "Invalid answers",
+                "1 svar följer inte formulärets regler",
+                "1 answer(s) break the form's rules", None),
+            (E::Unprocessable(version_mismatch()), 422, "version_mismatch", "Form version mismatch",
+                "inlämningen gjordes med version \"2\" av formuläret; den aktuella versionen är \"3\"",
+                "the submission was made with version \"2\" of the form; the current version is \"3\"", None),
+            (E::Unprocessable(SubmissionError::UnsupportedLanguage("fi".into())), 422, "unsupported_language", "Unprocessable submission",
+                "språket \"fi\" stöds inte (använd \"sv\" eller \"en\")",
+                "language \"fi\" is not supported (use \"sv\" or \"en\")", None),
+            (E::SubmissionIdConflict, 409, "submission_id_conflict", "Submission id conflict",
+                "En annan inlämning med samma id har redan tagits emot.",
+                "Another submission with the same id has already been received.", None),
+            (E::StorageUnavailable, 503, "storage_unavailable", "Storage unavailable",
+                "Dina svar kunde inte sparas just nu. De har inte skickats in. Försök igen om en stund.",
+                "Your answers could not be stored right now. They have not been submitted. Please try again in a while.", None),
+            (E::Internal, 500, "internal_error", "Internal server error",
+                "Något gick fel hos mottagaren. Dina svar har inte skickats in. Försök igen om en stund.",
+                "Something went wrong at the receiver. Your answers have not been submitted. Please try again in a while.", None),
+            (E::NotFound, 404, "not_found", "Not found",
+                "Sidan finns inte.",
+                "There is no such resource.", None),
+            (E::MethodNotAllowed, 405, "method_not_allowed", "Method not allowed",
+                "Skicka inlämningar med POST.",
+                "Send submissions with POST.", Some((header::ALLOW, "POST, OPTIONS"))),
+            (E::Unauthorized, 401, "unauthorized", "Unauthorized",
+                "Ange en giltig administratörsnyckel (Authorization: Bearer …).",
+                "Give a valid admin token (Authorization: Bearer …).", Some((header::WWW_AUTHENTICATE, "Bearer"))),
+            (E::UnknownReference, 404, "unknown_reference", "Unknown reference",
+                "Det finns ingen inlämning med det referensnumret.",
+                "There is no submission with that reference number.", None),
+            (E::OepExportOff("test".into()), 404, "oep_export_off", "Open ePlatform export is off for this form",
+                "Formuläret \"test\" levereras inte som FlowInstance-XML: lägg till \"x-oep\": {} i definitionen för att slå på det.",
+                "The form \"test\" is not delivered as FlowInstance XML: add \"x-oep\": {} to its definition to turn it on.", None),
+        ]
+    }
+
+    #[test]
+    fn every_refusal_has_its_status_code_title_and_texts() {
+        for (error, status, code, title, sv, en, extra) in catalogue() {
+            let problem = error.problem();
+            assert_eq!(problem.status, status, "{code}");
+            assert_eq!(problem.code, code);
+            assert_eq!(problem.type_, format!("/problems/{code}"));
+            assert_eq!(problem.title, title, "{code}");
+            assert_eq!(problem.detail, Some(Localized::new(sv, en)), "{code}");
+            let response = error.into_response();
+            assert_eq!(response.status().as_u16(), status, "{code}");
+            let headers = response.headers();
+            assert_eq!(headers[header::CONTENT_TYPE], PROBLEM_JSON, "{code}");
+            for name in [header::ALLOW, header::WWW_AUTHENTICATE] {
+                let expected = extra.as_ref().filter(|(n, _)| *n == name).map(|(_, v)| *v);
+                let found = headers.get(&name).and_then(|v| v.to_str().ok());
+                assert_eq!(found, expected, "{code}: {name}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_document_is_written_in_the_order_and_shape_the_app_reads() {
+        let json = serde_json::to_string(&ApiError::NotFound.problem()).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"type":"/problems/not_found","title":"Not found","status":404,"code":"not_found","detail":{"sv":"Sidan finns inte.","en":"There is no such resource."},"errors":[]}"#
+        );
+    }
+
+    #[test]
+    fn refused_answers_are_field_errors() {
+        let problem = ApiError::Unprocessable(invalid()).problem();
+        assert_eq!(
+            problem.errors,
+            [FieldError {
+                field: "namn".into(),
+                code: "required".into(),
+                message: Localized::new("Fyll i det här fältet.", "Fill in this field."),
+            }]
+        );
+        assert!(
+            ApiError::Unprocessable(version_mismatch())
+                .problem()
+                .errors
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_is_told_from_json_that_is_not_a_submission() {
+        let refusal = |body: &str| {
+            serde_json::from_str::<blankett_core::Submission>(body)
+                .err()
+                .map(|e| ApiError::from_json(&e))
+        };
+        assert!(matches!(refusal("{"), Some(ApiError::MalformedJson(_))));
+        assert!(matches!(refusal("{nope"), Some(ApiError::MalformedJson(_))));
+        assert!(matches!(refusal("{}"), Some(ApiError::NotASubmission(_))));
+    }
+
+    #[test]
+    fn storage_failures_are_unavailable_only_when_a_retry_may_help() {
+        let io = StoreError::CreateDir {
+            path: "/data".into(),
+            source: std::io::Error::other("read-only"),
+        };
+        assert!(matches!(ApiError::from(io), ApiError::StorageUnavailable));
+        let too_new = StoreError::TooNew { found: 9, known: 1 };
+        assert!(matches!(ApiError::from(too_new), ApiError::Internal));
+    }
+}
