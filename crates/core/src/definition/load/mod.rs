@@ -89,7 +89,7 @@ pub fn load_value(value: &Value) -> Loaded {
 
 /// Reads a fetched code list (an array of options, or `{"options": [...]}`) with the rules
 /// for options written in a definition.
-pub(crate) fn option_list(v: &Value) -> Result<Vec<ChoiceOption>, Vec<Diagnostic>> {
+fn option_list(v: &Value) -> Result<Vec<ChoiceOption>, Vec<Diagnostic>> {
     let mut cx = Cx::default();
     let (items, path) = match v.get("options") {
         Some(items) if v.is_object() => (items, Path::root().key("options")),
@@ -100,6 +100,47 @@ pub(crate) fn option_list(v: &Value) -> Result<Vec<ChoiceOption>, Vec<Diagnostic
         return Err(cx.diags);
     }
     cx.option_items(items, &path).ok_or(cx.diags)
+}
+
+/// Code lists: the options a definition names by URL, read when they are fetched.
+impl Definition {
+    /// Puts a fetched code list in place for every field that names `url`.
+    ///
+    /// The list is checked with the same rules as options written in a definition; on
+    /// problems nothing changes and every problem is returned (paths relative to the list).
+    pub fn resolve_options(
+        &mut self,
+        url: &str,
+        list: &serde_json::Value,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let options = option_list(list)?;
+        fn walk(fields: &mut [Field], url: &str, options: &[ChoiceOption]) {
+            for field in fields {
+                match &mut field.kind {
+                    FieldKind::Group(g) => walk(&mut g.fields, url, options),
+                    FieldKind::Repeat(r) => walk(&mut r.fields, url, options),
+                    _ => {}
+                }
+                let list = match &mut field.kind {
+                    FieldKind::Select(c) | FieldKind::Radio(c) => &mut c.list,
+                    FieldKind::Checkboxes(c) => &mut c.list,
+                    _ => continue,
+                };
+                if let OptionList::Remote {
+                    options_from,
+                    resolved,
+                } = list
+                    && options_from.url == url
+                {
+                    *resolved = options.to_vec();
+                }
+            }
+        }
+        for step in &mut self.steps {
+            walk(&mut step.fields, url, &options);
+        }
+        Ok(())
+    }
 }
 
 /// The walk's state: the diagnostics so far, and what the checks across fields collect.
