@@ -13,7 +13,8 @@ use serde_json::{Map, Value};
 use crate::answers::{Answer, Answers, row_key};
 use crate::definition::{Definition, Field, FieldKind, Rule};
 use crate::expr::EvalContext;
-use crate::validate::{Context, Issue, IssueCode, Normalized, normalize};
+use crate::issue::{Issue, IssueCode};
+use crate::normalize::{Context, Normalized, normalize};
 
 /// The snapshot the UI renders from and validation obeys.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -10,7 +10,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::text::{Lang, Text};
-use crate::validate::{Issue, IssueCode};
+use crate::issue::{Issue, IssueCode};
 
 /// A text in Swedish and English, as receivers write `detail` and error messages.
 ///

@@ -744,44 +744,6 @@ impl Definition {
         urls
     }
 
-    /// Puts a fetched code list in place for every field that names `url`.
-    ///
-    /// The list is checked with the same rules as options written in a definition; on
-    /// problems nothing changes and every problem is returned (paths relative to the list).
-    pub fn resolve_options(
-        &mut self,
-        url: &str,
-        list: &serde_json::Value,
-    ) -> Result<(), Vec<super::Diagnostic>> {
-        let options = super::load::option_list(list)?;
-        fn walk(fields: &mut [Field], url: &str, options: &[ChoiceOption]) {
-            for field in fields {
-                match &mut field.kind {
-                    FieldKind::Group(g) => walk(&mut g.fields, url, options),
-                    FieldKind::Repeat(r) => walk(&mut r.fields, url, options),
-                    _ => {}
-                }
-                let list = match &mut field.kind {
-                    FieldKind::Select(c) | FieldKind::Radio(c) => &mut c.list,
-                    FieldKind::Checkboxes(c) => &mut c.list,
-                    _ => continue,
-                };
-                if let OptionList::Remote {
-                    options_from,
-                    resolved,
-                } = list
-                    && options_from.url == url
-                {
-                    *resolved = options.to_vec();
-                }
-            }
-        }
-        for step in &mut self.steps {
-            walk(&mut step.fields, url, &options);
-        }
-        Ok(())
-    }
-
     /// Every form-level field in document order, groups included, with the index of its step.
     /// A repeating group is one field here; its rows' fields are not included.
     pub fn fields(&self) -> impl Iterator<Item = (usize, &Field)> {

@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::json;
 
 use super::*;
-use crate::formats::{OrganisationsnummerError as Org, PersonnummerError as Pnr};
+use crate::formats::{Date, OrganisationsnummerError as Org, PersonnummerError as Pnr};
 use crate::test_support::{cx, test_definition, text};
+use crate::text::Lang;
 
 fn date(y: i32, m: u8, d: u8) -> Date {
     Date::new(y, m, d).expect("a real date")

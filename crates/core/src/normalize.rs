@@ -1,0 +1,191 @@
+//! One answer against its field's type rules: its canonical form, or the first rule it breaks.
+//! Nothing here reads a clock: today's date comes in [`Context`].
+
+use crate::answers::Answer;
+use crate::definition::{Field, FieldKind};
+use crate::formats::{self, Date, parse_organisationsnummer, parse_personnummer};
+use crate::issue::IssueCode;
+
+/// What validation needs from outside: today's date in the citizen's (or receiver's) time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Context {
+    /// Today, for "not in the future" rules and `today` date limits.
+    pub today: Date,
+}
+
+/// A checked answer in its canonical form, as it is submitted.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Normalized {
+    /// Text, trimmed (and put in canonical form for Swedish numbers and postal codes).
+    Text(String),
+    /// A number (integers have no fraction).
+    Number(f64),
+    /// A yes/no answer.
+    Bool(bool),
+    /// Chosen checkbox values, in the order the options are defined.
+    Choices(Vec<String>),
+}
+
+/// Checks a non-empty answer against its field's type rules and returns its canonical form.
+pub fn normalize(field: &Field, answer: &Answer, cx: &Context) -> Result<Normalized, IssueCode> {
+    let text = || match answer {
+        Answer::Text(s) => Ok(s.trim()),
+        Answer::Choices(_) | Answer::Rows(_) => Err(IssueCode::WrongShape),
+    };
+    match &field.kind {
+        FieldKind::Text(rules) | FieldKind::Textarea(rules) | FieldKind::Email(rules) => {
+            let s = text()?;
+            if matches!(field.kind, FieldKind::Email(_)) && !formats::is_valid_email(s) {
+                return Err(IssueCode::InvalidEmail);
+            }
+            let len = s.chars().count();
+            if let Some(min) = rules.min_length
+                && len < min as usize
+            {
+                return Err(IssueCode::TooShort { min });
+            }
+            if let Some(max) = rules.max_length
+                && len > max as usize
+            {
+                return Err(IssueCode::TooLong { max, actual: len });
+            }
+            if let Some(p) = &rules.pattern
+                && !p.matches(s)
+            {
+                return Err(IssueCode::Pattern(p.message.clone()));
+            }
+            Ok(Normalized::Text(s.to_owned()))
+        }
+        FieldKind::Number(rules) | FieldKind::Integer(rules) => {
+            let whole = matches!(field.kind, FieldKind::Integer(_));
+            let n = parse_number(text()?).ok_or(if whole {
+                IssueCode::NotAWholeNumber
+            } else {
+                IssueCode::NotANumber
+            })?;
+            if whole && n.fract() != 0.0 {
+                return Err(IssueCode::NotAWholeNumber);
+            }
+            if let Some(min) = rules.min
+                && n < min
+            {
+                return Err(IssueCode::BelowMin(format_number(min)));
+            }
+            if let Some(max) = rules.max
+                && n > max
+            {
+                return Err(IssueCode::AboveMax(format_number(max)));
+            }
+            Ok(Normalized::Number(n))
+        }
+        FieldKind::Phone => formats::normalize_phone(text()?)
+            .map(Normalized::Text)
+            .ok_or(IssueCode::InvalidPhone),
+        FieldKind::Date(rules) => {
+            let d = Date::parse_iso(text()?).ok_or(IssueCode::InvalidDate)?;
+            if let Some(min) = rules.min.map(|b| b.resolve(cx.today))
+                && d < min
+            {
+                return Err(IssueCode::DateTooEarly(min));
+            }
+            if let Some(max) = rules.max.map(|b| b.resolve(cx.today))
+                && d > max
+            {
+                return Err(IssueCode::DateTooLate(max));
+            }
+            Ok(Normalized::Text(d.to_string()))
+        }
+        FieldKind::Select(c) | FieldKind::Radio(c) => {
+            let s = text()?;
+            if c.list.options().iter().any(|o| o.value.as_str() == s) {
+                Ok(Normalized::Text(s.to_owned()))
+            } else {
+                Err(IssueCode::UnknownOption)
+            }
+        }
+        FieldKind::Checkboxes(rules) => {
+            let Answer::Choices(chosen) = answer else {
+                return Err(IssueCode::WrongShape);
+            };
+            if chosen
+                .iter()
+                .any(|v| !rules.list.options().iter().any(|o| o.value.as_str() == v))
+            {
+                return Err(IssueCode::UnknownOption);
+            }
+            // Canonical order is the options' order, each value once.
+            let ordered: Vec<String> = rules
+                .list
+                .options()
+                .iter()
+                .filter(|o| chosen.iter().any(|v| v == o.value.as_str()))
+                .map(|o| o.value.0.clone())
+                .collect();
+            let n = ordered.len() as u32;
+            if let Some(min) = rules.min_choices
+                && n < min
+            {
+                return Err(IssueCode::TooFewChoices(min));
+            }
+            if let Some(max) = rules.max_choices
+                && n > max
+            {
+                return Err(IssueCode::TooManyChoices(max));
+            }
+            Ok(Normalized::Choices(ordered))
+        }
+        FieldKind::YesNo => match text()? {
+            "yes" => Ok(Normalized::Bool(true)),
+            "no" => Ok(Normalized::Bool(false)),
+            _ => Err(IssueCode::InvalidYesNo),
+        },
+        FieldKind::Personnummer(rules) => {
+            parse_personnummer(text()?, cx.today, rules.allow_samordningsnummer)
+                .map(|p| Normalized::Text(p.canonical()))
+                .map_err(IssueCode::Personnummer)
+        }
+        FieldKind::Organisationsnummer => parse_organisationsnummer(text()?)
+            .map(Normalized::Text)
+            .map_err(IssueCode::Organisationsnummer),
+        FieldKind::PostalCode => formats::normalize_postal_code(text()?)
+            .map(Normalized::Text)
+            .ok_or(IssueCode::InvalidPostalCode),
+        FieldKind::Info(_)
+        | FieldKind::Group(_)
+        | FieldKind::Repeat(_)
+        | FieldKind::Computed(_) => Err(IssueCode::UnknownField),
+    }
+}
+
+/// Parses a number as Swedes and others write it: `12`, `-3`, `12,5`, `12.5`, `1 000`.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let cleaned: String = s
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .map(|c| match c {
+            ',' => '.',
+            '\u{2212}' => '-',
+            other => other,
+        })
+        .collect();
+    let body = cleaned.strip_prefix(['-', '+']).unwrap_or(&cleaned);
+    let mut parts = body.splitn(2, '.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next();
+    let digits = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit());
+    let ok = digits(int) && frac.is_none_or(digits);
+    if !ok {
+        return None;
+    }
+    cleaned.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// Formats a number for messages: no trailing `.0`.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
+}
