@@ -1,10 +1,13 @@
-//! Engine timings for `cargo xtask bench`: loading and validating generated forms.
+//! Engine timings for `cargo xtask bench`: loading and validating generated forms, and saving
+//! and restoring drafts of them.
 //!
 //! Figures to read, not to assert. Run with `cargo run --release -p blankett-core --example engine_bench`.
 
 use std::time::Instant;
 
-use blankett_core::{Answer, Answers, Context, Date};
+use std::sync::Arc;
+
+use blankett_core::{Answer, Answers, Context, Date, Draft, FormSession};
 
 /// A generated definition: `n` fields over `n / 20` steps, mixed types.
 fn generated_form(n: usize) -> String {
@@ -106,6 +109,49 @@ fn main() {
             format!("{lm:.0} / {lp:.0}"),
             format!("{vm:.0} / {vp:.0}"),
             format!("{em:.0} / {ep:.0}")
+        );
+    }
+    drafts(&cx);
+}
+
+/// A draft with an answer in every field: made and written as text (what autosave does before
+/// the browser stores it), and read and restored (what continuing a draft does).
+fn drafts(cx: &Context) {
+    println!(
+        "\nDrafts, native release build (µs; median / p95 over 50 runs; every field answered)"
+    );
+    println!(
+        "{:<8}{:>14}{:>26}{:>26}",
+        "fields", "draft, bytes", "save (to_draft + JSON)", "restore (JSON + restore)"
+    );
+    for n in [20, 200, 1000] {
+        let Some(def) = blankett_core::load(&generated_form(n)).definition else {
+            return;
+        };
+        let def = Arc::new(def);
+        let mut session = FormSession::new(def.clone(), *cx);
+        for (key, answer) in answers_for(n).iter() {
+            session.set_answer(key, answer.clone());
+        }
+        let (mut save, mut restore, mut bytes) = (Vec::new(), Vec::new(), 0);
+        for i in 0..50u64 {
+            let t = Instant::now();
+            let json = session.to_draft("d", 0, i).to_json();
+            save.push(t.elapsed().as_secs_f64() * 1e6);
+            bytes = json.len();
+            let t = Instant::now();
+            let restored = Draft::from_json(&json)
+                .ok()
+                .and_then(|d| FormSession::restore(def.clone(), *cx, &d, None).ok());
+            restore.push(t.elapsed().as_secs_f64() * 1e6);
+            std::hint::black_box(restored);
+        }
+        let (sm, sp) = percentiles(save);
+        let (rm, rp) = percentiles(restore);
+        println!(
+            "{n:<8}{bytes:>14}{:>26}{:>26}",
+            format!("{sm:.0} / {sp:.0}"),
+            format!("{rm:.0} / {rp:.0}")
         );
     }
 }

@@ -172,9 +172,95 @@ impl Answers {
     }
 }
 
+/// In a draft, an answer is plain JSON: text is a string, chosen options an array of strings,
+/// rows an array of objects. That reads back without the definition (a draft may outlive the
+/// version of the form it was made with).
+impl serde::Serialize for Answer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Answer::Text(t) => s.serialize_str(t),
+            Answer::Choices(c) => c.serialize(s),
+            Answer::Rows(r) => r.serialize(s),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Answer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Answer, D::Error> {
+        use serde::de::Error;
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Choices(Vec<String>),
+            Rows(Vec<Answers>),
+        }
+        match Raw::deserialize(d) {
+            Ok(Raw::Text(t)) => Ok(Answer::Text(t)),
+            // An empty array reads as rows: an empty choice is never kept.
+            Ok(Raw::Choices(c)) if c.is_empty() => Ok(Answer::Rows(Vec::new())),
+            Ok(Raw::Choices(c)) => Ok(Answer::Choices(c)),
+            Ok(Raw::Rows(r)) => Ok(Answer::Rows(r)),
+            Err(_) => Err(D::Error::custom(
+                "an answer is a string, an array of strings or an array of objects",
+            )),
+        }
+    }
+}
+
+impl serde::Serialize for Answers {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Answers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Answers, D::Error> {
+        let map = BTreeMap::<String, Answer>::deserialize(d)?;
+        Ok(Answers(
+            map.into_iter().filter(|(_, a)| !a.is_empty()).collect(),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_read_back_as_written_without_the_definition() {
+        let mut a = Answers::new();
+        a.set("namn", Answer::Text(" Ada ".into()));
+        a.set("val", Answer::Choices(vec!["b".into(), "a".into()]));
+        a.add_row("syskon");
+        a.add_row("syskon");
+        a.set("syskon[1].namn", Answer::Text("Bo".into()));
+        a.set("syskon[1].skolor", Answer::Choices(vec!["eken".into()]));
+        let json = serde_json::to_string(&a).expect("serializes");
+        assert_eq!(
+            json,
+            r#"{"namn":" Ada ","syskon":[{},{"namn":"Bo","skolor":["eken"]}],"val":["b","a"]}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<Answers>(&json).expect("reads back"),
+            a
+        );
+        let empty: Answers = serde_json::from_str(r#"{"a":"","b":[],"c":"  "}"#).expect("reads");
+        assert_eq!(empty.get("a"), None);
+        assert_eq!(
+            empty.get("b"),
+            None,
+            "nothing chosen, or no rows: no answer"
+        );
+        for bad in [
+            r#"{"a":1}"#,
+            r#"{"a":[1]}"#,
+            r#"{"a":["x",{}]}"#,
+            r#"{"a":null}"#,
+        ] {
+            assert!(serde_json::from_str::<Answers>(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn row_keys_round_trip_and_plain_ids_are_not_row_keys() {

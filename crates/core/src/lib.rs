@@ -5,6 +5,7 @@
 
 pub mod answers;
 pub mod definition;
+pub mod draft;
 pub mod expr;
 pub mod formats;
 pub mod i18n;
@@ -23,6 +24,7 @@ mod test_support;
 
 pub use answers::{Answer, Answers};
 pub use definition::{Definition, Diagnostic, Field, FieldKind, Loaded, Severity, load};
+pub use draft::{Draft, DraftError, DraftPosition, Dropped, Restored};
 pub use formats::Date;
 pub use logic::FormState;
 pub use protocol::{Localized, Problem, Receipt, SendOutcome};

@@ -9,8 +9,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::text::{Lang, Text};
 use crate::issue::{Issue, IssueCode};
+use crate::text::{Lang, Text};
 
 /// A text in Swedish and English, as receivers write `detail` and error messages.
 ///

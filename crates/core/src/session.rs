@@ -140,11 +140,15 @@ impl PrefillOrigin {
 impl FormSession {
     /// A new session on the start page with no answers; `cx` carries today's date.
     pub fn new(def: Arc<Definition>, cx: Context) -> FormSession {
-        let mut answers = Answers::new();
-        // A repeating group starts with the rows it must have, ready to fill in.
+        FormSession::with_answers(def, cx, Answers::new())
+    }
+
+    /// A session on the start page with `answers`; a repeating group gets the rows it must
+    /// have, ready to fill in.
+    fn with_answers(def: Arc<Definition>, cx: Context, mut answers: Answers) -> FormSession {
         for (_, field) in def.fields() {
             if let FieldKind::Repeat(r) = &field.kind {
-                for _ in 0..r.min_rows {
+                while answers.row_count(field.id.as_str()) < r.min_rows as usize {
                     answers.add_row(field.id.as_str());
                 }
             }
@@ -167,6 +171,36 @@ impl FormSession {
             send: SendStatus::NotSent,
             row_change: None,
         }
+    }
+
+    /// A session with `answers` at `position`, as a draft left it: repeating groups get the
+    /// rows they must have, a step that no longer applies falls back to the nearest earlier
+    /// one that does, and a submission sent without a receipt is ready to be sent again.
+    pub(crate) fn resume(
+        def: Arc<Definition>,
+        cx: Context,
+        answers: Answers,
+        position: Position,
+        return_to_review: bool,
+        pending: Option<crate::Submission>,
+    ) -> FormSession {
+        let mut s = FormSession::with_answers(def, cx, answers);
+        s.position = match position {
+            Position::Step(i) if !s.state.step_applies(i) => {
+                s.previous_step(i).map_or(Position::Start, Position::Step)
+            }
+            Position::Done => Position::Review,
+            other => other,
+        };
+        s.return_to_review = return_to_review && matches!(s.position, Position::Step(_));
+        if pending.is_some() {
+            s.pending = pending;
+            s.send = SendStatus::TryAgain {
+                status: None,
+                detail: None,
+            };
+        }
+        s
     }
 
     /// Prefills the fields that allow it from `values` (an object; keys may be dotted paths).

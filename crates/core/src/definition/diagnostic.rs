@@ -264,6 +264,12 @@ pub enum Problem {
     /// `max_rows` of zero.
     #[error("must be at least 1")]
     ZeroRows,
+    /// A number above the largest allowed.
+    #[error("must be at most {max}")]
+    TooLarge {
+        /// The largest allowed.
+        max: u32,
+    },
 }
 
 fn did_you_mean(s: Option<&str>) -> String {
@@ -423,6 +429,7 @@ impl Problem {
                 "i en upprepad grupp ska must_match peka på ett fält i samma rad; \"{id}\" gör inte det"
             ),
             Problem::ZeroRows => "måste vara minst 1".into(),
+            Problem::TooLarge { max } => format!("får vara högst {max}"),
         }
     }
 }

@@ -81,6 +81,20 @@ pub struct Definition {
     /// Where prefilled values come from besides the page (e.g. the logged-in citizen's data).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefill: Option<PrefillSource>,
+    /// How drafts of this form are kept on the citizen's device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drafts: Option<DraftPolicy>,
+}
+
+/// How drafts of a form are kept on the citizen's device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DraftPolicy {
+    /// Days a draft is kept after its last change (default 30, at most 365); 0 keeps no
+    /// drafts of this form on the device.
+    #[cfg_attr(feature = "schema", schemars(range(max = 365)))]
+    pub keep_days: u32,
 }
 
 /// A JSON endpoint with values for prefilled fields, e.g. the citizen's name and address from login.
@@ -757,6 +771,17 @@ impl Definition {
     /// step index; the questions inside repeating groups are not included.
     pub fn questions(&self) -> impl Iterator<Item = (usize, &Field)> {
         self.fields().filter(|(_, f)| f.kind.is_question())
+    }
+
+    /// How many days a draft of this form is kept after its last change (0: none kept).
+    pub fn keep_days(&self) -> u32 {
+        self.drafts
+            .map_or(crate::draft::DEFAULT_KEEP_DAYS, |d| d.keep_days)
+    }
+
+    /// Whether drafts of this form are kept on the device at all.
+    pub fn keeps_drafts(&self) -> bool {
+        self.keep_days() > 0
     }
 
     /// The field a key names: a form-level field id, or a row key (`syskon[0].namn`).

@@ -186,6 +186,7 @@ impl Cx {
                 "steps",
                 "rules",
                 "prefill",
+                "drafts",
             ],
         );
         let blankett = self.required(&obj, "blankett").and_then(|(v, p)| {
@@ -228,6 +229,22 @@ impl Cx {
                 .and_then(|(v, p)| cx.url(v, &p))?;
             Some(PrefillSource { endpoint })
         });
+        let drafts = self.opt(&obj, "drafts", |cx, v, p| {
+            let obj = cx.object(v, p)?;
+            cx.unknown_keys(&obj, &["keep_days"]);
+            let (v, p) = cx.required(&obj, "keep_days")?;
+            let keep_days = cx.count(v, &p)?;
+            if keep_days > crate::draft::MAX_KEEP_DAYS {
+                cx.error(
+                    &p,
+                    Problem::TooLarge {
+                        max: crate::draft::MAX_KEEP_DAYS,
+                    },
+                );
+                return None;
+            }
+            Some(DraftPolicy { keep_days })
+        });
         Some(Definition {
             blankett: blankett?,
             id: id?,
@@ -240,6 +257,7 @@ impl Cx {
             steps: steps?,
             rules: rules.ok()?.unwrap_or_default(),
             prefill: prefill.ok()?,
+            drafts: drafts.ok()?,
         })
     }
 
