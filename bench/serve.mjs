@@ -48,6 +48,10 @@ function files(runtime) {
           // The bundled example forms are not part of the comparison; dev/ is a developer page.
           if (prefix === '' && (name === 'forms' || name === 'dev')) continue;
           walk(path, `${prefix}/${name}`);
+        } else if (prefix === '' && name === 'sw.js') {
+          // Not the app's service worker: the comparison is of a first visit, and its install
+          // would download the app's files a second time (see the request handler below).
+          continue;
         } else {
           map.set(`${prefix}/${name}`, path);
         }
@@ -109,6 +113,14 @@ export async function startServers(runtimes = ['blankett', 'surveyjs', 'formio']
     const log = [];
     const server = createServer((req, res) => {
       const path = new URL(req.url, 'http://x').pathname;
+      if (runtime === 'blankett' && path === '/sw.js') {
+        // The app registers its service worker once it has loaded. Here it gets one that does
+        // nothing (keeps nothing, serves nothing), so every run is a first visit like the
+        // peers'; not logged, as it is not part of the page load being measured.
+        res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' })
+          .end('// The comparison measures first visits: this worker does nothing.\n');
+        return;
+      }
       const file = content.get(path === '/' ? '/index.html' : path);
       if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) {
         log.push({ path, br: 0, raw: 0, type: '', status: 404 });

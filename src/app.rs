@@ -8,6 +8,8 @@ use crate::browser;
 use crate::catalogue::Catalogue;
 use crate::form::FormLoader;
 use crate::i18n::{Key, UiLang, t};
+use crate::my_drafts::MyDrafts;
+use crate::offline::UpdateNotice;
 
 /// The whole page.
 #[component]
@@ -18,6 +20,7 @@ pub fn App() -> impl IntoView {
 
     // `?form=<id>` opens a bundled example; `?src=<url>` a definition published elsewhere.
     let content = match (browser::query_param("form"), browser::query_param("src")) {
+        _ if browser::query_param("drafts").is_some() => view! { <MyDrafts/> }.into_any(),
         (Some(id), _) if Id::new(&id).is_some() => {
             view! { <FormLoader url=format!("forms/{id}.json")/> }.into_any()
         }
@@ -30,7 +33,7 @@ pub fn App() -> impl IntoView {
         <header class="site-header">
             <LanguageSwitch/>
         </header>
-        <main id="main" tabindex="-1">{content}</main>
+        <main id="main" tabindex="-1"><UpdateNotice/>{content}</main>
     }
 }
 

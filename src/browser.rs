@@ -131,12 +131,66 @@ pub fn human_time(rfc3339: &str, lang: Lang) -> String {
     if date.get_time().is_nan() {
         return rfc3339.to_owned();
     }
-    let options = js_sys::Object::new();
-    for (key, value) in [("dateStyle", "long"), ("timeStyle", "short")] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    local_string(
+        &date,
+        lang,
+        &[("dateStyle", "long"), ("timeStyle", "short")],
+    )
+}
+
+/// A time in ms since the Unix epoch as the citizen reads it ("23 november 2026 10:41").
+pub fn human_time_ms(ms: u64, lang: Lang) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    local_string(
+        &date,
+        lang,
+        &[("dateStyle", "long"), ("timeStyle", "short")],
+    )
+}
+
+/// The time of day of a time in ms since the Unix epoch ("10:41").
+pub fn clock_time_ms(ms: u64, lang: Lang) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    local_string(&date, lang, &[("timeStyle", "short")])
+}
+
+fn local_string(date: &js_sys::Date, lang: Lang, options: &[(&str, &str)]) -> String {
+    let object = js_sys::Object::new();
+    for (key, value) in options {
+        let _ = js_sys::Reflect::set(&object, &(*key).into(), &(*value).into());
     }
     let locale = if lang == Lang::Sv { "sv-SE" } else { "en-GB" };
-    String::from(date.to_locale_string(locale, &options))
+    String::from(date.to_locale_string(locale, &object))
+}
+
+/// Starts a User Timing measurement called `name` (see [`measure_end`]).
+pub fn measure_start(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(&format!("{name}-start"));
+    }
+}
+
+/// Ends the measurement `name` started by [`measure_start`]: a `measure` entry on the page's
+/// timeline that a benchmark or the browser's profiler reads. Only the latest one is kept.
+pub fn measure_end(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let start = format!("{name}-start");
+        p.clear_measures_with_measure_name(name);
+        let _ = p.measure_with_start_mark(name, &start);
+        p.clear_marks_with_mark_name(&start);
+    }
+}
+
+/// Now, in ms since the Unix epoch.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// Whether the page is hidden (another tab, the phone's home screen, a locked screen).
+pub fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
 }
 
 /// Sets the document title (WCAG 2.4.2: each step is its own "page").
@@ -196,6 +250,20 @@ pub fn page_config() -> Option<serde_json::Value> {
 pub fn store_local(key: &str, value: &str) {
     if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
         let _ = storage.set_item(key, value);
+    }
+}
+
+/// Deletes every text [`store_local`] kept (code lists from earlier visits).
+pub fn forget_local() {
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+        return;
+    };
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.starts_with("blankett:"))
+        .collect();
+    for key in keys {
+        let _ = storage.remove_item(&key);
     }
 }
 

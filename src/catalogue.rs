@@ -32,6 +32,7 @@ pub fn Catalogue() -> impl IntoView {
     view! {
         <h1>{move || t(lang.get(), Key::CatalogueTitle)}</h1>
         <p>{move || t(lang.get(), Key::CatalogueIntro)}</p>
+        <p><a href=move || format!("?drafts=1&lang={}", lang.get().code())>{move || t(lang.get(), Key::AllDrafts)}</a></p>
         {move || match index.get() {
             None => view! { <p role="status">{t(lang.get(), Key::Loading)}</p> }.into_any(),
             Some(None) => view! { <p class="notice notice--error" role="alert">{t(lang.get(), Key::CatalogueLoadFailed)}</p> }.into_any(),

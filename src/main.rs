@@ -5,11 +5,16 @@ mod browser;
 mod catalogue;
 mod form;
 mod i18n;
+mod my_drafts;
 mod net;
+mod offline;
+mod storage;
+mod tabs;
 
 fn main() {
     std::panic::set_hook(Box::new(show_panic));
     leptos::mount::mount_to_body(app::App);
+    offline::register();
 }
 
 /// Never a blank page: if the runtime itself fails, say so in both languages and log why.

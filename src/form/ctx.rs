@@ -26,6 +26,12 @@ pub struct FormCtx {
     /// One trigger per answer key, for the views of that answer alone: typing in a field
     /// that nothing else reads redraws that field, not every field on the step.
     answer_triggers: StoredValue<HashMap<String, ArcTrigger>>,
+    /// Notified by every change the citizen makes that a draft keeps (answers, position,
+    /// rows, sending), for autosave.
+    edits: Trigger,
+    /// The prefill values applied so far, applied again to a session restored from a draft
+    /// (a trusted value still locks its field).
+    prefills: StoredValue<Vec<(PrefillOrigin, serde_json::Value)>>,
 }
 
 impl FormCtx {
@@ -35,7 +41,31 @@ impl FormCtx {
             session: RwSignal::new(session),
             lang,
             answer_triggers: StoredValue::new(HashMap::new()),
+            edits: Trigger::new(),
+            prefills: StoredValue::new(Vec::new()),
         }
+    }
+
+    /// The trigger every change a draft keeps notifies.
+    pub fn edits(&self) -> Trigger {
+        self.edits
+    }
+
+    /// Puts a session restored from a draft in place of this one, with the prefill values
+    /// applied again, and moves focus to its page's heading.
+    pub fn replace(&self, mut session: FormSession) {
+        self.prefills.with_value(|prefills| {
+            for (origin, values) in prefills {
+                session.apply_prefill(*origin, values);
+            }
+        });
+        let focus = if session.position() == blankett_core::Position::Start {
+            Focus::Main
+        } else {
+            Focus::Heading
+        };
+        self.session.set(session);
+        move_focus(&focus);
     }
 
     /// Reads the session, tracking it: the calling view runs again when the session changes.
@@ -56,9 +86,15 @@ impl FormCtx {
             .unwrap_or_default()
     }
 
-    /// Runs an action on the session and moves focus where it says.
+    /// Runs an action that changes what a draft keeps, and moves focus where it says.
     fn act(&self, action: impl FnOnce(&mut FormSession, &Context) -> Focus) {
-        let cx = validation();
+        self.check(action);
+        self.edits.notify();
+    }
+
+    /// Runs an action that changes only what is shown, and moves focus where it says.
+    fn check(&self, action: impl FnOnce(&mut FormSession, &Context) -> Focus) {
+        let cx = self.validation();
         if let Some(focus) = self.session.try_update(|s| action(s, &cx)) {
             move_focus(&focus);
         }
@@ -67,6 +103,8 @@ impl FormCtx {
     /// Prefills from the link, the embedding page's configuration, then (later) the endpoint,
     /// and opens the first step at once when asked.
     pub fn prefill(&self, origin: PrefillOrigin, values: &serde_json::Value) {
+        self.prefills
+            .update_value(|p| p.push((origin, values.clone())));
         self.session.update(|s| {
             s.apply_prefill(origin, values);
         });
@@ -100,13 +138,14 @@ impl FormCtx {
                     trigger.notify();
                 }
             }
-            Some(Change::Nothing) | None => {}
+            Some(Change::Nothing) | None => return,
         }
+        self.edits.notify();
     }
 
     /// The citizen left a field (or a group of options).
     pub fn leave(&self, key: &str) {
-        self.act(|s, cx| {
+        self.check(|s, cx| {
             s.leave(key, cx);
             Focus::Stay
         });
@@ -162,13 +201,17 @@ impl FormCtx {
     /// the browser sends its bytes, and the session reads the reply.
     pub fn submit(&self) {
         let lang = self.lang.get_untracked();
-        let cx = validation();
+        let cx = self.validation();
         let fresh_id = browser::random_uuid();
         let begun = self
             .session
             .try_update(|s| s.begin_submit(lang, &fresh_id, &cx));
         let submission: Submission = match begun {
-            Some(Ok(submission)) => submission,
+            Some(Ok(submission)) => {
+                // The draft keeps the submission and its id before it leaves the device.
+                self.edits.notify();
+                submission
+            }
             Some(Err(focus)) => return move_focus(&focus),
             None => return,
         };
@@ -181,16 +224,19 @@ impl FormCtx {
                 Err(_) => SendOutcome::NO_REPLY,
             };
             if let Some(focus) = ctx.session.try_update(|s| s.finish_submit(outcome)) {
+                ctx.edits.notify();
                 move_focus(&focus);
             }
         });
     }
 }
 
-/// Validation context: today's date from the browser.
-fn validation() -> Context {
-    Context {
-        today: browser::today(),
+impl FormCtx {
+    /// Validation context: today's date from the browser.
+    pub fn validation(&self) -> Context {
+        Context {
+            today: browser::today(),
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Filling in one form: loading its definition, then start page, steps, review and receipt.
 
 mod ctx;
+mod drafts;
 mod field;
 mod markdown;
 mod pages;
@@ -73,6 +74,7 @@ async fn resolve_option_lists(def: &mut Definition) -> Result<(), LoadFailure> {
 pub fn FormLoader(url: String) -> impl IntoView {
     let UiLang(lang) = expect_context::<UiLang>();
     let url = browser::resolve_url(&url);
+    let source = url.clone();
     let loaded = LocalResource::new(move || {
         let url = url.clone();
         async move {
@@ -83,7 +85,7 @@ pub fn FormLoader(url: String) -> impl IntoView {
             match loaded.definition {
                 Some(mut def) => {
                     resolve_option_lists(&mut def).await?;
-                    Ok(Arc::new(def))
+                    Ok((Arc::new(def), Arc::<str>::from(text)))
                 }
                 None => Err(LoadFailure::Broken(loaded.diagnostics)),
             }
@@ -92,7 +94,7 @@ pub fn FormLoader(url: String) -> impl IntoView {
     move || {
         match loaded.get() {
         None => view! { <p role="status">{move || t(lang.get(), Key::Loading)}</p> }.into_any(),
-        Some(Ok(def)) => view! { <FormView def/> }.into_any(),
+        Some(Ok((def, text))) => view! { <FormView def text source=source.clone()/> }.into_any(),
         Some(Err(LoadFailure::Network(error))) => view! {
             <h1>{move || t(lang.get(), Key::FormBroken)}</h1>
             <p class="notice notice--error" role="alert">{move || t(lang.get(), Key::FormLoadFailed)}</p>
@@ -125,15 +127,15 @@ fn BrokenForm(diagnostics: Vec<Diagnostic>) -> impl IntoView {
     }
 }
 
-/// One form being filled in.
+/// One form being filled in: `text` is the definition as fetched from `source`.
 #[component]
-fn FormView(def: Arc<Definition>) -> impl IntoView {
+fn FormView(def: Arc<Definition>, text: Arc<str>, source: String) -> impl IntoView {
     let UiLang(lang) = expect_context::<UiLang>();
     let title = def.title.clone();
     let has_endpoint = def.prefill.clone();
     let ctx = FormCtx::new(
         FormSession::new(
-            def,
+            def.clone(),
             Context {
                 today: browser::today(),
             },
@@ -141,6 +143,7 @@ fn FormView(def: Arc<Definition>) -> impl IntoView {
         lang,
     );
     provide_context(ctx);
+    drafts::Drafts::start(ctx, def, text, source);
     // Prefill: the link's suggestions, the embedding page's values, then the endpoint's.
     ctx.prefill(PrefillOrigin::Url, &browser::url_prefill());
     let config = browser::page_config();
@@ -176,12 +179,15 @@ fn FormView(def: Arc<Definition>) -> impl IntoView {
             let title = title.clone();
             move || title.get(lang.get()).to_owned()
         }</h1>
+        <drafts::ResumeOffer/>
+        <drafts::DroppedNotice/>
         {move || match position.get() {
             Position::Start => view! { <pages::StartPage/> }.into_any(),
             Position::Step(index) => view! { <pages::StepPage index/> }.into_any(),
             Position::Review => view! { <pages::ReviewPage/> }.into_any(),
             Position::Done => view! { <pages::ReceiptPage/> }.into_any(),
         }}
+        {move || (position.get() != Position::Done).then(|| view! { <drafts::SaveStatus/> })}
     }
 }
 

@@ -59,6 +59,8 @@ pub fn PrivacyNotice(open: bool) -> impl IntoView {
                 {row(Key::PrivacyRetention, &p.retention)}
                 {row(Key::PrivacyRecipients, &p.recipients)}
                 {p.contact.as_ref().map(|c| row(Key::PrivacyContact, c))}
+                <dt>{move || t(lang.get(), Key::PrivacyOnDevice)}</dt>
+                <dd>{move || ctx.read_untracked(|s| super::drafts::privacy_text(s.definition(), lang.get()))}</dd>
             </dl>
             <p>
                 <a href=p.rights_url.clone() target="_blank" rel="noopener noreferrer">

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 
 import {
   ADMIN_TOKEN, BASE, addButton, adminGet, answer, assertAccessible, computedFields, entries, fetchDefinition, formIds, isShown, launch,
-  control, lockedValue, newPage, nextButton, press, questions, rowGroup, rowName, rowQuestions, tabTo, text, validValue,
+  control, fillStep, newPage, nextButton, press, questions, rowGroup, rowName, rowQuestions, tabTo, text, validValue,
   waitForAnnouncement, waitForFocus, waitForFocusId, watchFocus,
 } from './lib.mjs';
 
@@ -33,29 +33,7 @@ async function fillAllSteps(page, def, locked = new Set()) {
     assert.equal(Number(current), n, `progress on step "${title}": ${progress}`);
     assert.equal(await page.title(), `Steg ${current} av ${total}: ${title} – ${text(def.title)}`);
     await assertAccessible(page, `${def.id} step ${n}`);
-    for (const field of entries(step.fields)) {
-      if (!(await isShown(page, field))) {
-        assert.ok(field.visible_if || hiddenByGroup(step.fields, field.id), `${def.id}.${field.id} is on the page`);
-        continue;
-      }
-      if (field.type === 'repeat') {
-        given[field.id] = await fillRows(page, field);
-        continue;
-      }
-      const fixed = await lockedValue(page, field);
-      if (fixed !== null) {
-        given[field.id] = fixed;
-        locked.add(field.id);
-        continue;
-      }
-      const value = validValue(field, given);
-      if (value === null) {
-        assert.ok(!field.required, `${def.id}.${field.id}: the test cannot make a value for a required pattern`);
-        continue;
-      }
-      await answer(page, field, value);
-      given[field.id] = value;
-    }
+    await fillStep(page, def, step, given, locked);
     // Leaving the step moves focus to the next page's heading, never through <body>.
     await tabTo(page, nextButton(page), `Next on step ${n}`);
     const watch = await watchFocus(page);
@@ -66,34 +44,6 @@ async function fillAllSteps(page, def, locked = new Set()) {
     assert.deepEqual(samples.onBody, [], `leaving step ${n}, focus never rests on <body> (${samples.samples} samples)`);
   }
   return given;
-}
-
-/** Fills a repeating group's rows (at least one, adding rows with the keyboard as needed) and
- *  returns each row's answers. */
-async function fillRows(page, repeat) {
-  let rows = 0;
-  while ((await rowGroup(page, repeat, rows).count()) > 0) rows++;
-  assert.equal(rows, repeat.min_rows ?? 0, `${repeat.id} starts with min_rows rows`);
-  const want = Math.max(repeat.min_rows ?? 0, 1);
-  for (; rows < want; rows++) {
-    await press(page, addButton(page, repeat), `add a row to ${repeat.id}`);
-    await rowGroup(page, repeat, rows).waitFor();
-    await waitForFocus(page, rowGroup(page, repeat, rows), `the new row of ${repeat.id}`, { within: true });
-  }
-  const values = [];
-  for (let i = 0; i < want; i++) {
-    const scope = rowGroup(page, repeat, i);
-    const row = {};
-    for (const q of rowQuestions(repeat)) {
-      if (!(await isShown(page, q, 'sv', scope))) continue;
-      const v = validValue(q, row);
-      if (v === null) continue;
-      await answer(page, q, v, 'sv', scope);
-      row[q.id] = v;
-    }
-    values.push(row);
-  }
-  return values;
 }
 
 /** Fetches the case as FlowInstance XML and the form's XSD, and validates one against the other with xmllint. */
@@ -117,15 +67,6 @@ async function assertFlowInstance(def, reference) {
   assert.match(text, new RegExp(`<FlowID>${def['x-oep'].flow.flow_id}</FlowID>`));
   const exported = def['x-oep'].queries.length;
   if (exported > 0) assert.match(text, /<QueryID>\d+<\/QueryID>/, 'answered questions are in Values');
-}
-
-/** Whether a field sits in a group that has a condition. */
-function hiddenByGroup(fields, id, inside = false) {
-  for (const f of fields) {
-    if (f.id === id) return inside;
-    if (f.type === 'group' && hiddenByGroup(f.fields, id, inside || Boolean(f.visible_if))) return true;
-  }
-  return false;
 }
 
 function normalized(field, value) {

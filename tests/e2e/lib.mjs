@@ -357,3 +357,129 @@ export async function formIds() {
   assert.equal(res.status, 200);
   return (await res.json()).map((f) => f.id).sort();
 }
+
+/** Whether a field sits in a group that has a condition. */
+export function hiddenByGroup(fields, id, inside = false) {
+  for (const f of fields) {
+    if (f.id === id) return inside;
+    if (f.type === 'group' && hiddenByGroup(f.fields, id, inside || Boolean(f.visible_if))) return true;
+  }
+  return false;
+}
+
+/** Fills a repeating group's rows (at least `want`, adding rows with the keyboard as needed)
+ *  and returns each row's answers. */
+export async function fillRows(page, repeat, want = Math.max(repeat.min_rows ?? 0, 1)) {
+  let rows = 0;
+  while ((await rowGroup(page, repeat, rows).count()) > 0) rows++;
+  assert.equal(rows, repeat.min_rows ?? 0, `${repeat.id} starts with min_rows rows`);
+  for (; rows < want; rows++) {
+    await press(page, addButton(page, repeat), `add a row to ${repeat.id}`);
+    await rowGroup(page, repeat, rows).waitFor();
+    await waitForFocus(page, rowGroup(page, repeat, rows), `the new row of ${repeat.id}`, { within: true });
+  }
+  const values = [];
+  for (let i = 0; i < want; i++) {
+    const scope = rowGroup(page, repeat, i);
+    const row = {};
+    for (const q of rowQuestions(repeat)) {
+      if (!(await isShown(page, q, 'sv', scope))) continue;
+      // A different answer per row, so rows cannot be mixed up unnoticed.
+      const v = validValue(q, row);
+      if (v === null) continue;
+      const value = q.type === 'text' && !q.pattern && !q.max_length ? `${v} ${i + 1}` : v;
+      await answer(page, q, value, 'sv', scope);
+      row[q.id] = value;
+    }
+    values.push(row);
+  }
+  return values;
+}
+
+/** Answers every question shown on the current step (rows too) with the keyboard, records the
+ *  answers in `given` by field id, and locked prefilled ones in `locked`. */
+export async function fillStep(page, def, step, given = {}, locked = new Set()) {
+  for (const field of entries(step.fields)) {
+    if (!(await isShown(page, field))) {
+      assert.ok(field.visible_if || hiddenByGroup(step.fields, field.id), `${def.id}.${field.id} is on the page`);
+      continue;
+    }
+    if (field.type === 'repeat') {
+      given[field.id] = await fillRows(page, field);
+      continue;
+    }
+    const fixed = await lockedValue(page, field);
+    if (fixed !== null) {
+      given[field.id] = fixed;
+      locked.add(field.id);
+      continue;
+    }
+    const value = validValue(field, given);
+    if (value === null) {
+      assert.ok(!field.required, `${def.id}.${field.id}: the test cannot make a value for a required pattern`);
+      continue;
+    }
+    await answer(page, field, value);
+    given[field.id] = value;
+  }
+  return given;
+}
+
+/** The answer a question shows now, in the form `validValue` gives (`scope`: a row's fieldset). */
+export async function shownValue(page, field, lang = 'sv', scope = page) {
+  const el = control(scope, field, lang);
+  switch (field.type) {
+    case 'radio': case 'yes_no': {
+      const options = field.type === 'yes_no'
+        ? [['yes', lang === 'sv' ? 'Ja' : 'Yes'], ['no', lang === 'sv' ? 'Nej' : 'No']]
+        : field.options.map((o) => [o.value, text(o.label, lang)]);
+      for (const [value, label] of options) {
+        if (await el.getByRole('radio', { name: label, exact: true }).isChecked()) return value;
+      }
+      return null;
+    }
+    case 'checkboxes': {
+      const chosen = [];
+      for (const o of field.options) {
+        if (await el.getByRole('checkbox', { name: text(o.label, lang), exact: true }).isChecked()) chosen.push(o.value);
+      }
+      return chosen;
+    }
+    default:
+      return el.inputValue();
+  }
+}
+
+/** Waits until the draft is saved on the device after `since` (ms since the epoch): the save
+ *  status carries the time of the last save that reached the disk. */
+export async function waitForSave(page, since) {
+  try {
+    await page.waitForFunction((t) => Number(document.querySelector('#save-status')?.dataset.savedAt ?? 0) > t, since, { timeout: SETTLE_MS });
+  } catch {
+    assert.fail(`no save after ${since}: ${await page.locator('#save-status').textContent().catch(() => 'no status')}`);
+  }
+}
+
+/**
+ * Fills a started form (on its first step) to the review page with the generic answers: every
+ * question shown, one row in each repeating group (more if `min_rows` asks), reached with the
+ * keyboard. Returns the answers by field id. Asserts less than the journeys do (no axe, no
+ * focus watch): for tests whose subject is something else (offline, a sub-path).
+ */
+export async function fillToReview(page, def) {
+  const given = {};
+  for (let n = 1; n <= def.steps.length; n++) {
+    const heading = page.locator('#step-heading');
+    await heading.waitFor({ timeout: SETTLE_MS });
+    const title = (await heading.textContent()).trim();
+    if (title === 'Granska dina svar') return given;
+    const step = def.steps.find((s) => text(s.title) === title);
+    assert.ok(step, `step "${title}" is in ${def.id}`);
+    await fillStep(page, def, step, given);
+    await press(page, nextButton(page), `Next on step ${n} of ${def.id}`);
+    await page.waitForFunction((t) => document.querySelector('#step-heading')?.textContent.trim() !== t, title, { timeout: SETTLE_MS });
+  }
+  const title = (await page.locator('#step-heading').textContent()).trim();
+  assert.equal(title, 'Granska dina svar', `${def.id} reaches its review page`);
+  return given;
+}

@@ -2,7 +2,10 @@
 //!
 //! Prints the release bundle's size (raw, gzip -9, brotli -q 11) per file type, then runs
 //! `crates/core/examples/engine_bench.rs` for the engine's timings,
-//! `tests/bench/conditions.mjs` for the same change in headless Chromium, and last
+//! `tests/bench/conditions.mjs` for the same change in headless Chromium,
+//! `tests/bench/offline.mjs` for a second visit with the network off (the service worker
+//! serving the app, beside a static HTML page of the same fields), `tests/bench/drafts.mjs` for
+//! one autosave and one restore of a 1,000-answer draft, and last
 //! `bench/run.mjs`, the comparison with SurveyJS and Form.io on the same forms (it prints a
 //! table and writes it to `bench/results/latest.md`).
 
@@ -13,6 +16,7 @@ use std::io::Write;
 pub fn run() -> Result<(), String> {
     crate::install::build_tools()?;
     crate::run(std::process::Command::new("trunk").args(["build", "--release", "--offline"]))?;
+    crate::write_service_worker(&root().join("dist"))?;
     bundle_sizes()?;
     // Timings come from an optimised build; xtask itself is built in debug.
     crate::run(
@@ -48,10 +52,14 @@ fn comparison(args: &[&str]) -> Result<(), String> {
     )
 }
 
-/// The same kind of change in headless Chromium, through the built app and the receiver.
+/// The same kind of change in headless Chromium, through the built app and the receiver; then
+/// a second visit to the same form with the network off; then one autosave and one restore of
+/// a draft with 1,000 answers.
 fn browser_conditions() -> Result<(), String> {
     crate::install::test_tools()?;
     let script = root().join("tests/bench/conditions.mjs");
+    let offline = root().join("tests/bench/offline.mjs");
+    let drafts = root().join("tests/bench/drafts.mjs");
     crate::with_receiver(
         "bench",
         &[],
@@ -64,12 +72,15 @@ fn browser_conditions() -> Result<(), String> {
             )
         },
         |url, _| {
-            crate::run(
-                std::process::Command::new("node")
-                    .arg(&script)
-                    .arg("measure")
-                    .arg(url),
-            )
+            for measure in [&script, &offline, &drafts] {
+                crate::run(
+                    std::process::Command::new("node")
+                        .arg(measure)
+                        .arg("measure")
+                        .arg(url),
+                )?;
+            }
+            Ok(())
         },
     )
 }

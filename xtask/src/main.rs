@@ -96,10 +96,113 @@ pub fn cargo() -> Command {
     Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
-/// Builds the release app into `dist/`, with the developer pages.
+/// Builds the release app into `dist/`, with its service worker and the developer pages.
 pub fn build_app() -> Result<(), String> {
     run(Command::new("trunk").args(["build", "--release", "--offline"]))?;
+    write_service_worker(&root().join("dist"))?;
     build_dev_pages()
+}
+
+/// Writes `dist/sw.js` from the template `public/sw.js`: the build id (a hash of every built
+/// file, so each deployment that changes anything is a new worker the browser installs) and
+/// the app's files to keep (the page as `./`, and trunk's hashed js, wasm and css).
+/// Definitions are not in the list: the worker keeps those it finds in `forms/index.json`.
+pub fn write_service_worker(dist: &Path) -> Result<(), String> {
+    let template_path = root().join("public/sw.js");
+    let template = std::fs::read_to_string(&template_path)
+        .map_err(|e| format!("{}: {e}", template_path.display()))?;
+    let mut files = Vec::new();
+    list_files(dist, dist, &mut files)?;
+    // The worker itself is not part of its own id; the developer pages are not the app.
+    files.retain(|f| f != "sw.js" && !f.starts_with("dev/"));
+    files.sort();
+    let mut hash = Fnv64::default();
+    for name in &files {
+        let data = std::fs::read(dist.join(name)).map_err(|e| format!("{name}: {e}"))?;
+        hash.write(name.as_bytes());
+        hash.write(&[0]);
+        hash.write(&(data.len() as u64).to_le_bytes());
+        hash.write(&data);
+    }
+    let build_id = format!("{:016x}", hash.0);
+    // The page first, then trunk's files; nothing from the folders (forms, dev pages).
+    if !files.iter().any(|f| f == "index.html") {
+        return Err(format!("{} has no index.html", dist.display()));
+    }
+    let app_files: Vec<&str> = std::iter::once("./")
+        .chain(
+            files
+                .iter()
+                .map(String::as_str)
+                .filter(|f| !f.contains('/') && *f != "index.html"),
+        )
+        .collect();
+    let quoted: Vec<String> = app_files.iter().map(|f| js_string(f)).collect();
+    let worker = stamp(
+        &stamp(&template, "\"__BUILD_ID__\"", &js_string(&build_id))?,
+        "[\"__APP_FILES__\"]",
+        &format!("[{}]", quoted.join(", ")),
+    )?;
+    let out = dist.join("sw.js");
+    std::fs::write(&out, worker).map_err(|e| format!("{}: {e}", out.display()))?;
+    eprintln!(
+        "xtask: wrote {} (build {build_id}, {} app files)",
+        out.display(),
+        app_files.len()
+    );
+    Ok(())
+}
+
+/// `template` with its one `placeholder` replaced by `value`.
+fn stamp(template: &str, placeholder: &str, value: &str) -> Result<String, String> {
+    if template.matches(placeholder).count() != 1 {
+        return Err(format!("public/sw.js must hold {placeholder} exactly once"));
+    }
+    Ok(template.replacen(placeholder, value, 1))
+}
+
+/// A JavaScript string literal for a file name or the build id.
+fn js_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Every file under `dir`, as paths relative to `base` with `/` between folders.
+fn list_files(base: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), String> {
+    for entry in std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .flatten()
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            list_files(base, &path, out)?;
+        } else if let Ok(relative) = path.strip_prefix(base) {
+            let parts: Vec<_> = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect();
+            out.push(parts.join("/"));
+        }
+    }
+    Ok(())
+}
+
+/// FNV-1a, 64 bits: a stable content hash for the build id (not a security boundary: the
+/// browser compares the worker's bytes, this only has to change when the files do).
+struct Fnv64(u64);
+
+impl Default for Fnv64 {
+    fn default() -> Fnv64 {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv64 {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
 }
 
 /// The developer page `dist/dev/oep.html`: the Open ePlatform importer as its own small wasm,
@@ -346,5 +449,47 @@ mod tests {
             "{} is out of date: run `cargo xtask schema` and commit it",
             path.display()
         );
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)] // tests fail loudly on purpose
+    fn service_worker_gets_the_build_id_and_the_app_files() {
+        let dist = std::env::temp_dir().join(format!("blankett-sw-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dist);
+        for (name, body) in [
+            ("index.html", "<html></html>"),
+            ("blankett-1234_bg.wasm", "wasm"),
+            ("blankett-1234.js", "js"),
+            ("main-5678.css", "css"),
+            ("forms/index.json", "{}"),
+            ("dev/oep.html", "dev"),
+        ] {
+            let path = dist.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, body).unwrap();
+        }
+        let read = || std::fs::read_to_string(dist.join("sw.js")).unwrap();
+        super::write_service_worker(&dist).unwrap();
+        let first = read();
+        assert!(first.contains(
+            r#"const APP_FILES = ["./", "blankett-1234.js", "blankett-1234_bg.wasm", "main-5678.css"];"#
+        ));
+        let id = |sw: &str| {
+            let start = sw.find("const BUILD_ID = \"").unwrap() + 18;
+            sw[start..start + 16].to_owned()
+        };
+        assert!(id(&first).chars().all(|c| c.is_ascii_hexdigit()));
+        // The same files give the same id (the worker's own file does not count) ...
+        super::write_service_worker(&dist).unwrap();
+        assert_eq!(id(&read()), id(&first));
+        // ... a changed developer page is the same app; a changed bundled form is a new
+        // build (the worker keeps the bundled forms when it installs).
+        std::fs::write(dist.join("dev/oep.html"), "changed").unwrap();
+        super::write_service_worker(&dist).unwrap();
+        assert_eq!(id(&read()), id(&first));
+        std::fs::write(dist.join("forms/index.json"), "{\"forms\": []}").unwrap();
+        super::write_service_worker(&dist).unwrap();
+        assert_ne!(id(&read()), id(&first));
+        let _ = std::fs::remove_dir_all(&dist);
     }
 }

@@ -116,6 +116,82 @@ pub enum Key {
     Yes,
     /// "No"
     No,
+    /// "My unfinished forms"
+    DraftsTitle,
+    /// "Forms you have started on this device. They are kept only here and deleted automatically when they have not been changed for a while."
+    DraftsIntro,
+    /// "You have no unfinished forms on this device."
+    DraftsNone,
+    /// "Last changed"
+    DraftChanged,
+    /// "Deleted on"
+    DraftExpires,
+    /// "Reached"
+    DraftProgress,
+    /// "Continue"
+    Continue,
+    /// "Delete"
+    DeleteDraft,
+    /// "Delete {form} from this device for good?"
+    ConfirmDeleteDraft,
+    /// "Yes, delete"
+    ConfirmYes,
+    /// "Cancel"
+    Cancel,
+    /// "{form} has been deleted."
+    DraftDeleted,
+    /// "Delete my data on this device"
+    DeleteAllData,
+    /// "Delete every unfinished form and every saved form on this device? This cannot be undone."
+    ConfirmDeleteAll,
+    /// "Yes, delete everything"
+    ConfirmDeleteAllYes,
+    /// "All your data on this device has been deleted."
+    AllDeleted,
+    /// "It could not be deleted: {reason}"
+    DeleteFailed,
+    /// "You have an unfinished form"
+    ResumeTitle,
+    /// "You started filling in this form {date}. Do you want to continue where you left off?"
+    ResumeText,
+    /// "You have {n} unfinished forms of this kind. The latest was changed {date}."
+    ResumeMany,
+    /// "Start over"
+    StartOver,
+    /// "If you start over, the unfinished form stays under My unfinished forms."
+    StartOverHint,
+    /// "My unfinished forms"
+    AllDrafts,
+    /// "Your answers are saved on this device ({time})."
+    Saved,
+    /// "Your answers could not be saved: there is no room on this device. You can go on, but submit before you close the page."
+    SaveFull,
+    /// "Your answers cannot be saved on this device (for example in a private window). You can fill in the form, but the answers are lost if you close the page."
+    SaveUnavailable,
+    /// "Your answers could not be saved on this device: {reason}. You can go on, but submit before you close the page."
+    SaveFailed,
+    /// "This form is not saved on the device. Submit before you close the page."
+    DraftsOff,
+    /// "This form is open in another tab or window. What you change here is not saved, so that nothing is overwritten. Continue in the other tab."
+    OtherTab,
+    /// "The form has changed since you started"
+    VersionChangedTitle,
+    /// "These answers no longer fit the form and will not be kept. Copy them if you need them:"
+    VersionChangedText,
+    /// "I understand"
+    VersionChangedOk,
+    /// "A saved form could not be opened: {reason}. It is still on the device."
+    DraftUnreadable,
+    /// "Kept on this device"
+    PrivacyOnDevice,
+    /// "What you fill in is kept only on this device until you submit, and deleted {days} days after your last change. Nothing is sent before you submit. You can delete it under My unfinished forms."
+    PrivacyOnDeviceText,
+    /// "What you fill in is not kept on the device, and nothing is sent before you submit."
+    PrivacyOnDeviceOff,
+    /// "A new version of the e-service is available."
+    UpdateAvailable,
+    /// "Update"
+    UpdateApp,
 }
 
 /// The interface text for `key` in `lang`.
@@ -219,6 +295,110 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         Key::RowDefault => ("Rad", "Row"),
         Key::Yes => ("Ja", "Yes"),
         Key::No => ("Nej", "No"),
+        Key::DraftsTitle => ("Mina påbörjade ärenden", "My unfinished forms"),
+        Key::DraftsIntro => (
+            "Ärenden du har börjat fylla i på den här enheten. De finns bara här och raderas automatiskt när de inte har ändrats på ett tag.",
+            "Forms you have started on this device. They are kept only here and deleted automatically when they have not been changed for a while.",
+        ),
+        Key::DraftsNone => (
+            "Du har inga påbörjade ärenden på den här enheten.",
+            "You have no unfinished forms on this device.",
+        ),
+        Key::DraftChanged => ("Senast ändrat", "Last changed"),
+        Key::DraftExpires => ("Raderas", "Deleted on"),
+        Key::DraftProgress => ("Kommit till", "Reached"),
+        Key::Continue => ("Fortsätt", "Continue"),
+        Key::DeleteDraft => ("Ta bort", "Delete"),
+        Key::ConfirmDeleteDraft => (
+            "Ta bort {form} från den här enheten för gott?",
+            "Delete {form} from this device for good?",
+        ),
+        Key::ConfirmYes => ("Ja, ta bort", "Yes, delete"),
+        Key::Cancel => ("Avbryt", "Cancel"),
+        Key::DraftDeleted => ("{form} är borttaget.", "{form} has been deleted."),
+        Key::DeleteAllData => (
+            "Radera mina uppgifter på den här enheten",
+            "Delete my data on this device",
+        ),
+        Key::ConfirmDeleteAll => (
+            "Radera alla påbörjade ärenden och sparade formulär på den här enheten? Det går inte att ångra.",
+            "Delete every unfinished form and every saved form on this device? This cannot be undone.",
+        ),
+        Key::ConfirmDeleteAllYes => ("Ja, radera allt", "Yes, delete everything"),
+        Key::AllDeleted => (
+            "Alla dina uppgifter på den här enheten är raderade.",
+            "All your data on this device has been deleted.",
+        ),
+        Key::DeleteFailed => (
+            "Det gick inte att radera: {reason}",
+            "It could not be deleted: {reason}",
+        ),
+        Key::ResumeTitle => ("Du har ett påbörjat ärende", "You have an unfinished form"),
+        Key::ResumeText => (
+            "Du började fylla i formuläret {date}. Vill du fortsätta där du slutade?",
+            "You started filling in this form {date}. Do you want to continue where you left off?",
+        ),
+        Key::ResumeMany => (
+            "Du har {n} påbörjade ärenden för det här formuläret. Det senaste ändrades {date}.",
+            "You have {n} unfinished forms of this kind. The latest was changed {date}.",
+        ),
+        Key::StartOver => ("Börja om", "Start over"),
+        Key::StartOverHint => (
+            "Börjar du om finns det påbörjade ärendet kvar under Mina påbörjade ärenden.",
+            "If you start over, the unfinished form stays under My unfinished forms.",
+        ),
+        Key::AllDrafts => ("Mina påbörjade ärenden", "My unfinished forms"),
+        Key::Saved => (
+            "Dina svar är sparade på den här enheten ({time}).",
+            "Your answers are saved on this device ({time}).",
+        ),
+        Key::SaveFull => (
+            "Dina svar kunde inte sparas: det finns inte plats på enheten. Du kan fortsätta, men skicka in innan du stänger sidan.",
+            "Your answers could not be saved: there is no room on this device. You can go on, but submit before you close the page.",
+        ),
+        Key::SaveUnavailable => (
+            "Dina svar kan inte sparas på den här enheten (till exempel i ett privat fönster). Du kan fylla i formuläret, men svaren försvinner om du stänger sidan.",
+            "Your answers cannot be saved on this device (for example in a private window). You can fill in the form, but the answers are lost if you close the page.",
+        ),
+        Key::SaveFailed => (
+            "Dina svar kunde inte sparas på den här enheten: {reason}. Du kan fortsätta, men skicka in innan du stänger sidan.",
+            "Your answers could not be saved on this device: {reason}. You can go on, but submit before you close the page.",
+        ),
+        Key::DraftsOff => (
+            "Det här formuläret sparas inte på enheten. Skicka in innan du stänger sidan.",
+            "This form is not saved on the device. Submit before you close the page.",
+        ),
+        Key::OtherTab => (
+            "Det här ärendet är öppet i en annan flik eller ett annat fönster. Det du ändrar här sparas inte, så att inget skrivs över. Fortsätt i den andra fliken.",
+            "This form is open in another tab or window. What you change here is not saved, so that nothing is overwritten. Continue in the other tab.",
+        ),
+        Key::VersionChangedTitle => (
+            "Formuläret har ändrats sedan du började",
+            "The form has changed since you started",
+        ),
+        Key::VersionChangedText => (
+            "De här svaren passar inte längre i formuläret och följer inte med. Skriv av dem om du behöver dem:",
+            "These answers no longer fit the form and will not be kept. Copy them if you need them:",
+        ),
+        Key::VersionChangedOk => ("Jag förstår", "I understand"),
+        Key::DraftUnreadable => (
+            "Ett sparat ärende kunde inte öppnas: {reason}. Det finns kvar på enheten.",
+            "A saved form could not be opened: {reason}. It is still on the device.",
+        ),
+        Key::PrivacyOnDevice => ("Sparas på den här enheten", "Kept on this device"),
+        Key::PrivacyOnDeviceText => (
+            "Det du fyller i sparas bara på den här enheten tills du skickar in, och raderas {days} dagar efter din senaste ändring. Inget skickas innan du skickar in. Du kan radera det under Mina påbörjade ärenden.",
+            "What you fill in is kept only on this device until you submit, and deleted {days} days after your last change. Nothing is sent before you submit. You can delete it under My unfinished forms.",
+        ),
+        Key::PrivacyOnDeviceOff => (
+            "Det du fyller i sparas inte på enheten och skickas inte förrän du skickar in.",
+            "What you fill in is not kept on the device, and nothing is sent before you submit.",
+        ),
+        Key::UpdateAvailable => (
+            "En ny version av e-tjänsten finns.",
+            "A new version of the e-service is available.",
+        ),
+        Key::UpdateApp => ("Uppdatera", "Update"),
     };
     match lang {
         Lang::Sv => sv,

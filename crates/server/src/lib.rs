@@ -212,9 +212,11 @@ async fn app_page(index: &std::path::Path) -> Response {
     response
 }
 
-/// Whether a path is the app's page or a form definition, which must never be cached stale.
+/// Whether a path is the app's page, its service worker or a form definition, which must never
+/// be cached stale (a stale `sw.js` would hide a new deployment from the browser).
 fn no_cache_path(path: &str) -> bool {
     path == "/"
+        || path == "/sw.js"
         || path.ends_with("/index.html")
         || (path.starts_with("/forms/") && path.ends_with(".json"))
 }
@@ -335,4 +337,24 @@ pub async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::no_cache_path;
+
+    #[test]
+    fn the_page_its_worker_and_definitions_are_revalidated() {
+        for path in ["/", "/index.html", "/sw.js", "/forms/felanmalan.json"] {
+            assert!(no_cache_path(path), "{path}");
+        }
+        for path in [
+            "/blankett-1234.js",
+            "/main-5678.css",
+            "/forms/sw.js",
+            "/dev/oep.js",
+        ] {
+            assert!(!no_cache_path(path), "{path}");
+        }
+    }
 }
