@@ -15,6 +15,7 @@ pub mod markdown;
 mod normalize;
 pub mod protocol;
 pub mod session;
+pub mod signing;
 pub mod submission;
 pub mod text;
 pub mod validate;
