@@ -6,10 +6,11 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use blankett_core::protocol::Receipt;
+use blankett_core::signing::{Message, content_digest};
 use blankett_core::{Context, Date, Submission};
 use serde::Serialize;
 use serde_json::Value;
@@ -19,17 +20,66 @@ use time::format_description::well_known::Rfc3339;
 use crate::AppState;
 use crate::problems::ApiError;
 use crate::store::{Inserted, NewSubmission, Store, StoreError, Stored};
+use crate::verify;
 
 pub use crate::problems::PROBLEM_JSON;
 
-/// The receipt: `201 Created` (or `200 OK` for a repeat), with its `Location`.
-fn receipt_response(status: StatusCode, receipt: Receipt) -> Response {
-    let location = HeaderValue::from_str(&format!("/api/submissions/{}", receipt.reference));
-    let mut response = (status, Json(receipt)).into_response();
-    if let Ok(location) = location {
-        response.headers_mut().insert(header::LOCATION, location);
+/// What a receipt answers: the request as its signature saw it, and whether that request
+/// was signed (then the receipt's signature covers the request's).
+struct Answering<'a> {
+    request: &'a Message<'a>,
+    signed: bool,
+}
+
+/// The receipt: `201 Created` (or `200 OK` for a repeat), with its `Location`, its
+/// `Content-Digest`, and the receiver's signature over it.
+fn receipt_response(
+    app: &AppState,
+    status: StatusCode,
+    receipt: &Receipt,
+    answering: &Answering<'_>,
+) -> Result<Response, ApiError> {
+    let body = serde_json::to_vec(receipt).map_err(|_| ApiError::Internal)?;
+    let fields = vec![
+        ("content-type".to_owned(), "application/json".to_owned()),
+        ("content-digest".to_owned(), content_digest(&body)),
+    ];
+    let message = Message {
+        status: Some(status.as_u16()),
+        fields: &fields,
+        request: Some(answering.request),
+        ..Message::default()
+    };
+    let created = OffsetDateTime::now_utc().unix_timestamp();
+    let mut headers: Vec<(HeaderName, String)> = vec![
+        (
+            header::LOCATION,
+            format!("/api/submissions/{}", receipt.reference),
+        ),
+        (header::CONTENT_TYPE, fields[0].1.clone()),
+        (
+            HeaderName::from_static("content-digest"),
+            fields[1].1.clone(),
+        ),
+    ];
+    match app
+        .receiver_key
+        .sign_receipt(&message, answering.signed, created)
+    {
+        Ok((input, signature)) => {
+            headers.push((HeaderName::from_static("signature-input"), input));
+            headers.push((HeaderName::from_static("signature"), signature));
+        }
+        // Cannot happen with a request that verified; the receipt still goes out.
+        Err(e) => tracing::error!("cannot sign the receipt: {e}"),
     }
-    response
+    let mut response = (status, body).into_response();
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    Ok(response)
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -45,9 +95,12 @@ fn today(now: OffsetDateTime) -> Option<Date> {
     Date::new(now.year(), u8::from(now.month()), now.day())
 }
 
-/// `POST /api/submissions`: checks the submission again and stores it once.
+/// `POST /api/submissions`: verifies the signature, checks the submission again and stores
+/// it once, in the order of the signature profile (docs/api/signatures.md).
 pub async fn post_submission(
     State(app): State<Arc<AppState>>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -55,20 +108,41 @@ pub async fn post_submission(
         return Err(ApiError::UnsupportedMediaType);
     }
     let body = body.map_err(|rejection| ApiError::from_body_rejection(&rejection, app.max_body))?;
+    let now = OffsetDateTime::now_utc();
+    let fields = verify::header_fields(&headers);
+    let target_uri = verify::target_uri(app.signatures.public_url.as_deref(), &headers, &uri);
+    let request = Message {
+        method: method.as_str(),
+        target_uri: &target_uri,
+        fields: &fields,
+        ..Message::default()
+    };
+    let verified = verify::verify_request(&request, &body, &app.signatures, now.unix_timestamp())?;
     let submission: Submission =
         serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
     let text = String::from_utf8(body.to_vec()).map_err(|_| ApiError::NotUtf8)?;
+    let idempotency_key = verify::idempotency_key(&request, &submission.submission_id)?;
+    let signed = verified.map(|v| v.signed_by(now.unix_timestamp(), app.signatures.window));
+    let answering = Answering {
+        request: &request,
+        signed: signed.is_some(),
+    };
     // A resend of a submission already stored gets its first receipt, even if the form has
     // changed since: it was valid when it arrived, and the citizen must not send it twice.
     let (id, lookup_body) = (submission.submission_id.clone(), text.clone());
     let existing = with_store(&app, move |store| store.find_existing(&id, &lookup_body)).await?;
     if let Some(existing) = existing {
-        return stored_outcome(existing);
+        return stored_outcome(&app, existing, &answering);
+    }
+    if let Some(signed) = signed.clone() {
+        // Checked again when storing, in the same transaction as the insert.
+        if with_store(&app, move |store| store.nonce_seen(&signed)).await? {
+            return Err(ApiError::SignatureReplayed);
+        }
     }
     let Some(def) = app.forms.get(&submission.form_id) else {
         return Err(ApiError::UnknownForm(submission.form_id));
     };
-    let now = OffsetDateTime::now_utc();
     let today = today(now).ok_or(ApiError::Internal)?;
     submission
         .check(def, &Context { today })
@@ -87,9 +161,11 @@ pub async fn post_submission(
         body: text,
         received_at,
         year: now.year(),
+        idempotency_key,
+        signed,
     };
     let inserted = with_store(&app, move |store| store.insert(&new)).await?;
-    stored_outcome(inserted)
+    stored_outcome(&app, inserted, &answering)
 }
 
 /// Runs blocking storage work off the async threads; failures become refusals.
@@ -108,14 +184,19 @@ async fn with_store<T: Send + 'static>(
 }
 
 /// The answer for what the store did with a submission.
-fn stored_outcome(inserted: Inserted) -> Result<Response, ApiError> {
+fn stored_outcome(
+    app: &AppState,
+    inserted: Inserted,
+    answering: &Answering<'_>,
+) -> Result<Response, ApiError> {
     match inserted {
         Inserted::Created(receipt) => {
             tracing::info!(reference = %receipt.reference, "submission stored");
-            Ok(receipt_response(StatusCode::CREATED, receipt))
+            receipt_response(app, StatusCode::CREATED, &receipt, answering)
         }
-        Inserted::Replayed(receipt) => Ok(receipt_response(StatusCode::OK, receipt)),
+        Inserted::Replayed(receipt) => receipt_response(app, StatusCode::OK, &receipt, answering),
         Inserted::Conflict => Err(ApiError::SubmissionIdConflict),
+        Inserted::NonceReplayed => Err(ApiError::SignatureReplayed),
     }
 }
 
@@ -169,6 +250,8 @@ struct StoredBody {
     language: String,
     answers: Value,
     received_at: String,
+    /// The thumbprint of the device key that signed it; `null` when it came unsigned.
+    key_id: Option<String>,
 }
 
 /// The stored submission `reference`, for a caller with the admin token.
@@ -204,6 +287,7 @@ pub async fn get_submission(
         language: stored.language,
         answers,
         received_at: stored.received_at,
+        key_id: stored.key_id,
     })
     .into_response())
 }
@@ -266,6 +350,19 @@ pub async fn get_form_xsd(
 /// `GET /api/forms`: id, version and title of every loaded form.
 pub async fn list_forms(State(app): State<Arc<AppState>>) -> Response {
     Json(app.forms.summaries()).into_response()
+}
+
+/// `GET /.well-known/jwks.json`: the receiver's public key, by which its receipts verify;
+/// cacheable for an hour.
+pub async fn jwks(State(app): State<Arc<AppState>>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/jwk-set+json"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        app.receiver_key.jwks().to_string(),
+    )
+        .into_response()
 }
 
 /// `GET /healthz`: the process is up.

@@ -10,6 +10,8 @@ Blankett's reference receiver: checks submissions again and stores them in SQLit
 
 Usage:
   blankett-server serve [--addr ADDR] [--db FILE] [--forms DIR] [--dist DIR] [--max-body BYTES]
+                        [--public-url URL] [--allow-unsigned] [--signature-window SECONDS]
+                        [--allowed-origin ORIGIN ...]
   blankett-server check FILE.json [FILE.json ...] [--lang sv|en]
   blankett-server import-oep FLOW.oeflow [--id ID] [--organisation NAME] [--lang sv|en] > form.json
   blankett-server --help
@@ -20,6 +22,20 @@ serve options (arguments override environment variables, which override defaults
   --forms DIR        form definitions       [env BLANKETT_FORMS, default public/forms]
   --dist DIR         the built app          [env BLANKETT_DIST,  default dist]
   --max-body BYTES   largest request body   [default 1048576]
+  --public-url URL   the address citizens' browsers use for this receiver, e.g.
+                     https://kommun.se/blankett; signatures cover the URL the browser
+                     posted to, so behind a proxy it is rebuilt from this (without it:
+                     http:// + the Host header)              [env BLANKETT_PUBLIC_URL]
+  --allow-unsigned   accept submissions without a signature (from old clients); a
+                     signature that is present is always verified
+                                          [env BLANKETT_ALLOW_UNSIGNED=1, default off]
+  --signature-window SECONDS
+                     how far a signature's time may be from this receiver's clock,
+                     either way        [env BLANKETT_SIGNATURE_WINDOW, default 300]
+  --allowed-origin ORIGIN
+                     a web page origin (https://www.kommun.se) that may post
+                     cross-origin; repeat for more; without it every origin may
+                     [env BLANKETT_ALLOWED_ORIGINS, comma-separated, default any]
   BLANKETT_ADMIN_TOKEN enables GET /api/submissions/{reference} with
   `Authorization: Bearer <token>`; without it that endpoint answers 404.
 
@@ -42,6 +58,8 @@ pub const DEFAULT_FORMS: &str = "public/forms";
 pub const DEFAULT_DIST: &str = "dist";
 /// Default request body limit in bytes (1 MiB).
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+/// Default signature window in seconds: how far `created` may be from the receiver's clock.
+pub const DEFAULT_SIGNATURE_WINDOW: i64 = 300;
 
 /// Everything `serve` needs to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,20 +76,120 @@ pub struct Config {
     pub max_body: usize,
     /// The bearer token of the admin endpoint; `None` disables it.
     pub admin_token: Option<String>,
+    /// The address citizens' browsers use (`https://kommun.se/blankett`, no trailing `/`):
+    /// the base of the `@target-uri` that signatures cover; `None`: `http://` + `Host`.
+    pub public_url: Option<String>,
+    /// Whether submissions without a signature are accepted (a present one is verified).
+    pub allow_unsigned: bool,
+    /// How far a signature's `created` may be from the receiver's clock, in seconds.
+    pub signature_window: i64,
+    /// The origins that may post cross-origin; empty: every origin (`*`).
+    pub allowed_origins: Vec<String>,
 }
 
 impl Config {
     /// The defaults, overridden by the `BLANKETT_*` variables that `env` returns.
-    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Config {
+    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Config, UsageError> {
         let non_empty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
-        Config {
+        let public_url = non_empty("BLANKETT_PUBLIC_URL")
+            .map(|v| parse_public_url("BLANKETT_PUBLIC_URL", v))
+            .transpose()?;
+        let allow_unsigned = non_empty("BLANKETT_ALLOW_UNSIGNED")
+            .map(|v| parse_switch("BLANKETT_ALLOW_UNSIGNED", v))
+            .transpose()?
+            .unwrap_or(false);
+        let signature_window = non_empty("BLANKETT_SIGNATURE_WINDOW")
+            .map(|v| parse_window("BLANKETT_SIGNATURE_WINDOW", v))
+            .transpose()?
+            .unwrap_or(DEFAULT_SIGNATURE_WINDOW);
+        let allowed_origins = non_empty("BLANKETT_ALLOWED_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|o| !o.is_empty())
+                    .map(|o| parse_origin("BLANKETT_ALLOWED_ORIGINS", o.to_owned()))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
+        Ok(Config {
             addr: non_empty("BLANKETT_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned()),
             db: non_empty("BLANKETT_DB").map_or_else(|| DEFAULT_DB.into(), PathBuf::from),
             forms: non_empty("BLANKETT_FORMS").map_or_else(|| DEFAULT_FORMS.into(), PathBuf::from),
             dist: non_empty("BLANKETT_DIST").map_or_else(|| DEFAULT_DIST.into(), PathBuf::from),
             max_body: DEFAULT_MAX_BODY,
             admin_token: non_empty("BLANKETT_ADMIN_TOKEN"),
+            public_url,
+            allow_unsigned,
+            signature_window,
+            allowed_origins,
+        })
+    }
+}
+
+/// `--public-url`: an absolute `http(s)` URL without query or fragment; kept without its
+/// trailing `/`, so the request's path joins it.
+fn parse_public_url(option: &str, value: String) -> Result<String, UsageError> {
+    let invalid = |reason| UsageError::InvalidValue {
+        option: option.to_owned(),
+        value: value.clone(),
+        reason,
+    };
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+        .ok_or_else(|| invalid("expected an http:// or https:// URL"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || value.contains(['?', '#']) || value.contains(char::is_whitespace) {
+        return Err(invalid(
+            "expected scheme://host[:port][/path], without query or fragment",
+        ));
+    }
+    Ok(value.trim_end_matches('/').to_owned())
+}
+
+/// `--allowed-origin`: `scheme://host[:port]`, as browsers send it in `Origin`.
+fn parse_origin(option: &str, value: String) -> Result<String, UsageError> {
+    let origin = value.trim_end_matches('/').to_ascii_lowercase();
+    let host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    match host {
+        Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', ' ', ',', '*']) => {
+            Ok(origin)
         }
+        _ => Err(UsageError::InvalidValue {
+            option: option.to_owned(),
+            value,
+            reason: "expected an origin such as https://www.kommun.se (no path)",
+        }),
+    }
+}
+
+/// `--signature-window`: a whole number of seconds, at least 1.
+fn parse_window(option: &str, value: String) -> Result<i64, UsageError> {
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=366 * 24 * 3600).contains(n))
+        .ok_or(UsageError::InvalidValue {
+            option: option.to_owned(),
+            value,
+            reason: "expected a number of seconds from 1 to 31622400",
+        })
+}
+
+/// An on/off environment variable: `1`/`true`/`yes` or `0`/`false`/`no`.
+fn parse_switch(option: &str, value: String) -> Result<bool, UsageError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(UsageError::InvalidValue {
+            option: option.to_owned(),
+            value,
+            reason: "expected 1 or 0",
+        }),
     }
 }
 
@@ -177,11 +295,30 @@ fn parse_serve(
     rest: Vec<String>,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Config, UsageError> {
-    let mut config = Config::from_env(env);
+    let mut config = Config::from_env(env)?;
+    let mut origins_given = false;
     let mut rest = rest.into_iter();
     while let Some(arg) = rest.next() {
         let (name, inline) = split_option(&arg);
         match name.as_str() {
+            "--public-url" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                config.public_url = Some(parse_public_url(&name, value)?);
+            }
+            "--allow-unsigned" if inline.is_none() => config.allow_unsigned = true,
+            "--signature-window" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                config.signature_window = parse_window(&name, value)?;
+            }
+            "--allowed-origin" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                // Origins on the command line replace those of the environment.
+                if !origins_given {
+                    config.allowed_origins.clear();
+                    origins_given = true;
+                }
+                config.allowed_origins.push(parse_origin(&name, value)?);
+            }
             "--addr" => config.addr = option_value(&name, inline, &mut rest)?,
             "--db" => config.db = option_value(&name, inline, &mut rest)?.into(),
             "--forms" => config.forms = option_value(&name, inline, &mut rest)?.into(),
@@ -293,6 +430,77 @@ mod tests {
         assert_eq!(c.dist, PathBuf::from(DEFAULT_DIST));
         assert_eq!(c.max_body, DEFAULT_MAX_BODY);
         assert_eq!(c.admin_token, None);
+        assert_eq!(c.public_url, None);
+        assert!(!c.allow_unsigned, "signatures are required by default");
+        assert_eq!(c.signature_window, DEFAULT_SIGNATURE_WINDOW);
+        assert!(c.allowed_origins.is_empty());
+    }
+
+    #[test]
+    fn signature_and_origin_options() {
+        let env = [
+            ("BLANKETT_PUBLIC_URL", "https://env.example/"),
+            ("BLANKETT_ALLOW_UNSIGNED", "1"),
+            ("BLANKETT_SIGNATURE_WINDOW", "60"),
+            (
+                "BLANKETT_ALLOWED_ORIGINS",
+                "https://a.example, https://B.example/",
+            ),
+        ];
+        let serve = |args: &[&str]| match parse(args, &env).unwrap() {
+            Command::Serve(c) => c,
+            other => panic!("not serve: {other:?}"),
+        };
+        let c = serve(&["serve"]);
+        assert_eq!(c.public_url.as_deref(), Some("https://env.example"));
+        assert!(c.allow_unsigned);
+        assert_eq!(c.signature_window, 60);
+        assert_eq!(
+            c.allowed_origins,
+            ["https://a.example", "https://b.example"]
+        );
+
+        let c = serve(&[
+            "serve",
+            "--public-url",
+            "https://kommun.se/blankett/",
+            "--allow-unsigned",
+            "--signature-window=900",
+            "--allowed-origin",
+            "https://www.kommun.se",
+            "--allowed-origin=http://localhost:8000",
+        ]);
+        assert_eq!(c.public_url.as_deref(), Some("https://kommun.se/blankett"));
+        assert!(c.allow_unsigned);
+        assert_eq!(c.signature_window, 900);
+        assert_eq!(
+            c.allowed_origins,
+            ["https://www.kommun.se", "http://localhost:8000"],
+            "arguments replace the environment's origins"
+        );
+
+        for args in [
+            &["serve", "--public-url", "kommun.se"][..],
+            &["serve", "--public-url", "https://kommun.se/?a=1"][..],
+            &["serve", "--public-url", "https:///x"][..],
+            &["serve", "--signature-window", "0"][..],
+            &["serve", "--signature-window", "soon"][..],
+            &["serve", "--allowed-origin", "https://kommun.se/path"][..],
+            &["serve", "--allowed-origin", "*"][..],
+        ] {
+            assert!(
+                matches!(parse(args, &[]), Err(UsageError::InvalidValue { .. })),
+                "{args:?}"
+            );
+        }
+        assert!(matches!(
+            parse(&["serve"], &[("BLANKETT_ALLOW_UNSIGNED", "maybe")]),
+            Err(UsageError::InvalidValue { .. })
+        ));
+        assert!(matches!(
+            parse(&["serve"], &[("BLANKETT_SIGNATURE_WINDOW", "-5")]),
+            Err(UsageError::InvalidValue { .. })
+        ));
     }
 
     #[test]

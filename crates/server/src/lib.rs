@@ -7,10 +7,13 @@
 pub mod api;
 pub mod check;
 pub mod config;
+pub mod conformance;
 pub mod forms;
 pub mod import;
+pub mod keys;
 pub mod problems;
 pub mod store;
+pub mod verify;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -19,7 +22,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
@@ -30,6 +33,7 @@ use tower_http::trace::TraceLayer;
 
 pub use config::Config;
 use forms::{Forms, Skipped};
+use keys::{KeyError, ReceiverKey};
 use store::{Store, StoreError};
 
 /// The Content-Security-Policy of HTML pages.
@@ -61,7 +65,14 @@ fn new_nonce() -> Option<String> {
 
 /// The request headers a cross-origin page may send with a submission.
 const CORS_ALLOW_HEADERS: &str =
-    "Content-Type, Idempotency-Key, Signature, Signature-Input, Content-Digest";
+    "Content-Type, Idempotency-Key, Signature, Signature-Input, Content-Digest, Blankett-Key";
+
+/// The response headers a cross-origin page may read: the receipt's address, its signature
+/// and digest, and the receiver's clock (for a `signature_expired`).
+const CORS_EXPOSE_HEADERS: &str = "Location, Signature, Signature-Input, Content-Digest, Date";
+
+/// Where the receiver publishes its receipt-signing key.
+pub const JWKS_PATH: &str = "/.well-known/jwks.json";
 
 /// Why the server could not start or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +80,9 @@ pub enum ServerError {
     /// The database could not be opened or migrated.
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// The receiver's signing key could not be loaded or made.
+    #[error("{0}")]
+    ReceiverKey(#[from] KeyError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -99,13 +113,28 @@ pub struct AppState {
     pub dist: PathBuf,
     /// The definitions' folder, served at `/forms/`.
     pub forms_dir: PathBuf,
+    /// What the receiver asks of submissions' signatures.
+    pub signatures: verify::Policy,
+    /// The origins that may post cross-origin; empty: every origin.
+    pub allowed_origins: Vec<String>,
+    /// The receiver's own key, which signs receipts.
+    pub receiver_key: ReceiverKey,
 }
 
 impl AppState {
     /// Opens the database and loads the forms named by `config`; broken forms are logged
     /// and skipped, never fatal.
     pub fn open(config: &Config) -> Result<AppState, ServerError> {
-        let store = Store::open(&config.db)?;
+        AppState::with_store(config, Store::open(&config.db)?)
+    }
+
+    /// [`AppState::open`] with a database already open: loads the forms and the receiver's
+    /// key (made and stored on first start).
+    pub fn with_store(config: &Config, store: Store) -> Result<AppState, ServerError> {
+        let now = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let receiver_key = ReceiverKey::load_or_create(&store, &now)?;
         let (forms, skipped) = Forms::load_dir(&config.forms);
         for s in &skipped {
             tracing::error!("skipping {}:", s.path.display());
@@ -126,6 +155,13 @@ impl AppState {
             max_body: config.max_body,
             dist: config.dist.clone(),
             forms_dir: config.forms.clone(),
+            signatures: verify::Policy {
+                allow_unsigned: config.allow_unsigned,
+                window: config.signature_window,
+                public_url: config.public_url.clone(),
+            },
+            allowed_origins: config.allowed_origins.clone(),
+            receiver_key,
         })
     }
 }
@@ -149,9 +185,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api", any(api::api_not_found))
         .route("/api/{*rest}", any(api::api_not_found))
         .route("/healthz", get(api::healthz))
+        .route(JWKS_PATH, get(api::jwks))
         .nest_service("/forms", forms_dir)
         .fallback(static_app)
-        .layer(middleware::from_fn(common_headers))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            common_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -221,10 +261,64 @@ fn no_cache_path(path: &str) -> bool {
         || (path.starts_with("/forms/") && path.ends_with(".json"))
 }
 
+/// The `Access-Control-Allow-Origin` for a request from `origin`: `*` when no origins are
+/// configured, else the origin itself when it is one of them, else none.
+fn allow_origin(allowed: &[String], origin: Option<&HeaderValue>) -> Option<HeaderValue> {
+    if allowed.is_empty() {
+        return Some(HeaderValue::from_static("*"));
+    }
+    let origin = origin?;
+    let text = origin.to_str().ok()?.to_ascii_lowercase();
+    allowed.contains(&text).then(|| origin.clone())
+}
+
+/// The CORS headers of `/api/submissions` and the JWK Set.
+fn cors_headers(
+    headers: &mut HeaderMap,
+    allowed: &[String],
+    origin: Option<&HeaderValue>,
+    submissions: bool,
+    is_preflight: bool,
+) {
+    if !allowed.is_empty() {
+        headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    let Some(allow) = allow_origin(allowed, origin) else {
+        return;
+    };
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow);
+    if !submissions {
+        return;
+    }
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static(CORS_EXPOSE_HEADERS),
+    );
+    if is_preflight {
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("POST, OPTIONS"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static(CORS_ALLOW_HEADERS),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("86400"),
+        );
+    }
+}
+
 /// Adds the security, caching and CORS headers every response needs.
-async fn common_headers(request: Request, next: Next) -> Response {
+async fn common_headers(
+    State(app): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_owned();
     let is_preflight = request.method() == Method::OPTIONS;
+    let origin = request.headers().get(header::ORIGIN).cloned();
     let mut response = next.run(request).await;
     let is_html = response
         .headers()
@@ -252,29 +346,14 @@ async fn common_headers(request: Request, next: Next) -> Response {
     } else if no_cache_path(&path) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
-    if path == "/api/submissions" {
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
+    if path == "/api/submissions" || path == JWKS_PATH {
+        cors_headers(
+            headers,
+            &app.allowed_origins,
+            origin.as_ref(),
+            path == "/api/submissions",
+            is_preflight,
         );
-        headers.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("Location"),
-        );
-        if is_preflight {
-            headers.insert(
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("POST, OPTIONS"),
-            );
-            headers.insert(
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static(CORS_ALLOW_HEADERS),
-            );
-            headers.insert(
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from_static("86400"),
-            );
-        }
     }
     response
 }

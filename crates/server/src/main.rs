@@ -1,21 +1,40 @@
-//! The `blankett-server` command: `serve` the receiver, or `check` definition files.
+//! The `blankett-server` command: `serve` the receiver, `check` definition files, or check
+//! another receiver with the `conformance` kit.
 
 use std::process::ExitCode;
 
-use blankett_server::check;
 use blankett_server::config::{Command, USAGE, parse_args};
+use blankett_server::{check, conformance};
+
+/// The usage text, with the conformance kit among the commands.
+fn usage() -> String {
+    let (line, note) = (conformance::USAGE_LINE, conformance::USAGE_NOTE);
+    let marker = "  blankett-server --help\n";
+    if USAGE.contains(marker) {
+        format!(
+            "{}\n{note}",
+            USAGE.replacen(marker, &format!("{line}{marker}"), 1)
+        )
+    } else {
+        format!("{USAGE}\n{line}{note}")
+    }
+}
 
 fn main() -> ExitCode {
-    let command = match parse_args(std::env::args().skip(1), |name| std::env::var(name).ok()) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "conformance") {
+        return conformance::main(args.into_iter().skip(1));
+    }
+    let command = match parse_args(args, |name| std::env::var(name).ok()) {
         Ok(command) => command,
         Err(e) => {
-            eprintln!("blankett-server: {e}\n\n{USAGE}");
+            eprintln!("blankett-server: {e}\n\n{}", usage());
             return ExitCode::from(2);
         }
     };
     match command {
         Command::Help => {
-            print!("{USAGE}");
+            print!("{}", usage());
             ExitCode::SUCCESS
         }
         Command::Check { files, lang } => {

@@ -7,6 +7,9 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use blankett_core::SubmissionError;
 use blankett_core::protocol::{FieldError, Localized, Problem};
+use blankett_core::signing::SigError;
+use time::OffsetDateTime;
+use time::macros::format_description;
 
 use crate::store::StoreError;
 
@@ -53,6 +56,35 @@ pub enum ApiError {
     UnknownReference,
     /// The form is not delivered as Open ePlatform XML (no `x-oep`); the form id.
     OepExportOff(String),
+    /// A request that must be signed has no `Content-Digest`.
+    DigestMissing,
+    /// `Content-Digest` has no `sha-256` or `sha-512` value, or cannot be read.
+    DigestUnsupported,
+    /// `Content-Digest` does not match the body received.
+    DigestMismatch,
+    /// The request has no signature labelled `blankett`.
+    SignatureMissing,
+    /// A signature field cannot be read; what is wrong.
+    SignatureMalformed(String),
+    /// The signature leaves out a component or parameter the profile requires; which.
+    SignatureIncomplete(String),
+    /// The signature's `alg` is not one the profile allows; the algorithm.
+    SignatureAlgorithm(String),
+    /// `Blankett-Key` is missing or is not the key `keyid` and `alg` name; why.
+    SignatureKey(String),
+    /// The signature's `created` is outside the window around the receiver's clock.
+    SignatureExpired {
+        /// The signature's `created` (seconds since the epoch).
+        created: i64,
+        /// The receiver's clock (seconds since the epoch), also sent as `Date`.
+        now: i64,
+    },
+    /// The signature does not verify over the signature base with the key.
+    SignatureInvalid,
+    /// The signature's nonce was already used by this key within the window.
+    SignatureReplayed,
+    /// `Idempotency-Key` is not the body's `submission_id` as a structured-field string.
+    IdempotencyKeyMismatch,
 }
 
 /// A problem's status, `code` and title, and its `detail`.
@@ -118,14 +150,52 @@ impl ApiError {
             E::OepExportOff(form) => (S::NOT_FOUND, "oep_export_off", "Open ePlatform export is off for this form", Localized::new(
                 format!("Formuläret \"{form}\" levereras inte som FlowInstance-XML: lägg till \"x-oep\": {{}} i definitionen för att slå på det."),
                 format!("The form \"{form}\" is not delivered as FlowInstance XML: add \"x-oep\": {{}} to its definition to turn it on."))),
+            E::DigestMissing => (S::BAD_REQUEST, "digest_missing", "Content-Digest missing", Localized::new(
+                "Inlämningen saknar kontrollsumma (Content-Digest), så mottagaren kan inte se att den kom fram hel. Den har inte tagits emot. Ladda om sidan och skicka igen.",
+                "The submission has no checksum (Content-Digest), so the receiver cannot tell that it arrived whole. It has not been received. Reload the page and send it again.")),
+            E::DigestUnsupported => (S::BAD_REQUEST, "digest_unsupported", "Unsupported Content-Digest", Localized::new(
+                "Inlämningens kontrollsumma (Content-Digest) är inte av ett slag som mottagaren tar emot: den ska vara sha-256. Den har inte tagits emot. Ladda om sidan och skicka igen.",
+                "The submission's checksum (Content-Digest) is not of a kind the receiver accepts: it must be sha-256. It has not been received. Reload the page and send it again.")),
+            E::DigestMismatch => (S::BAD_REQUEST, "digest_mismatch", "Content-Digest mismatch", Localized::new(
+                "Inlämningen ändrades på vägen till mottagaren (kontrollsumman stämmer inte). Den har inte tagits emot. Skicka igen.",
+                "The submission changed on its way to the receiver (its checksum does not match). It has not been received. Please send it again.")),
+            E::SignatureMissing => (S::UNAUTHORIZED, "signature_missing", "Signature missing", Localized::new(
+                "Inlämningen är inte signerad, och mottagaren tar bara emot signerade inlämningar. Den har inte tagits emot. Ladda om sidan och skicka igen.",
+                "The submission is not signed, and the receiver only accepts signed submissions. It has not been received. Reload the page and send it again.")),
+            E::SignatureMalformed(why) => (S::UNAUTHORIZED, "signature_malformed", "Malformed signature", Localized::new(
+                format!("Inlämningens signatur kunde inte läsas ({why}). Den har inte tagits emot. Ladda om sidan och skicka igen."),
+                format!("The submission's signature could not be read ({why}). It has not been received. Reload the page and send it again."))),
+            E::SignatureIncomplete(what) => (S::UNAUTHORIZED, "signature_incomplete", "Incomplete signature", Localized::new(
+                format!("Inlämningens signatur är ofullständig (saknas: {what}). Den har inte tagits emot. Ladda om sidan och skicka igen."),
+                format!("The submission's signature is incomplete (missing: {what}). It has not been received. Reload the page and send it again."))),
+            E::SignatureAlgorithm(alg) => (S::UNAUTHORIZED, "signature_algorithm", "Signature algorithm not allowed", Localized::new(
+                format!("Inlämningen är signerad med ett sätt som mottagaren inte tar emot (\"{alg}\"); den tar emot ecdsa-p256-sha256 och ed25519. Den har inte tagits emot."),
+                format!("The submission is signed in a way the receiver does not accept (\"{alg}\"); it accepts ecdsa-p256-sha256 and ed25519. It has not been received."))),
+            E::SignatureKey(why) => (S::UNAUTHORIZED, "signature_key", "Signature key mismatch", Localized::new(
+                format!("Nyckeln som följde med inlämningen är inte den som signaturen anger ({why}). Den har inte tagits emot. Ladda om sidan och skicka igen."),
+                format!("The key sent with the submission is not the one its signature names ({why}). It has not been received. Reload the page and send it again."))),
+            E::SignatureExpired { now, .. } => (S::UNAUTHORIZED, "signature_expired", "Signature expired", Localized::new(
+                format!("Inlämningens signatur har fel tid, så den har inte tagits emot. Klockan i din enhet kan gå fel: ställ in rätt datum och tid (helst automatiskt) och skicka igen. Mottagarens klocka visar {} UTC.", clock(*now)),
+                format!("The submission's signature has the wrong time, so it has not been received. The clock on your device may be wrong: set the right date and time (automatic is best) and send it again. The receiver's clock says {} UTC.", clock(*now)))),
+            E::SignatureInvalid => (S::UNAUTHORIZED, "signature_invalid", "Invalid signature", Localized::new(
+                "Inlämningens signatur stämmer inte: den kan ha ändrats på vägen eller skickats till en annan adress än den signerades för. Den har inte tagits emot. Ladda om sidan och skicka igen.",
+                "The submission's signature does not match: it may have been changed on its way, or sent to another address than it was signed for. It has not been received. Reload the page and send it again.")),
+            E::SignatureReplayed => (S::UNAUTHORIZED, "signature_replayed", "Signature replayed", Localized::new(
+                "Den här signaturen har redan använts en gång, så inlämningen har inte tagits emot nu. Skicka igen: varje försök signeras på nytt.",
+                "This signature has already been used once, so the submission has not been received now. Send it again: every attempt is signed anew.")),
+            E::IdempotencyKeyMismatch => (S::BAD_REQUEST, "idempotency_key_mismatch", "Idempotency-Key mismatch", Localized::new(
+                "Inlämningens Idempotency-Key är inte dess submission_id (som en sträng inom citattecken). Den har inte tagits emot. Ladda om sidan och skicka igen.",
+                "The submission's Idempotency-Key is not its submission_id (as a quoted string). It has not been received. Reload the page and send it again.")),
         }
     }
 
     /// The header the answer needs besides its problem document, if any.
-    fn header(&self) -> Option<(HeaderName, &'static str)> {
+    fn header(&self) -> Option<(HeaderName, String)> {
         match self {
-            ApiError::MethodNotAllowed => Some((header::ALLOW, "POST, OPTIONS")),
-            ApiError::Unauthorized => Some((header::WWW_AUTHENTICATE, "Bearer")),
+            ApiError::MethodNotAllowed => Some((header::ALLOW, "POST, OPTIONS".into())),
+            ApiError::Unauthorized => Some((header::WWW_AUTHENTICATE, "Bearer".into())),
+            // The receiver's clock, so a client whose clock is wrong can sign again.
+            ApiError::SignatureExpired { now, .. } => Some((header::DATE, http_date(*now))),
             _ => None,
         }
     }
@@ -173,6 +243,51 @@ impl ApiError {
     }
 }
 
+/// A time (seconds since the epoch) as HTTP writes it in `Date` (IMF-fixdate, RFC 9110).
+pub fn http_date(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(format_description!(
+                "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+            ))
+            .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// A time (seconds since the epoch) as a person reads it: `2026-11-23 09:41`.
+fn clock(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(format_description!("[year]-[month]-[day] [hour]:[minute]"))
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Why a signature does not hold, as the refusal with the profile's code
+/// ([`SigError::code`]); digest failures are the 400s, the rest 401s.
+impl From<SigError> for ApiError {
+    fn from(err: SigError) -> ApiError {
+        match err {
+            SigError::MissingDigest => ApiError::DigestMissing,
+            SigError::UnsupportedDigest => ApiError::DigestUnsupported,
+            SigError::DigestMismatch => ApiError::DigestMismatch,
+            SigError::MissingSignature => ApiError::SignatureMissing,
+            SigError::Malformed(why) => ApiError::SignatureMalformed(why),
+            SigError::NotCovered(c) | SigError::MissingComponent(c) => {
+                ApiError::SignatureIncomplete(c)
+            }
+            SigError::MissingParam(p) => ApiError::SignatureIncomplete(p.to_owned()),
+            SigError::UnsupportedAlg(alg) => ApiError::SignatureAlgorithm(alg),
+            SigError::Stale { created, now } => ApiError::SignatureExpired { created, now },
+            SigError::BadKey(why) => ApiError::SignatureKey(why),
+        }
+    }
+}
+
 /// A storage failure: logged, and answered as unavailable when a retry may succeed.
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> ApiError {
@@ -192,8 +307,10 @@ impl IntoResponse for ApiError {
         let mut response = (status, body).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        if let Some((name, value)) = self.header() {
-            headers.insert(name, HeaderValue::from_static(value));
+        if let Some((name, value)) = self.header()
+            && let Ok(value) = HeaderValue::from_str(&value)
+        {
+            headers.insert(name, value);
         }
         response
     }
@@ -292,6 +409,43 @@ mod tests {
             (E::OepExportOff("test".into()), 404, "oep_export_off", "Open ePlatform export is off for this form",
                 "Formuläret \"test\" levereras inte som FlowInstance-XML: lägg till \"x-oep\": {} i definitionen för att slå på det.",
                 "The form \"test\" is not delivered as FlowInstance XML: add \"x-oep\": {} to its definition to turn it on.", None),
+            (E::DigestMissing, 400, "digest_missing", "Content-Digest missing",
+                "Inlämningen saknar kontrollsumma (Content-Digest), så mottagaren kan inte se att den kom fram hel. Den har inte tagits emot. Ladda om sidan och skicka igen.",
+                "The submission has no checksum (Content-Digest), so the receiver cannot tell that it arrived whole. It has not been received. Reload the page and send it again.", None),
+            (E::DigestUnsupported, 400, "digest_unsupported", "Unsupported Content-Digest",
+                "Inlämningens kontrollsumma (Content-Digest) är inte av ett slag som mottagaren tar emot: den ska vara sha-256. Den har inte tagits emot. Ladda om sidan och skicka igen.",
+                "The submission's checksum (Content-Digest) is not of a kind the receiver accepts: it must be sha-256. It has not been received. Reload the page and send it again.", None),
+            (E::DigestMismatch, 400, "digest_mismatch", "Content-Digest mismatch",
+                "Inlämningen ändrades på vägen till mottagaren (kontrollsumman stämmer inte). Den har inte tagits emot. Skicka igen.",
+                "The submission changed on its way to the receiver (its checksum does not match). It has not been received. Please send it again.", None),
+            (E::SignatureMissing, 401, "signature_missing", "Signature missing",
+                "Inlämningen är inte signerad, och mottagaren tar bara emot signerade inlämningar. Den har inte tagits emot. Ladda om sidan och skicka igen.",
+                "The submission is not signed, and the receiver only accepts signed submissions. It has not been received. Reload the page and send it again.", None),
+            (E::SignatureMalformed("Signature-Input is not an inner list".into()), 401, "signature_malformed", "Malformed signature",
+                "Inlämningens signatur kunde inte läsas (Signature-Input is not an inner list). Den har inte tagits emot. Ladda om sidan och skicka igen.",
+                "The submission's signature could not be read (Signature-Input is not an inner list). It has not been received. Reload the page and send it again.", None),
+            (E::SignatureIncomplete("nonce".into()), 401, "signature_incomplete", "Incomplete signature",
+                "Inlämningens signatur är ofullständig (saknas: nonce). Den har inte tagits emot. Ladda om sidan och skicka igen.",
+                "The submission's signature is incomplete (missing: nonce). It has not been received. Reload the page and send it again.", None),
+            (E::SignatureAlgorithm("hmac-sha256".into()), 401, "signature_algorithm", "Signature algorithm not allowed",
+                "Inlämningen är signerad med ett sätt som mottagaren inte tar emot (\"hmac-sha256\"); den tar emot ecdsa-p256-sha256 och ed25519. Den har inte tagits emot.",
+                "The submission is signed in a way the receiver does not accept (\"hmac-sha256\"); it accepts ecdsa-p256-sha256 and ed25519. It has not been received.", None),
+            (E::SignatureKey("keyid is not the thumbprint of Blankett-Key".into()), 401, "signature_key", "Signature key mismatch",
+                "Nyckeln som följde med inlämningen är inte den som signaturen anger (keyid is not the thumbprint of Blankett-Key). Den har inte tagits emot. Ladda om sidan och skicka igen.",
+                "The key sent with the submission is not the one its signature names (keyid is not the thumbprint of Blankett-Key). It has not been received. Reload the page and send it again.", None),
+            (E::SignatureExpired { created: 1_763_990_000, now: 1_764_000_000 }, 401, "signature_expired", "Signature expired",
+                "Inlämningens signatur har fel tid, så den har inte tagits emot. Klockan i din enhet kan gå fel: ställ in rätt datum och tid (helst automatiskt) och skicka igen. Mottagarens klocka visar 2025-11-24 16:00 UTC.",
+                "The submission's signature has the wrong time, so it has not been received. The clock on your device may be wrong: set the right date and time (automatic is best) and send it again. The receiver's clock says 2025-11-24 16:00 UTC.",
+                Some((header::DATE, "Mon, 24 Nov 2025 16:00:00 GMT"))),
+            (E::SignatureInvalid, 401, "signature_invalid", "Invalid signature",
+                "Inlämningens signatur stämmer inte: den kan ha ändrats på vägen eller skickats till en annan adress än den signerades för. Den har inte tagits emot. Ladda om sidan och skicka igen.",
+                "The submission's signature does not match: it may have been changed on its way, or sent to another address than it was signed for. It has not been received. Reload the page and send it again.", None),
+            (E::SignatureReplayed, 401, "signature_replayed", "Signature replayed",
+                "Den här signaturen har redan använts en gång, så inlämningen har inte tagits emot nu. Skicka igen: varje försök signeras på nytt.",
+                "This signature has already been used once, so the submission has not been received now. Send it again: every attempt is signed anew.", None),
+            (E::IdempotencyKeyMismatch, 400, "idempotency_key_mismatch", "Idempotency-Key mismatch",
+                "Inlämningens Idempotency-Key är inte dess submission_id (som en sträng inom citattecken). Den har inte tagits emot. Ladda om sidan och skicka igen.",
+                "The submission's Idempotency-Key is not its submission_id (as a quoted string). It has not been received. Reload the page and send it again.", None),
         ]
     }
 
@@ -308,7 +462,7 @@ mod tests {
             assert_eq!(response.status().as_u16(), status, "{code}");
             let headers = response.headers();
             assert_eq!(headers[header::CONTENT_TYPE], PROBLEM_JSON, "{code}");
-            for name in [header::ALLOW, header::WWW_AUTHENTICATE] {
+            for name in [header::ALLOW, header::WWW_AUTHENTICATE, header::DATE] {
                 let expected = extra.as_ref().filter(|(n, _)| *n == name).map(|(_, v)| *v);
                 let found = headers.get(&name).and_then(|v| v.to_str().ok());
                 assert_eq!(found, expected, "{code}: {name}");
@@ -354,6 +508,29 @@ mod tests {
         assert!(matches!(refusal("{"), Some(ApiError::MalformedJson(_))));
         assert!(matches!(refusal("{nope"), Some(ApiError::MalformedJson(_))));
         assert!(matches!(refusal("{}"), Some(ApiError::NotASubmission(_))));
+    }
+
+    #[test]
+    fn every_signature_error_is_the_refusal_with_its_code() {
+        for err in [
+            SigError::MissingDigest,
+            SigError::UnsupportedDigest,
+            SigError::DigestMismatch,
+            SigError::MissingSignature,
+            SigError::Malformed("x".into()),
+            SigError::NotCovered("idempotency-key".into()),
+            SigError::MissingParam("nonce"),
+            SigError::UnsupportedAlg("hmac-sha256".into()),
+            SigError::Stale {
+                created: 0,
+                now: 1000,
+            },
+            SigError::MissingComponent("idempotency-key".into()),
+            SigError::BadKey("x".into()),
+        ] {
+            let code = err.code();
+            assert_eq!(ApiError::from(err).problem().code, code);
+        }
     }
 
     #[test]

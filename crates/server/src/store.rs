@@ -14,7 +14,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 /// The schema, one migration per entry, applied in order; `PRAGMA user_version` counts them.
 ///
 /// Never edit an entry once released: add a new one.
-pub const MIGRATIONS: &[&str] = &["CREATE TABLE submissions (
+pub const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE submissions (
         id INTEGER PRIMARY KEY,
         reference TEXT NOT NULL UNIQUE,
         submission_id TEXT NOT NULL UNIQUE,
@@ -25,7 +26,30 @@ pub const MIGRATIONS: &[&str] = &["CREATE TABLE submissions (
         body TEXT NOT NULL,
         received_at TEXT NOT NULL
     );
-    CREATE INDEX submissions_form ON submissions (form_id, received_at);"];
+    CREATE INDEX submissions_form ON submissions (form_id, received_at);",
+    // Signatures (docs/api/signatures.md): who signed each submission, the devices' public
+    // keys, the nonces seen within the window, and the receiver's own key for receipts.
+    "CREATE TABLE signing_keys (
+        keyid TEXT PRIMARY KEY,
+        jwk TEXT NOT NULL,
+        first_seen TEXT NOT NULL
+    );
+    ALTER TABLE submissions ADD COLUMN key_id TEXT REFERENCES signing_keys (keyid);
+    ALTER TABLE submissions ADD COLUMN idempotency_key TEXT;
+    CREATE TABLE nonces (
+        keyid TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (keyid, nonce)
+    );
+    CREATE INDEX nonces_expiry ON nonces (expires_at);
+    CREATE TABLE receiver_keys (
+        kid TEXT PRIMARY KEY,
+        private_key BLOB NOT NULL,
+        jwk TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );",
+];
 
 /// How long a statement waits for another process's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -96,6 +120,45 @@ pub struct NewSubmission {
     pub received_at: String,
     /// The year it arrived, for the reference number.
     pub year: i32,
+    /// The `Idempotency-Key` it was sent with (its `submission_id`), if any.
+    pub idempotency_key: Option<String>,
+    /// The device key that signed it and its signature's nonce; `None` when unsigned.
+    pub signed: Option<SignedBy>,
+}
+
+/// The device key that signed a submission, and the nonce of that signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedBy {
+    /// The key's RFC 7638 thumbprint (the signature's `keyid`).
+    pub keyid: String,
+    /// The public key as compact JWK JSON, stored the first time the key is seen.
+    pub jwk: String,
+    /// The signature's `nonce`.
+    pub nonce: String,
+    /// Until when (seconds since the epoch) the nonce must be remembered.
+    pub nonce_expires_at: i64,
+    /// The receiver's time (seconds since the epoch): nonces expired by then are deleted.
+    pub now: i64,
+}
+
+/// The receiver's own signing key as stored: the private scalar never leaves the database
+/// except into the running receiver.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ReceiverKeyRow {
+    /// The key's thumbprint (its `kid` and the receipts' `keyid`).
+    pub kid: String,
+    /// The private key's bytes.
+    pub private_key: Vec<u8>,
+    /// The public key as JWK JSON.
+    pub jwk: String,
+}
+
+impl std::fmt::Debug for ReceiverKeyRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReceiverKeyRow")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The outcome of [`Store::insert`].
@@ -107,6 +170,8 @@ pub enum Inserted {
     Replayed(Receipt),
     /// Another submission with the same id but different bytes is stored.
     Conflict,
+    /// The signature's nonce was already used by this key within the window.
+    NonceReplayed,
 }
 
 /// A stored submission, as the admin endpoint returns it.
@@ -126,6 +191,10 @@ pub struct Stored {
     pub answers: String,
     /// When it was received, RFC 3339 UTC.
     pub received_at: String,
+    /// The thumbprint of the device key that signed it; `None` when it came unsigned.
+    pub key_id: Option<String>,
+    /// The `Idempotency-Key` it was sent with, if any.
+    pub idempotency_key: Option<String>,
 }
 
 /// The submissions database.
@@ -179,10 +248,11 @@ impl Store {
             Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
                 if e.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
-                // Another writer stored the same submission id between our read and our
-                // insert (another process on the same file): decide by re-reading.
+                // Another writer stored the same submission id (or nonce) between our read
+                // and our insert (another process on the same file): decide by re-reading.
                 match existing(&conn, new)? {
                     Some(found) => Ok(found),
+                    None if nonce_used(&conn, new.signed.as_ref())? => Ok(Inserted::NonceReplayed),
                     None => Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, None))),
                 }
             }
@@ -201,12 +271,54 @@ impl Store {
         lookup(&conn, submission_id, body)
     }
 
+    /// Whether `signed`'s nonce was already used by its key and is still remembered.
+    pub fn nonce_seen(&self, signed: &SignedBy) -> Result<bool, StoreError> {
+        let conn = self.lock();
+        nonce_used(&conn, Some(signed))
+    }
+
+    /// The receiver's signing key: the first one stored, or (on first start) the one `make`
+    /// returns, stored in the same transaction so two processes agree on one key.
+    pub fn receiver_key(
+        &self,
+        make: impl FnOnce() -> ReceiverKeyRow,
+        created_at: &str,
+    ) -> Result<ReceiverKeyRow, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found = tx
+            .query_row(
+                "SELECT kid, private_key, jwk FROM receiver_keys ORDER BY rowid LIMIT 1",
+                [],
+                |r| {
+                    Ok(ReceiverKeyRow {
+                        kid: r.get(0)?,
+                        private_key: r.get(1)?,
+                        jwk: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?;
+        if let Some(found) = found {
+            return Ok(found);
+        }
+        let key = make();
+        tx.execute(
+            "INSERT INTO receiver_keys (kid, private_key, jwk, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![key.kid, key.private_key, key.jwk, created_at],
+        )?;
+        tx.commit()?;
+        tracing::info!(kid = %key.kid, "generated the receiver's signing key");
+        Ok(key)
+    }
+
     /// The stored submission with this reference number.
     pub fn get(&self, reference: &str) -> Result<Option<Stored>, StoreError> {
         let conn = self.lock();
         let row = conn
             .query_row(
-                "SELECT reference, submission_id, form_id, form_version, language, answers, received_at
+                "SELECT reference, submission_id, form_id, form_version, language, answers, received_at,
+                        key_id, idempotency_key
                  FROM submissions WHERE reference = ?1",
                 [reference],
                 |r| {
@@ -218,6 +330,8 @@ impl Store {
                         language: r.get(4)?,
                         answers: r.get(5)?,
                         received_at: r.get(6)?,
+                        key_id: r.get(7)?,
+                        idempotency_key: r.get(8)?,
                     })
                 },
             )
@@ -281,18 +395,51 @@ fn lookup(
     }))
 }
 
+/// Whether the nonce of `signed` was used by its key and has not expired yet.
+fn nonce_used(conn: &Connection, signed: Option<&SignedBy>) -> Result<bool, StoreError> {
+    let Some(signed) = signed else {
+        return Ok(false);
+    };
+    let found = conn
+        .query_row(
+            "SELECT 1 FROM nonces WHERE keyid = ?1 AND nonce = ?2 AND expires_at >= ?3",
+            params![signed.keyid, signed.nonce, signed.now],
+            |_| Ok(()),
+        )
+        .optional()?;
+    Ok(found.is_some())
+}
+
 fn try_insert(conn: &mut Connection, new: &NewSubmission) -> Result<Inserted, StoreError> {
-    // IMMEDIATE takes the write lock first, so the read and the insert are one step.
+    // IMMEDIATE takes the write lock first, so the reads and the inserts are one step.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if let Some(found) = existing(&tx, new)? {
         return Ok(found);
+    }
+    if let Some(signed) = &new.signed {
+        if nonce_used(&tx, Some(signed))? {
+            return Ok(Inserted::NonceReplayed);
+        }
+        tx.execute(
+            "DELETE FROM nonces WHERE expires_at < ?1",
+            params![signed.now],
+        )?;
+        tx.execute(
+            "INSERT INTO nonces (keyid, nonce, expires_at) VALUES (?1, ?2, ?3)",
+            params![signed.keyid, signed.nonce, signed.nonce_expires_at],
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO signing_keys (keyid, jwk, first_seen) VALUES (?1, ?2, ?3)",
+            params![signed.keyid, signed.jwk, new.received_at],
+        )?;
     }
     // The reference contains the row id, known only after the insert: insert with a
     // unique placeholder, then set the real reference in the same transaction.
     tx.execute(
         "INSERT INTO submissions
-            (reference, submission_id, form_id, form_version, language, answers, body, received_at)
-         VALUES ('pending:' || ?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            (reference, submission_id, form_id, form_version, language, answers, body, received_at,
+             key_id, idempotency_key)
+         VALUES ('pending:' || ?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             new.submission_id,
             new.form_id,
@@ -300,7 +447,9 @@ fn try_insert(conn: &mut Connection, new: &NewSubmission) -> Result<Inserted, St
             new.language,
             new.answers,
             new.body,
-            new.received_at
+            new.received_at,
+            new.signed.as_ref().map(|s| &s.keyid),
+            new.idempotency_key
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -332,7 +481,129 @@ mod tests {
             body: body.into(),
             received_at: "2026-01-02T03:04:05Z".into(),
             year: 2026,
+            idempotency_key: Some(id.into()),
+            signed: None,
         }
+    }
+
+    fn signed(id: &str, body: &str, nonce: &str, now: i64) -> NewSubmission {
+        NewSubmission {
+            signed: Some(SignedBy {
+                keyid: "kid-1".into(),
+                jwk: r#"{"crv":"Ed25519","kty":"OKP","x":"AAAA"}"#.into(),
+                nonce: nonce.into(),
+                nonce_expires_at: now + 300,
+                now,
+            }),
+            ..new(id, body)
+        }
+    }
+
+    fn count(store: &Store, table: &str) -> i64 {
+        store
+            .lock()
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_signed_submission_its_key_and_nonce_are_stored_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+        let first = signed("a", "x", "n1", 1000);
+        assert!(!store.nonce_seen(first.signed.as_ref().unwrap()).unwrap());
+        let Inserted::Created(receipt) = store.insert(&first).unwrap() else {
+            panic!("not created")
+        };
+        assert!(store.nonce_seen(first.signed.as_ref().unwrap()).unwrap());
+        let stored = store.get(&receipt.reference).unwrap().unwrap();
+        assert_eq!(stored.key_id.as_deref(), Some("kid-1"));
+        assert_eq!(stored.idempotency_key.as_deref(), Some("a"));
+        // The same bytes again are a replay, answered before the nonce.
+        assert_eq!(
+            store.insert(&first).unwrap(),
+            Inserted::Replayed(receipt.clone())
+        );
+        // Another submission with a used nonce is refused, and nothing is written.
+        assert_eq!(
+            store.insert(&signed("b", "y", "n1", 1100)).unwrap(),
+            Inserted::NonceReplayed
+        );
+        assert_eq!(count(&store, "submissions"), 1);
+        // Once the nonce has expired, it is deleted as a new one is written, and may be seen
+        // again (the signature's own window refuses it before that matters).
+        assert!(matches!(
+            store.insert(&signed("c", "z", "n2", 1400)).unwrap(),
+            Inserted::Created(_)
+        ));
+        assert_eq!(count(&store, "nonces"), 1);
+        assert_eq!(count(&store, "signing_keys"), 1);
+        assert!(!store.nonce_seen(first.signed.as_ref().unwrap()).unwrap());
+        // A failed insert leaves no nonce and no key behind.
+        let mut broken = signed("d", "w", "n3", 1400);
+        broken.signed.as_mut().unwrap().keyid = "kid-2".into();
+        broken.form_id = String::new();
+        store
+            .lock()
+            .execute_batch(
+                "CREATE TRIGGER no_empty BEFORE INSERT ON submissions WHEN NEW.form_id = ''
+                 BEGIN SELECT RAISE(ABORT, 'empty form id'); END;",
+            )
+            .unwrap();
+        assert!(store.insert(&broken).is_err());
+        assert_eq!(count(&store, "signing_keys"), 1);
+        assert_eq!(count(&store, "nonces"), 1);
+    }
+
+    #[test]
+    fn a_database_of_the_first_schema_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO submissions (reference, submission_id, form_id, form_version,
+                    language, answers, body, received_at)
+                 VALUES ('B-2025-000001', 'a', 'f', '1', 'sv', '{}', 'x', '2025-01-01T00:00:00Z')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let old = store.get("B-2025-000001").unwrap().unwrap();
+        assert_eq!((old.key_id, old.idempotency_key), (None, None));
+        assert!(matches!(
+            store.insert(&new("a", "x")).unwrap(),
+            Inserted::Replayed(_)
+        ));
+    }
+
+    #[test]
+    fn the_receiver_key_is_made_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let row = |kid: &str| ReceiverKeyRow {
+            kid: kid.into(),
+            private_key: vec![1, 2, 3],
+            jwk: "{}".into(),
+        };
+        let store = Store::open(&path).unwrap();
+        let first = store
+            .receiver_key(|| row("k1"), "2026-01-01T00:00:00Z")
+            .unwrap();
+        assert_eq!(first.kid, "k1");
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        let again = store
+            .receiver_key(|| panic!("a key exists"), "2026-01-02T00:00:00Z")
+            .unwrap();
+        assert_eq!(again, first);
+        assert!(
+            !format!("{again:?}").contains("[1, 2, 3]"),
+            "no secret in logs"
+        );
     }
 
     #[test]

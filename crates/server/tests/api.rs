@@ -1,55 +1,18 @@
-//! The receiver's HTTP API, against a real server on 127.0.0.1:0.
+//! The receiver's HTTP API, against a real server on 127.0.0.1:0; submissions are signed
+//! as the browser signs them (signatures themselves: `signatures.rs`).
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
 mod common;
 
-use common::{Options, TestServer, start, submission};
-use serde_json::{Value, json};
+use common::{
+    Options, admin_get, assert_allows_signed_headers, header, json_of, problem, start, submission,
+};
+use serde_json::json;
 
 const ID: &str = "3f2c8a4e-9b1d-4c7a-8e5f-0a1b2c3d4e5f";
 const ID2: &str = "7d9e1f20-3a4b-4c5d-9e6f-a1b2c3d4e5f6";
 const TOKEN: &str = "s3cret-admin-token";
-
-async fn json_of(response: reqwest::Response) -> Value {
-    response.json().await.unwrap()
-}
-
-fn header(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get(name)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
-}
-
-/// Asserts the problem document shape and returns it.
-async fn problem(response: reqwest::Response, status: u16, code: &str) -> Value {
-    assert_eq!(response.status().as_u16(), status);
-    assert_eq!(
-        header(&response, "content-type"),
-        "application/problem+json"
-    );
-    let body = json_of(response).await;
-    assert_eq!(body["type"], format!("/problems/{code}"), "{body}");
-    assert_eq!(body["code"], code, "{body}");
-    assert_eq!(body["status"], status);
-    assert!(body["title"].is_string());
-    assert!(body["detail"]["sv"].as_str().is_some_and(|s| !s.is_empty()));
-    assert!(body["detail"]["en"].as_str().is_some_and(|s| !s.is_empty()));
-    assert!(body["errors"].is_array());
-    body
-}
-
-async fn admin_get(server: &TestServer, reference: &str, token: Option<&str>) -> reqwest::Response {
-    let mut request = server
-        .client
-        .get(server.url(&format!("/api/submissions/{reference}")));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    request.send().await.unwrap()
-}
 
 #[tokio::test]
 async fn stores_a_valid_submission_once() {
@@ -94,6 +57,7 @@ async fn stores_a_valid_submission_once() {
             "language": "sv",
             "answers": serde_json::to_value(&sub.answers).unwrap(),
             "received_at": received_at,
+            "key_id": server.device.keyid(),
         })
     );
     assert_eq!(stored["answers"]["name"], "Greta Gris");
@@ -225,14 +189,12 @@ async fn rejects_bodies_that_are_not_submissions() {
     problem(response, 415, "unsupported_media_type").await;
 
     // A charset parameter is fine.
+    let body = submission(ID, "Greta").to_canonical_json();
+    let mut signing = server.signing(&body);
+    signing.content_type = "application/json; charset=utf-8".into();
     let response = server
-        .client
-        .post(server.url("/api/submissions"))
-        .header("content-type", "application/json; charset=utf-8")
-        .body(submission(ID, "Greta").to_canonical_json())
-        .send()
-        .await
-        .unwrap();
+        .send("/api/submissions", &server.signed(&body, &signing), body)
+        .await;
     assert_eq!(response.status().as_u16(), 201);
 }
 
@@ -390,18 +352,7 @@ async fn broken_definitions_are_skipped() {
 #[tokio::test]
 async fn cors_preflight() {
     let server = start(Options::default()).await;
-    let response = server
-        .client
-        .request(reqwest::Method::OPTIONS, server.url("/api/submissions"))
-        .header("origin", "https://www.exempelby.se")
-        .header("access-control-request-method", "POST")
-        .header(
-            "access-control-request-headers",
-            "content-type, idempotency-key",
-        )
-        .send()
-        .await
-        .unwrap();
+    let response = server.preflight("https://www.exempelby.se").await;
     assert!(response.status().is_success(), "{}", response.status());
     assert_eq!(header(&response, "access-control-allow-origin"), "*");
     let methods = header(&response, "access-control-allow-methods");
@@ -409,16 +360,7 @@ async fn cors_preflight() {
         methods.contains("POST") && methods.contains("OPTIONS"),
         "{methods}"
     );
-    let allowed = header(&response, "access-control-allow-headers").to_ascii_lowercase();
-    for h in [
-        "content-type",
-        "idempotency-key",
-        "signature",
-        "signature-input",
-        "content-digest",
-    ] {
-        assert!(allowed.split(", ").any(|a| a == h), "{h} in {allowed}");
-    }
+    assert_allows_signed_headers(&response);
     // Errors carry the CORS header too, so a cross-origin page can read them.
     let response = server.post("nope").await;
     assert_eq!(header(&response, "access-control-allow-origin"), "*");

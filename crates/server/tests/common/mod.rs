@@ -1,13 +1,18 @@
-//! Shared test helpers: a real receiver on 127.0.0.1:0 with a temporary database and forms.
+//! Shared test helpers: a real receiver on 127.0.0.1:0 with a temporary database and forms,
+//! and a native signing client that signs submissions as the browser does
+//! (docs/api/signatures.md), building its signature bases with `blankett_core::signing`.
 
 #![allow(dead_code, clippy::unwrap_used)] // helpers used by some test files only; tests fail loudly
 
 use std::path::{Path, PathBuf};
 
+use blankett_core::signing::{self, ALG_ED25519, ALG_ES256, Message, SignatureInput, base64};
 use blankett_core::{Answer, Answers, Context, Date, Lang, Submission};
-use blankett_server::forms::Forms;
+use blankett_server::keys::ReceiverKey;
 use blankett_server::store::Store;
 use blankett_server::{AppState, Config, serve_with_listener};
+use rand_core::RngCore as _;
+use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -70,6 +75,216 @@ pub fn submission(id: &str, name: &str) -> Submission {
     Submission::build(&def, &answers, Lang::Sv, id, &cx).unwrap()
 }
 
+/// The receiver's clock: seconds since the epoch.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// A fresh nonce: 16 random bytes, base64url.
+pub fn nonce() -> String {
+    let mut bytes = [0u8; 16];
+    rand_core::OsRng.fill_bytes(&mut bytes);
+    base64::encode_url(&bytes)
+}
+
+/// A device's key pair, as the browser keeps one (P-256 by default, Ed25519 where offered).
+pub enum Device {
+    /// ECDSA P-256 (`ecdsa-p256-sha256`).
+    P256(p256::ecdsa::SigningKey),
+    /// Ed25519 (`ed25519`).
+    Ed25519(ed25519_dalek::SigningKey),
+}
+
+impl Device {
+    /// A new P-256 key.
+    pub fn p256() -> Device {
+        Device::P256(p256::ecdsa::SigningKey::random(&mut rand_core::OsRng))
+    }
+
+    /// A new Ed25519 key.
+    pub fn ed25519() -> Device {
+        let mut secret = [0u8; 32];
+        rand_core::OsRng.fill_bytes(&mut secret);
+        Device::Ed25519(ed25519_dalek::SigningKey::from_bytes(&secret))
+    }
+
+    /// The public key as the JWK sent in `Blankett-Key`.
+    pub fn jwk(&self) -> Value {
+        match self {
+            Device::P256(key) => {
+                let point = key.verifying_key().to_encoded_point(false);
+                json!({ "crv": "P-256", "kty": "EC",
+                    "x": base64::encode_url(point.x().unwrap()),
+                    "y": base64::encode_url(point.y().unwrap()) })
+            }
+            Device::Ed25519(key) => json!({ "crv": "Ed25519", "kty": "OKP",
+                "x": base64::encode_url(key.verifying_key().as_bytes()) }),
+        }
+    }
+
+    /// The key's thumbprint, the signature's `keyid`.
+    pub fn keyid(&self) -> String {
+        signing::jwk_thumbprint(&self.jwk()).unwrap()
+    }
+
+    /// The signature algorithm of the key.
+    pub fn alg(&self) -> &'static str {
+        match self {
+            Device::P256(_) => ALG_ES256,
+            Device::Ed25519(_) => ALG_ED25519,
+        }
+    }
+
+    /// Signs `bytes`: raw `r‖s` for P-256 (as WebCrypto returns), 64 bytes for Ed25519.
+    pub fn sign(&self, bytes: &[u8]) -> Vec<u8> {
+        use ed25519_dalek::Signer as _;
+        match self {
+            Device::P256(key) => {
+                let signature: p256::ecdsa::Signature = key.sign(bytes);
+                signature.to_bytes().to_vec()
+            }
+            Device::Ed25519(key) => key.sign(bytes).to_bytes().to_vec(),
+        }
+    }
+}
+
+/// What goes into one signed request; a test changes one thing to see it refused.
+#[derive(Debug, Clone)]
+pub struct Signing {
+    /// The `@target-uri` signed.
+    pub target_uri: String,
+    /// `Content-Type`.
+    pub content_type: String,
+    /// `Idempotency-Key` as sent (a structured-field string: `"…"`).
+    pub idempotency_key: String,
+    /// `created`.
+    pub created: i64,
+    /// `nonce`.
+    pub nonce: String,
+    /// Another `Signature-Input` than the profile's (with `created`, `nonce`, the key).
+    pub input: Option<SignatureInput>,
+}
+
+impl Signing {
+    /// The profile's request signature input for these values and `device`.
+    pub fn input(&self, device: &Device) -> SignatureInput {
+        self.input.clone().unwrap_or_else(|| {
+            SignatureInput::request(self.created, &self.nonce, &device.keyid(), device.alg())
+        })
+    }
+}
+
+/// The headers of a request signed by `device` as the profile says: `Content-Type`,
+/// `Content-Digest`, `Idempotency-Key`, `Blankett-Key`, `Signature-Input`, `Signature`.
+pub fn signed_headers(device: &Device, body: &[u8], signing: &Signing) -> Vec<(String, String)> {
+    let mut fields = vec![
+        ("content-type".to_owned(), signing.content_type.clone()),
+        ("content-digest".to_owned(), signing::content_digest(body)),
+        (
+            "idempotency-key".to_owned(),
+            signing.idempotency_key.clone(),
+        ),
+        ("blankett-key".to_owned(), device.jwk().to_string()),
+    ];
+    let input = signing.input(device);
+    let message = Message {
+        method: "POST",
+        target_uri: &signing.target_uri,
+        fields: &fields,
+        ..Message::default()
+    };
+    let base = signing::signature_base(&message, &input.components, &input.serialize()).unwrap();
+    let (signature_input, signature) =
+        signing::signature_fields(&input, &device.sign(base.as_bytes()));
+    fields.push(("signature-input".to_owned(), signature_input));
+    fields.push(("signature".to_owned(), signature));
+    fields
+}
+
+/// The `submission_id` of a body, as a structured-field string (a fixed UUID for a body
+/// that has none).
+pub fn idempotency_key_of(body: &str) -> String {
+    let id = serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v["submission_id"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| "00000000-0000-4000-8000-000000000000".to_owned());
+    format!("\"{id}\"")
+}
+
+/// `headers` with `name` set to `value` (added when missing).
+pub fn with(headers: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
+    let mut out = without(headers, name);
+    out.push((name.to_owned(), value.to_owned()));
+    out
+}
+
+/// `headers` without `name`.
+pub fn without(headers: &[(String, String)], name: &str) -> Vec<(String, String)> {
+    headers.iter().filter(|(n, _)| n != name).cloned().collect()
+}
+
+/// A response's body as JSON.
+pub async fn json_of(response: reqwest::Response) -> Value {
+    response.json().await.unwrap()
+}
+
+/// A response header's value, or `""`.
+pub fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// Asserts the problem document shape and returns it.
+pub async fn problem(response: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(response.status().as_u16(), status, "expected {code}");
+    assert_eq!(
+        header(&response, "content-type"),
+        "application/problem+json"
+    );
+    let body = json_of(response).await;
+    assert_eq!(body["type"], format!("/problems/{code}"), "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status);
+    assert!(body["title"].is_string());
+    assert!(body["detail"]["sv"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(body["detail"]["en"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(body["errors"].is_array());
+    body
+}
+
+/// `GET /api/submissions/{reference}`, with the admin token when one is given.
+pub async fn admin_get(
+    server: &TestServer,
+    reference: &str,
+    token: Option<&str>,
+) -> reqwest::Response {
+    let mut request = server
+        .client
+        .get(server.url(&format!("/api/submissions/{reference}")));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap()
+}
+
+/// Asserts that a preflight answer allows every header a signed submission sends.
+pub fn assert_allows_signed_headers(response: &reqwest::Response) {
+    let allowed = header(response, "access-control-allow-headers").to_ascii_lowercase();
+    for h in [
+        "content-type",
+        "idempotency-key",
+        "signature",
+        "signature-input",
+        "content-digest",
+        "blankett-key",
+    ] {
+        assert!(allowed.split(", ").any(|a| a == h), "{h} in {allowed}");
+    }
+}
+
 /// A running receiver; dropping it shuts the server down.
 pub struct TestServer {
     /// `http://127.0.0.1:PORT`.
@@ -84,6 +299,8 @@ pub struct TestServer {
     pub skipped: Vec<String>,
     /// A client.
     pub client: reqwest::Client,
+    /// The device key [`TestServer::post`] signs with.
+    pub device: Device,
     _shutdown: oneshot::Sender<()>,
     _dir: tempfile::TempDir,
 }
@@ -99,15 +316,63 @@ impl TestServer {
         self.client.get(self.url(path)).send().await.unwrap()
     }
 
-    /// POSTs `body` as JSON to `/api/submissions`.
-    pub async fn post(&self, body: impl Into<reqwest::Body>) -> reqwest::Response {
+    /// The profile's values for signing `body` to `/api/submissions` now, with a new nonce.
+    pub fn signing(&self, body: &str) -> Signing {
+        Signing {
+            target_uri: self.url("/api/submissions"),
+            content_type: "application/json".into(),
+            idempotency_key: idempotency_key_of(body),
+            created: now(),
+            nonce: nonce(),
+            input: None,
+        }
+    }
+
+    /// The headers of `body` signed with this server's device and `signing`.
+    pub fn signed(&self, body: &str, signing: &Signing) -> Vec<(String, String)> {
+        signed_headers(&self.device, body.as_bytes(), signing)
+    }
+
+    /// POSTs `body` as JSON to `/api/submissions`, signed as the browser signs it.
+    pub async fn post(&self, body: impl Into<String>) -> reqwest::Response {
+        let body = body.into();
+        let headers = self.signed(&body, &self.signing(&body));
+        self.send("/api/submissions", &headers, body).await
+    }
+
+    /// POSTs `body` to `/api/submissions` as JSON without signing it.
+    pub async fn post_unsigned(&self, body: impl Into<String>) -> reqwest::Response {
+        let headers = [("content-type".to_owned(), "application/json".to_owned())];
+        self.send("/api/submissions", &headers, body.into()).await
+    }
+
+    /// The CORS preflight of a signed submission from `origin`.
+    pub async fn preflight(&self, origin: &str) -> reqwest::Response {
         self.client
-            .post(self.url("/api/submissions"))
-            .header("content-type", "application/json")
-            .body(body)
+            .request(reqwest::Method::OPTIONS, self.url("/api/submissions"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type, idempotency-key, signature, signature-input, content-digest, blankett-key",
+            )
             .send()
             .await
             .unwrap()
+    }
+
+    /// POSTs `body` to `path` with exactly these headers.
+    pub async fn send(
+        &self,
+        path: &str,
+        headers: &[(String, String)],
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        let mut request = self.client.post(self.url(path)).body(body);
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        request.send().await.unwrap()
     }
 }
 
@@ -126,6 +391,14 @@ pub struct Options {
     pub db: Option<PathBuf>,
     /// Write `test.json` with this version instead of "3".
     pub form_version: Option<String>,
+    /// Accept unsigned submissions.
+    pub allow_unsigned: bool,
+    /// The receiver's public URL.
+    pub public_url: Option<String>,
+    /// The origins allowed to post cross-origin.
+    pub allowed_origins: Vec<String>,
+    /// The signature window in seconds; 300 when `None`.
+    pub signature_window: Option<i64>,
 }
 
 fn write_forms(dir: &Path, version: Option<&str>) {
@@ -163,24 +436,22 @@ pub async fn start(options: Options) -> TestServer {
         dist: dist.clone(),
         max_body: options.max_body.unwrap_or(16 * 1024),
         admin_token: options.admin_token,
+        public_url: options.public_url,
+        allow_unsigned: options.allow_unsigned,
+        signature_window: options.signature_window.unwrap_or(300),
+        allowed_origins: options.allowed_origins,
     };
     let state = if options.full_disk {
-        drop(Store::open(&config.db).unwrap());
+        // The receiver's key is made first: it must fit before the disk is "full".
+        let store = Store::open(&config.db).unwrap();
+        ReceiverKey::load_or_create(&store, "2026-01-01T00:00:00Z").unwrap();
+        drop(store);
         let conn = rusqlite::Connection::open(&config.db).unwrap();
         let pages: i64 = conn
             .query_row("PRAGMA page_count", [], |r| r.get(0))
             .unwrap();
         conn.pragma_update(None, "max_page_count", pages).unwrap();
-        let (forms, skipped) = Forms::load_dir(&config.forms);
-        AppState {
-            forms,
-            skipped,
-            store: Store::from_connection(conn).unwrap(),
-            admin_token: config.admin_token.clone(),
-            max_body: config.max_body,
-            dist: config.dist.clone(),
-            forms_dir: config.forms.clone(),
-        }
+        AppState::with_store(&config, Store::from_connection(conn).unwrap()).unwrap()
     } else {
         AppState::open(&config).unwrap()
     };
@@ -206,6 +477,7 @@ pub async fn start(options: Options) -> TestServer {
         dist,
         skipped,
         client: reqwest::Client::new(),
+        device: Device::p256(),
         _shutdown: tx,
         _dir: dir,
     }
