@@ -192,6 +192,20 @@ pub enum Key {
     UpdateAvailable,
     /// "Update"
     UpdateApp,
+    /// "Forms waiting on this device to be sent: {n}. They are sent automatically when the device is online."
+    OutboxWaiting,
+    /// "It could not be sent right now. Your form is kept on the device and sent automatically when you are online again. You can close the page."
+    SendQueued,
+    /// "We will try again automatically."
+    SendRetrying,
+    /// "The receipt is signed by the receiver and kept on this device."
+    ReceiptVerified,
+    /// "The receiver did not sign the receipt."
+    ReceiptNotSigned,
+    /// "What you sent"
+    ReceiptAnswers,
+    /// "Print the receipt"
+    PrintReceipt,
 }
 
 /// The interface text for `key` in `lang`.
@@ -399,6 +413,28 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "A new version of the e-service is available.",
         ),
         Key::UpdateApp => ("Uppdatera", "Update"),
+        Key::OutboxWaiting => (
+            "Ärenden som väntar på att skickas från den här enheten: {n}. De skickas automatiskt när enheten är online.",
+            "Forms waiting on this device to be sent: {n}. They are sent automatically when the device is online.",
+        ),
+        Key::SendQueued => (
+            "Det gick inte att skicka just nu. Ditt ärende är sparat på enheten och skickas automatiskt när du är online igen. Du kan stänga sidan.",
+            "It could not be sent right now. Your form is kept on the device and sent automatically when you are online again. You can close the page.",
+        ),
+        Key::SendRetrying => (
+            "Vi försöker igen automatiskt.",
+            "We will try again automatically.",
+        ),
+        Key::ReceiptVerified => (
+            "Kvittot är signerat av mottagaren och sparat på den här enheten.",
+            "The receipt is signed by the receiver and kept on this device.",
+        ),
+        Key::ReceiptNotSigned => (
+            "Mottagaren signerade inte kvittot.",
+            "The receiver did not sign the receipt.",
+        ),
+        Key::ReceiptAnswers => ("Det här skickade du", "What you sent"),
+        Key::PrintReceipt => ("Skriv ut kvittot", "Print the receipt"),
     };
     match lang {
         Lang::Sv => sv,

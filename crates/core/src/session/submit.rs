@@ -70,6 +70,25 @@ impl FormSession {
         Ok(submission)
     }
 
+    /// Takes over a submission already on its way or delivered (kept on the device beyond a
+    /// reload, in an outbox or with a receipt) when these answers build exactly it again:
+    /// Submit then sends it under its id, so the receiver answers with its first receipt
+    /// instead of opening a second case. Returns the one taken over.
+    pub fn adopt_pending<'a>(
+        &mut self,
+        candidates: impl IntoIterator<Item = &'a Submission>,
+        lang: Lang,
+        cx: &Context,
+    ) -> Option<&Submission> {
+        let same = candidates.into_iter().find(|c| {
+            c.form_id == self.def.id.as_str()
+                && Submission::build(&self.def, &self.answers, lang, &c.submission_id, cx)
+                    .is_ok_and(|rebuilt| rebuilt == **c)
+        })?;
+        self.pending = Some(same.clone());
+        self.pending.as_ref()
+    }
+
     /// Applies what sending came to, and returns where focus goes: the receipt's heading, the
     /// first refused answer's step (its summary), or the status that says what went wrong.
     pub fn finish_submit(&mut self, outcome: SendOutcome) -> Focus {

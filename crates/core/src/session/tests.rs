@@ -989,3 +989,34 @@ fn review_labels_that_repeat_say_which_group_they_belong_to() {
         .collect();
     assert_eq!(labels, ["Person 1: Förnamn", "Person 2: Förnamn", "Ort"]);
 }
+
+#[test]
+fn a_submission_on_its_way_is_taken_over_when_the_answers_build_it_again() {
+    let mut s = at(Position::Review);
+    let sent = s.begin_submit(Lang::Sv, ID, &cx()).expect("valid");
+    // A reload that lost the session's memory of it: only the device's outbox has it.
+    let mut fresh = at(Position::Review);
+    let other = {
+        let mut o = at(Position::Review);
+        o.set_answer("count", text("5"));
+        o.begin_submit(Lang::Sv, OTHER_ID, &cx()).expect("valid")
+    };
+    assert_eq!(
+        fresh.adopt_pending([&other, &sent], Lang::Sv, &cx()),
+        Some(&sent),
+        "the one these answers build"
+    );
+    let again = fresh
+        .begin_submit(Lang::Sv, OTHER_ID, &cx())
+        .expect("valid");
+    assert_eq!(again.to_canonical_json(), sent.to_canonical_json());
+    // Changed answers build another submission: nothing to take over.
+    let mut changed = at(Position::Review);
+    changed.set_answer("count", text("7"));
+    assert_eq!(changed.adopt_pending([&sent], Lang::Sv, &cx()), None);
+    assert_eq!(
+        changed.adopt_pending([&sent], Lang::En, &cx()),
+        None,
+        "another language too"
+    );
+}
