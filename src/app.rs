@@ -10,6 +10,7 @@ use crate::form::FormLoader;
 use crate::i18n::{Key, UiLang, t};
 use crate::my_drafts::MyDrafts;
 use crate::offline::UpdateNotice;
+use crate::outbox::Outbox;
 
 /// The whole page.
 #[component]
@@ -19,6 +20,8 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| browser::set_document_language(lang.get()));
 
     // `?form=<id>` opens a bundled example; `?src=<url>` a definition published elsewhere.
+    let outbox = Outbox::start();
+    let on_form = browser::query_param("form").is_some() || browser::query_param("src").is_some();
     let content = match (browser::query_param("form"), browser::query_param("src")) {
         _ if browser::query_param("drafts").is_some() => view! { <MyDrafts/> }.into_any(),
         (Some(id), _) if Id::new(&id).is_some() => {
@@ -33,7 +36,12 @@ pub fn App() -> impl IntoView {
         <header class="site-header">
             <LanguageSwitch/>
         </header>
-        <main id="main" tabindex="-1"><UpdateNotice/>{content}</main>
+        <main id="main" tabindex="-1">
+            <UpdateNotice/>
+            // On a form's own page, its review page says what waits to be sent.
+            {(!on_form).then(|| view! { <OutboxNotice outbox/> })}
+            {content}
+        </main>
     }
 }
 
@@ -54,5 +62,21 @@ fn LanguageSwitch() -> impl IntoView {
                 {move || other().native_name()}
             </button>
         </nav>
+    }
+}
+
+/// Submissions waiting on this device to be sent, said on the pages around the forms.
+#[component]
+fn OutboxNotice(outbox: Outbox) -> impl IntoView {
+    let UiLang(lang) = expect_context::<UiLang>();
+    view! {
+        <div role="status">
+            {move || {
+                let n = outbox.waiting.get();
+                (n > 0).then(|| view! {
+                    <p class="notice">{t(lang.get(), Key::OutboxWaiting).replace("{n}", &n.to_string())}</p>
+                })
+            }}
+        </div>
     }
 }

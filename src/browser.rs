@@ -181,6 +181,13 @@ pub fn measure_end(name: &str) {
     }
 }
 
+/// Opens the browser's print dialog (the receipt page has a print style).
+pub fn print() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.print();
+    }
+}
+
 /// Now, in ms since the Unix epoch.
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64

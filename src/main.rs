@@ -8,6 +8,8 @@ mod i18n;
 mod my_drafts;
 mod net;
 mod offline;
+mod outbox;
+mod signer;
 mod storage;
 mod tabs;
 

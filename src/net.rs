@@ -12,11 +12,13 @@ pub enum NetError {
     Status(u16, String),
 }
 
-/// A response: status and body text.
+/// A response: status, the header fields the page may read, and body text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
     /// The HTTP status code.
     pub status: u16,
+    /// Header fields with lowercase names (for another origin, only those it exposes).
+    pub headers: Vec<(String, String)>,
     /// The body as text.
     pub body: String,
 }
@@ -44,8 +46,18 @@ async fn read(fetch: js_sys::Promise) -> Result<Reply, NetError> {
     let body = JsFuture::from(text)
         .await
         .map_err(|e| NetError::Network(js_message(e)))?;
+    let mut headers = Vec::new();
+    if let Ok(Some(entries)) = js_sys::try_iter(&response.headers()) {
+        for entry in entries.flatten() {
+            let pair = js_sys::Array::from(&entry);
+            if let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                headers.push((name.to_ascii_lowercase(), value));
+            }
+        }
+    }
     Ok(Reply {
         status: response.status(),
+        headers,
         body: body.as_string().unwrap_or_default(),
     })
 }
@@ -91,8 +103,12 @@ fn ok_body(reply: Reply) -> Result<String, NetError> {
     }
 }
 
-/// POSTs a JSON body and returns whatever the server answered.
-pub async fn post_json(url: &str, body: &str) -> Result<Reply, NetError> {
+/// POSTs a JSON body with `extra` header fields and returns whatever the server answered.
+pub async fn post_json(
+    url: &str,
+    body: &str,
+    extra: &[(String, String)],
+) -> Result<Reply, NetError> {
     let headers = web_sys::Headers::new().map_err(|e| NetError::Network(js_message(e)))?;
     headers
         .set("Content-Type", "application/json")
@@ -100,6 +116,11 @@ pub async fn post_json(url: &str, body: &str) -> Result<Reply, NetError> {
     headers
         .set("Accept", "application/json")
         .map_err(|e| NetError::Network(js_message(e)))?;
+    for (name, value) in extra {
+        headers
+            .set(name, value)
+            .map_err(|e| NetError::Network(js_message(e)))?;
+    }
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_headers(&headers);

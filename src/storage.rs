@@ -16,12 +16,35 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbObjectStoreParameters, IdbRequest, IdbTransaction};
 
 const DB_NAME: &str = "blankett";
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 /// Drafts by draft id: `{ "draft": <draft JSON>, "source": <the definition's address> }`.
 const DRAFTS: &str = "drafts";
 /// Definition texts by `<form id>@<version>`, so a draft made under an older version can
 /// name the questions it loses.
 const DEFINITIONS: &str = "definitions";
+/// Every store, for creating them and for deleting everything.
+const ALL: [&str; 5] = [DRAFTS, DEFINITIONS, "keys", "outbox", "receipts"];
+
+/// The stores other modules keep values in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    /// The device's signing key pair (`CryptoKey`s, which never leave the browser).
+    Keys,
+    /// Submissions on their way to the receiver, by submission id.
+    Outbox,
+    /// Receipts, with the submission as sent, by reference.
+    Receipts,
+}
+
+impl Store {
+    fn name(self) -> &'static str {
+        match self {
+            Store::Keys => "keys",
+            Store::Outbox => "outbox",
+            Store::Receipts => "receipts",
+        }
+    }
+}
 
 /// Why the device's storage could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,7 +185,7 @@ async fn db() -> Result<IdbDatabase, StorageError> {
                 return;
             };
             let names = db.object_store_names();
-            for store in [DRAFTS, DEFINITIONS] {
+            for store in ALL {
                 if !names.contains(store) {
                     let _ = db.create_object_store_with_optional_parameters(
                         store,
@@ -277,10 +300,49 @@ pub async fn definition(key: &str) -> Option<String> {
     request(&req).await.ok()?.as_string()
 }
 
-/// Deletes everything this app keeps in IndexedDB on this device.
+/// Stores `value` (any structured-clonable value, a `CryptoKey` too) under `key`; returns
+/// once it is committed to disk.
+pub async fn put(store: Store, key: &str, value: &JsValue) -> Result<(), StorageError> {
+    let tx = write(&[store.name()]).await?;
+    tx.object_store(store.name())
+        .and_then(|s| s.put_with_key(value, &key.into()))
+        .map_err(|e| StorageError::from_js(&e))?;
+    committed(&tx).await
+}
+
+/// The value under `key`, if any.
+pub async fn get(store: Store, key: &str) -> Result<Option<JsValue>, StorageError> {
+    let req = read(store.name())
+        .await?
+        .get(&key.into())
+        .map_err(|e| StorageError::from_js(&e))?;
+    let value = request(&req).await?;
+    Ok((!value.is_undefined()).then_some(value))
+}
+
+/// Every value of a store.
+pub async fn all(store: Store) -> Result<Vec<JsValue>, StorageError> {
+    let req = read(store.name())
+        .await?
+        .get_all()
+        .map_err(|e| StorageError::from_js(&e))?;
+    Ok(Array::from(&request(&req).await?).iter().collect())
+}
+
+/// Deletes the value under `key`; returns once that is committed.
+pub async fn delete(store: Store, key: &str) -> Result<(), StorageError> {
+    let tx = write(&[store.name()]).await?;
+    tx.object_store(store.name())
+        .and_then(|s| s.delete(&key.into()))
+        .map_err(|e| StorageError::from_js(&e))?;
+    committed(&tx).await
+}
+
+/// Deletes everything this app keeps in IndexedDB on this device: drafts, the definitions
+/// kept with them, submissions waiting to be sent, receipts and the device's key.
 pub async fn clear_all() -> Result<(), StorageError> {
-    let tx = write(&[DRAFTS, DEFINITIONS]).await?;
-    for store in [DRAFTS, DEFINITIONS] {
+    let tx = write(&ALL).await?;
+    for store in ALL {
         tx.object_store(store)
             .and_then(|s| s.clear())
             .map_err(|e| StorageError::from_js(&e))?;

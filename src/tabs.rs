@@ -50,3 +50,42 @@ fn lock_request() -> Option<(JsValue, Function)> {
         .ok()?;
     Some((locks, request))
 }
+
+/// Runs `work` while holding the lock `name`, if no other tab or window holds it; `false`
+/// when another one does (it is doing the same work). Where the browser has no Web Locks the
+/// work runs anyway.
+pub async fn with_lock<F>(name: &str, work: F) -> bool
+where
+    F: std::future::Future<Output = ()> + 'static,
+{
+    let Some((locks, request)) = lock_request() else {
+        work.await;
+        return true;
+    };
+    let mut work = Some(work);
+    let callback = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |lock: JsValue| {
+        if lock.is_null() || lock.is_undefined() {
+            return JsValue::FALSE;
+        }
+        let Some(work) = work.take() else {
+            return JsValue::FALSE;
+        };
+        // The lock is held until this promise settles.
+        wasm_bindgen_futures::future_to_promise(async move {
+            work.await;
+            Ok(JsValue::TRUE)
+        })
+        .into()
+    })
+    .into_js_value();
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
+    let Ok(promise) = request.call3(&locks, &JsValue::from_str(name), &options, &callback) else {
+        return false;
+    };
+    JsFuture::from(Promise::from(promise))
+        .await
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}

@@ -13,8 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::field::control_id;
-use crate::browser;
-use crate::net;
+use crate::{browser, outbox, storage};
 
 /// What a form component needs: the session and the interface language.
 #[derive(Debug, Clone, Copy)]
@@ -198,36 +197,93 @@ impl FormCtx {
     }
 
     /// Submit on the review page: the session builds the submission (or shows what is wrong),
-    /// the browser sends its bytes, and the session reads the reply.
+    /// the outbox keeps it on the device and sends it signed, and the session reads the reply.
     pub fn submit(&self) {
-        let lang = self.lang.get_untracked();
-        let cx = self.validation();
-        let fresh_id = browser::random_uuid();
-        let begun = self
-            .session
-            .try_update(|s| s.begin_submit(lang, &fresh_id, &cx));
-        let submission: Submission = match begun {
-            Some(Ok(submission)) => {
-                // The draft keeps the submission and its id before it leaves the device.
-                self.edits.notify();
-                submission
-            }
-            Some(Err(focus)) => return move_focus(&focus),
-            None => return,
-        };
-        let url = browser::resolve_url(&self.read_untracked(|s| s.definition().submit.url.clone()));
-        let body = submission.to_canonical_json();
+        if self.read_untracked(|s| s.is_sending()) {
+            return;
+        }
         let ctx = *self;
+        let background = use_context::<outbox::Outbox>();
         spawn_local(async move {
-            let outcome = match net::post_json(&url, &body).await {
-                Ok(reply) => SendOutcome::from_reply(reply.status, &reply.body),
-                Err(_) => SendOutcome::NO_REPLY,
+            // A submission of these very answers already on the device (sent before a reload
+            // that lost the answer): the same one goes, or its receipt is shown.
+            if ctx.take_over_from_device().await {
+                return;
+            }
+            let lang = ctx.lang.get_untracked();
+            let cx = ctx.validation();
+            let fresh_id = browser::random_uuid();
+            let previous =
+                ctx.read_untracked(|s| s.pending_submission().map(|p| p.submission_id.clone()));
+            let begun = ctx
+                .session
+                .try_update(|s| s.begin_submit(lang, &fresh_id, &cx));
+            let submission: Submission = match begun {
+                Some(Ok(submission)) => {
+                    // The draft keeps the submission and its id before it leaves the device.
+                    ctx.edits.notify();
+                    submission
+                }
+                Some(Err(focus)) => return move_focus(&focus),
+                None => return,
             };
-            if let Some(focus) = ctx.session.try_update(|s| s.finish_submit(outcome)) {
-                ctx.edits.notify();
-                move_focus(&focus);
+            let (url, title) = ctx.read_untracked(|s| {
+                let def = s.definition();
+                (browser::resolve_url(&def.submit.url), def.title.clone())
+            });
+            let mut item = outbox::Item::new(&submission, url, title);
+            // Changed answers are another submission: the earlier one must not go too.
+            if let Some(previous) = previous.filter(|p| *p != item.submission_id) {
+                let _ = storage::delete(storage::Store::Outbox, &previous).await;
+            }
+            // On the device before the first byte is sent; not yet due for the background
+            // sending, which takes over only if this attempt gets no answer.
+            item.next_at = browser::now_ms() + 5_000;
+            let _ = outbox::enqueue(&item).await;
+            let (outcome, _) = outbox::send(&item).await;
+            ctx.finish(outcome);
+            // Count what still waits, and plan its next try.
+            if let Some(o) = background {
+                o.drain();
             }
         });
+    }
+
+    /// Looks on the device for a submission these answers build exactly: one delivered
+    /// already (its receipt is shown; returns `true`) or one waiting in the outbox (the session
+    /// takes it over, so Submit sends it under its id).
+    pub async fn take_over_from_device(&self) -> bool {
+        let form_id = self.read_untracked(|s| s.definition().id.to_string());
+        let (waiting, received) = outbox::on_device(&form_id).await;
+        let lang = self.lang.get_untracked();
+        let cx = self.validation();
+        let delivered = self
+            .session
+            .try_update(|s| {
+                s.adopt_pending(received.iter().map(|(sub, _)| sub), lang, &cx)
+                    .map(|sub| sub.submission_id.clone())
+            })
+            .flatten();
+        if let Some(id) = delivered
+            && let Some((_, receipt)) = received
+                .into_iter()
+                .find(|(sub, _)| sub.submission_id == id)
+        {
+            self.finish(SendOutcome::Received(receipt));
+            return true;
+        }
+        self.session.update(|s| {
+            s.adopt_pending(&waiting, lang, &cx);
+        });
+        false
+    }
+
+    /// Applies what sending came to (here, or delivered in the background).
+    pub fn finish(&self, outcome: SendOutcome) {
+        if let Some(focus) = self.session.try_update(|s| s.finish_submit(outcome)) {
+            self.edits.notify();
+            move_focus(&focus);
+        }
     }
 }
 

@@ -225,6 +225,8 @@ impl Drafts {
         });
         self.ctx.replace(restored.session);
         browser::measure_end("blankett-restore");
+        // Sent before the reload? Its receipt, or the submission waiting to go.
+        let _ = self.ctx.take_over_from_device().await;
     }
 
     /// Schedules a save after the citizen's last change (or at once when a change has

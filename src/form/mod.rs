@@ -144,6 +144,23 @@ fn FormView(def: Arc<Definition>, text: Arc<str>, source: String) -> impl IntoVi
     );
     provide_context(ctx);
     drafts::Drafts::start(ctx, def, text, source);
+    // A submission of this form delivered in the background (after a reload, or by another
+    // tab): the receipt is this page's too.
+    if let Some(outbox) = use_context::<crate::outbox::Outbox>() {
+        Effect::new(move |_| {
+            let Some((id, receipt)) = outbox.delivered.get() else {
+                return;
+            };
+            let mine = ctx.read_untracked(|s| {
+                s.receipt().is_none()
+                    && s.pending_submission()
+                        .is_some_and(|p| p.submission_id == id)
+            });
+            if mine {
+                ctx.finish(blankett_core::SendOutcome::Received(receipt));
+            }
+        });
+    }
     // Prefill: the link's suggestions, the embedding page's values, then the endpoint's.
     ctx.prefill(PrefillOrigin::Url, &browser::url_prefill());
     let config = browser::page_config();

@@ -217,14 +217,21 @@ fn SendStatusNotice() -> impl IntoView {
         let text = match status.get() {
             SendStatus::NotSent | SendStatus::Sending | SendStatus::Received(_) => return None,
             SendStatus::Refused { status, detail } => problem(status, detail),
-            // The receiver answered, but could not take it now: its own words, or its status.
+            // The receiver answered, but could not take it now: its own words, or its status;
+            // the outbox sends it again.
             SendStatus::TryAgain {
                 status: Some(status),
                 detail,
-            } if detail.is_some() || status >= 300 => problem(status, detail),
-            SendStatus::TryAgain { .. } => {
-                format!("{} {}", t(l, Key::SendFailed), t(l, Key::AnswersKept))
+            } if detail.is_some() || status >= 300 => {
+                let reason =
+                    detail.map_or_else(|| format!("HTTP {status}"), |d| d.get(l).to_owned());
+                format!(
+                    "{} {reason} {}",
+                    t(l, Key::SendRejected),
+                    t(l, Key::SendRetrying)
+                )
             }
+            SendStatus::TryAgain { .. } => t(l, Key::SendQueued).to_owned(),
         };
         Some(view! { <p class="notice notice--error">{text}</p> })
     };
@@ -233,12 +240,24 @@ fn SendStatusNotice() -> impl IntoView {
     }
 }
 
-/// The receipt: the reference number the receiver gave.
+/// The receipt: the reference number the receiver gave, whether the receiver signed it, the
+/// answers as sent, and a way to print it all (the paper copy of the guidelines).
 #[component]
 pub fn ReceiptPage() -> impl IntoView {
     let ctx = expect_context::<FormCtx>();
     let lang = ctx.lang;
     let receipt = Memo::new(move |_| ctx.read(|s| s.receipt().cloned()));
+    // The copy kept on the device says whether the receiver's signature checked out.
+    let kept = LocalResource::new(move || {
+        let reference = receipt.get().map(|r| r.reference);
+        async move {
+            match reference {
+                Some(r) => crate::outbox::kept_receipt(&r).await,
+                None => None,
+            }
+        }
+    });
+    let sections = Memo::new(move |_| ctx.read(|s| s.review(lang.get())));
     view! {
         <section class="receipt" aria-labelledby="step-heading">
             <h2 id="step-heading" tabindex="-1">{move || t(lang.get(), Key::ReceiptTitle)}</h2>
@@ -250,8 +269,30 @@ pub fn ReceiptPage() -> impl IntoView {
                     <dd>{human_time(&r.received_at, lang.get())}</dd>
                 </dl>
             })}
+            <p class="receipt-proof">{move || kept.get().flatten().map(|k| {
+                t(lang.get(), if k.verified { Key::ReceiptVerified } else { Key::ReceiptNotSigned })
+            })}</p>
             <p>{move || t(lang.get(), Key::ReceiptSaveReference)}</p>
-            <p><a href="./">{move || t(lang.get(), Key::NewForm)}</a></p>
+            <div class="actions no-print">
+                <button type="button" class="button button--secondary" on:click=|_| crate::browser::print()>
+                    {move || t(lang.get(), Key::PrintReceipt)}
+                </button>
+            </div>
+            <h3>{move || t(lang.get(), Key::ReceiptAnswers)}</h3>
+            {move || sections.get().into_iter().map(|section| view! {
+                <section class="review-section" aria-labelledby=format!("sent-{}", section.step)>
+                    <h4 id=format!("sent-{}", section.step)>{section.title}</h4>
+                    <dl class="review">
+                        {section.items.into_iter().filter(|i| !i.value.is_empty()).map(|item| view! {
+                            <div class="review-row">
+                                <dt>{item.label}</dt>
+                                <dd class="review-value">{item.value}</dd>
+                            </div>
+                        }).collect_view()}
+                    </dl>
+                </section>
+            }).collect_view()}
+            <p class="no-print"><a href="./">{move || t(lang.get(), Key::NewForm)}</a></p>
         </section>
     }
 }

@@ -33,11 +33,12 @@ if (mode === 'measure') {
   await page.goto(url);
   await page.getByRole('button', { name: 'Börja fylla i' }).waitFor();
   // The app has opened its database by now (it looked for drafts); put the draft there.
-  await page.waitForFunction(() => new Promise((resolve) => {
+  const hasStores = () => page.evaluate(() => new Promise((resolve) => {
     const open = indexedDB.open('blankett');
     open.onsuccess = () => { const ok = open.result.objectStoreNames.contains('drafts'); open.result.close(); resolve(ok); };
     open.onerror = () => resolve(false);
   }));
+  while (!(await hasStores())) await page.waitForTimeout(100);
   await page.evaluate((d) => new Promise((resolve, reject) => {
     const open = indexedDB.open('blankett');
     open.onsuccess = () => {

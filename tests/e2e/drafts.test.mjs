@@ -349,13 +349,7 @@ describe('drafts', () => {
     await waitForStored(page, (d) => d.length === 1 && d[0].at === 'review', 'the draft on the review page');
     await press(page, page.getByRole('button', { name: 'Skicka in' }), 'Submit');
     await page.getByRole('heading', { level: 2, name: 'Tack! Vi har tagit emot dina uppgifter' }).waitFor();
-    await page.waitForFunction(async () => new Promise((resolve) => {
-      const open = indexedDB.open('blankett');
-      open.onsuccess = () => {
-        const count = open.result.transaction('drafts').objectStore('drafts').count();
-        count.onsuccess = () => { open.result.close(); resolve(count.result === 0); };
-      };
-    }), null, { timeout: SETTLE_MS });
+    await waitForStored(page, (d) => d.length === 0, 'the draft deleted');
     await page.context().close();
   });
 });

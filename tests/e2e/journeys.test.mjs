@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 
 import {
   ADMIN_TOKEN, BASE, addButton, adminGet, answer, assertAccessible, computedFields, entries, fetchDefinition, formIds, isShown, launch,
-  control, fillStep, newPage, nextButton, press, questions, rowGroup, rowName, rowQuestions, tabTo, text, validValue,
+  control, fillStep, newPage, nextButton, press, questions, rowGroup, rowName, rowQuestions, signedHeaders, tabTo, text, validValue,
   waitForAnnouncement, waitForFocus, waitForFocusId, watchFocus,
 } from './lib.mjs';
 
@@ -229,26 +229,36 @@ describe('errors', () => {
     await page.context().close();
   });
 
-  test('a dropped connection keeps every answer and the same submission goes through later', async () => {
+  test('a dropped connection keeps every answer and the same submission goes through later, once', async () => {
     const id = 'felanmalan';
     const def = await fetchDefinition(id);
     const page = await newPage(browser);
     await page.goto(new URL(`?form=${id}`, BASE).href);
     await press(page, page.getByRole('button', { name: 'Börja fylla i' }), 'Start');
     await fillAllSteps(page, def);
-    const bodies = [];
-    await page.route('**/api/submissions', (route) => { bodies.push(route.request().postData()); return route.abort('internetdisconnected'); });
+    const sent = [];
+    await page.route('**/api/submissions', (route) => { sent.push(route.request()); return route.abort('internetdisconnected'); });
     await press(page, page.getByRole('button', { name: 'Skicka in' }), 'Submit');
     const status = page.getByRole('status').filter({ hasText: 'Det gick inte att skicka just nu' });
     await status.waitFor();
-    assert.ok(await page.getByText('Dina svar finns kvar.').isVisible());
+    assert.match(await status.textContent(), /Ditt ärende är sparat på enheten och skickas automatiskt när du är online igen/);
     await assertAccessible(page, 'send failed');
     await page.unroute('**/api/submissions');
-    page.on('request', (r) => { if (r.url().endsWith('/api/submissions') && r.method() === 'POST') bodies.push(r.postData()); });
+    page.on('request', (r) => { if (r.url().endsWith('/api/submissions') && r.method() === 'POST') sent.push(r); });
     await press(page, page.getByRole('button', { name: 'Skicka in' }), 'Submit again');
     await page.getByRole('heading', { level: 2, name: 'Tack! Vi har tagit emot dina uppgifter' }).waitFor();
-    assert.equal(bodies.length, 2);
-    assert.equal(bodies[0], bodies[1], 'the retry sends the same bytes, with the same submission id');
+    const reference = (await page.locator('#reference').textContent()).trim();
+    // Every attempt (the citizen's, and any the outbox made by itself) sent the same bytes
+    // under the same Idempotency-Key, each signed anew.
+    assert.ok(sent.length >= 2, `${sent.length} attempts`);
+    const bodies = new Set(sent.map((r) => r.postData()));
+    assert.equal(bodies.size, 1, 'the retry sends the same bytes, with the same submission id');
+    const keys = new Set(await Promise.all(sent.map(async (r) => (await r.allHeaders())['idempotency-key'])));
+    assert.equal(keys.size, 1, 'one Idempotency-Key');
+    const nonces = new Set(await Promise.all(sent.map(async (r) => (await r.allHeaders())['signature-input'].match(/nonce="([^"]+)"/)[1])));
+    assert.equal(nonces.size, sent.length, 'each attempt is signed anew');
+    const stored = await adminGet(`api/submissions/${reference}`);
+    assert.equal(stored.status, 200);
     await page.context().close();
   });
 });
@@ -423,7 +433,7 @@ describe('prefill', () => {
 });
 
 describe('captured requests', () => {
-  test('a captured submission replayed gets the same receipt; tampered ones are refused', async () => {
+  test('a captured submission replayed gets the same receipt; tampered and unsigned ones are refused', async () => {
     const def = await fetchDefinition('forskola');
     const page = await newPage(browser);
     await page.goto(new URL('?form=forskola', BASE).href);
@@ -436,11 +446,14 @@ describe('captured requests', () => {
     await page.getByRole('heading', { level: 2, name: 'Tack! Vi har tagit emot dina uppgifter' }).waitFor();
     const reference = (await page.locator('#reference').textContent()).trim();
     const body = request.postData();
+    const captured = await request.allHeaders();
+    const signed = Object.fromEntries(['content-type', 'content-digest', 'idempotency-key', 'blankett-key', 'signature-input', 'signature'].map((h) => [h, captured[h]]));
+    assert.match(signed['signature-input'], /^blankett=\("@method" "@target-uri" "content-type" "content-digest" "idempotency-key"\);created=\d+;nonce="[^"]+";keyid="[^"]+";alg="(ecdsa-p256-sha256|ed25519)"$/);
     await page.context().close();
 
-    const post = (b, type = 'application/json') =>
-      fetch(new URL('api/submissions', BASE), { method: 'POST', headers: { 'Content-Type': type }, body: b });
-    const replay = await post(body);
+    const url = new URL('api/submissions', BASE).href;
+    const post = (b, headers) => fetch(url, { method: 'POST', headers, body: b });
+    const replay = await post(body, signed);
     assert.equal(replay.status, 200, 'a byte-identical replay is a retry');
     assert.equal((await replay.json()).reference, reference, 'and gets the original receipt');
 
@@ -448,12 +461,25 @@ describe('captured requests', () => {
     const pnrField = def.steps.flatMap((s) => questions(s.fields)).find((f) => f.type === 'personnummer');
     const tampered = structuredClone(submission);
     tampered.answers[pnrField.id] = '19121212-1213';
-    const conflict = await post(JSON.stringify(tampered));
+    const changed = await post(JSON.stringify(tampered), signed);
+    assert.equal(changed.status, 400, 'a changed body under the captured signature');
+    assert.equal((await changed.json()).code, 'digest_mismatch');
+    // Unsigned: refused by default (the digest is the first thing a receiver checks).
+    const unsigned = await post(JSON.stringify(tampered), { 'Content-Type': 'application/json' });
+    assert.equal(unsigned.status, 400);
+    assert.equal((await unsigned.json()).code, 'digest_missing');
+    const digestOnly = { 'Content-Type': 'application/json', 'Content-Digest': (await signedHeaders(url, JSON.stringify(tampered), submission.submission_id))['Content-Digest'] };
+    const noSignature = await post(JSON.stringify(tampered), digestOnly);
+    assert.equal(noSignature.status, 401);
+    assert.equal((await noSignature.json()).code, 'signature_missing');
+
+    // A client of our own, written from the profile, signs what it sends.
+    const conflict = await post(JSON.stringify(tampered), await signedHeaders(url, JSON.stringify(tampered), submission.submission_id));
     assert.equal(conflict.status, 409, 'same submission id, other bytes');
     assert.equal((await conflict.json()).code, 'submission_id_conflict');
 
     tampered.submission_id = crypto.randomUUID();
-    const invalid = await post(JSON.stringify(tampered));
+    const invalid = await post(JSON.stringify(tampered), await signedHeaders(url, JSON.stringify(tampered), tampered.submission_id));
     assert.equal(invalid.status, 422, 'the receiver validates again with the same rules');
     const problem = await invalid.json();
     assert.equal(invalid.headers.get('content-type'), 'application/problem+json');
@@ -463,12 +489,13 @@ describe('captured requests', () => {
     const extra = structuredClone(submission);
     extra.submission_id = crypto.randomUUID();
     extra.answers.smuggled = 'x';
-    const unknown = await post(JSON.stringify(extra));
+    const unknown = await post(JSON.stringify(extra), await signedHeaders(url, JSON.stringify(extra), extra.submission_id));
     assert.equal(unknown.status, 422);
     assert.deepEqual((await unknown.json()).errors.map((e) => [e.field, e.code]), [['smuggled', 'unknown_field']]);
 
-    assert.equal((await post(body.slice(0, -5))).status, 400, 'a cut-off body is malformed JSON');
-    assert.equal((await post(body, 'text/plain')).status, 415);
+    const cut = body.slice(0, -5);
+    assert.equal((await post(cut, await signedHeaders(url, cut, submission.submission_id))).status, 400, 'a cut-off body is malformed JSON');
+    assert.equal((await post(body, { ...signed, 'content-type': 'text/plain' })).status, 415);
   });
 });
 

@@ -483,3 +483,39 @@ export async function fillToReview(page, def) {
   assert.equal(title, 'Granska dina svar', `${def.id} reaches its review page`);
   return given;
 }
+
+/**
+ * A client of the signature profile (docs/api/signatures.md) written from the document, in
+ * node's WebCrypto: an independent check of the browser's and the receiver's shared code.
+ * Returns the headers of a signed POST of `body` to `url` under `submissionId`.
+ */
+export async function signedHeaders(url, body, submissionId, { key, created } = {}) {
+  const subtle = globalThis.crypto.subtle;
+  const pair = key ?? await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const b64 = (bytes) => Buffer.from(bytes).toString('base64');
+  const b64url = (bytes) => Buffer.from(bytes).toString('base64url');
+  const { kty, crv, x, y } = await subtle.exportKey('jwk', pair.publicKey);
+  const jwk = { crv, kty, x, y };
+  const keyid = b64url(await subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify(jwk))));
+  const digest = `sha-256=:${b64(await subtle.digest('SHA-256', new TextEncoder().encode(body)))}:`;
+  const idempotency = `"${submissionId}"`;
+  const nonce = b64url(globalThis.crypto.getRandomValues(new Uint8Array(16)));
+  const params = `("@method" "@target-uri" "content-type" "content-digest" "idempotency-key");created=${created ?? Math.floor(Date.now() / 1000)};nonce="${nonce}";keyid="${keyid}";alg="ecdsa-p256-sha256"`;
+  const base = [
+    `"@method": POST`,
+    `"@target-uri": ${url}`,
+    `"content-type": application/json`,
+    `"content-digest": ${digest}`,
+    `"idempotency-key": ${idempotency}`,
+    `"@signature-params": ${params}`,
+  ].join('\n');
+  const signature = await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, new TextEncoder().encode(base));
+  return {
+    'Content-Type': 'application/json',
+    'Content-Digest': digest,
+    'Idempotency-Key': idempotency,
+    'Blankett-Key': JSON.stringify(jwk),
+    'Signature-Input': `blankett=${params}`,
+    Signature: `blankett=:${b64(signature)}:`,
+  };
+}
