@@ -2,6 +2,8 @@
 //!
 //! Prints the release bundle's size (raw, gzip -9, brotli -q 11) per file type, then runs
 //! `crates/core/examples/engine_bench.rs` for the engine's timings,
+//! `crates/server/benches/receiver.rs` for submissions per second through the receiver (signed
+//! beside unsigned), `crates/server/tests/faults.rs` with N = 1,000,
 //! `tests/bench/conditions.mjs` for the same change in headless Chromium,
 //! `tests/bench/offline.mjs` for a second visit with the network off (the service worker
 //! serving the app, beside a static HTML page of the same fields), `tests/bench/drafts.mjs` for
@@ -32,8 +34,40 @@ pub fn run() -> Result<(), String> {
             ],
         ),
     )?;
+    receiver()?;
     browser_conditions()?;
     comparison(&[])
+}
+
+/// The receiver's figures: submissions per second signed beside unsigned
+/// (`crates/server/benches/receiver.rs`), then the fault-injection run of
+/// `crates/server/tests/faults.rs` with a larger N than the test suite's.
+fn receiver() -> Result<(), String> {
+    let cargo =
+        || std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    crate::run(cargo().args([
+        "bench",
+        "--quiet",
+        "-p",
+        "blankett-server",
+        "--bench",
+        "receiver",
+    ]))?;
+    crate::run(
+        cargo()
+            .args([
+                "test",
+                "--quiet",
+                "--release",
+                "-p",
+                "blankett-server",
+                "--test",
+                "faults",
+                "--",
+                "--nocapture",
+            ])
+            .env("BLANKETT_FAULTS_N", "1000"),
+    )
 }
 
 /// The comparison harness's smoke test: one size, one run; fails unless Blankett, SurveyJS and

@@ -402,6 +402,13 @@ pub struct Options {
 }
 
 fn write_forms(dir: &Path, version: Option<&str>) {
+    write_valid_forms(dir, version);
+    std::fs::write(dir.join("broken.json"), broken_form()).unwrap();
+}
+
+/// Writes [`FORM`] (in `version`, if given) as `test.json`, another valid form and an empty
+/// index into `dir`.
+fn write_valid_forms(dir: &Path, version: Option<&str>) {
     std::fs::create_dir_all(dir).unwrap();
     let form = match version {
         Some(v) => FORM.replace(r#""version": "3""#, &format!(r#""version": "{v}""#)),
@@ -409,7 +416,6 @@ fn write_forms(dir: &Path, version: Option<&str>) {
     };
     std::fs::write(dir.join("test.json"), form).unwrap();
     std::fs::write(dir.join("other.json"), other_form()).unwrap();
-    std::fs::write(dir.join("broken.json"), broken_form()).unwrap();
     std::fs::write(dir.join("index.json"), r#"{"forms": []}"#).unwrap();
 }
 
@@ -481,4 +487,82 @@ pub async fn start(options: Options) -> TestServer {
         _shutdown: tx,
         _dir: dir,
     }
+}
+
+/// Writes the valid forms of these tests ([`FORM`] as `test.json` and another) into `dir`,
+/// for a receiver started as a process of its own (which would log the broken one).
+pub fn write_test_forms(dir: &Path) {
+    write_valid_forms(dir, None);
+}
+
+/// The receiver's binary, as cargo built it for these tests.
+pub const SERVER_BIN: &str = env!("CARGO_BIN_EXE_blankett-server");
+
+/// A receiver in a process of its own (`blankett-server serve` on 127.0.0.1:0), so a test
+/// can kill it with SIGKILL in the middle of a request and start it again on the same
+/// database, as a crash and a restart would.
+pub struct ChildReceiver {
+    /// `http://127.0.0.1:PORT` of the running process; a new port after each restart.
+    pub base: String,
+    args: Vec<std::ffi::OsString>,
+    envs: Vec<(String, String)>,
+    child: tokio::process::Child,
+}
+
+impl ChildReceiver {
+    /// Starts `blankett-server serve --addr 127.0.0.1:0` with `args` (`--db`, `--forms`, …)
+    /// and the environment `envs` (`BLANKETT_ADMIN_TOKEN`, …), and waits until it listens.
+    pub async fn start(
+        args: Vec<std::ffi::OsString>,
+        envs: Vec<(String, String)>,
+    ) -> ChildReceiver {
+        let (child, base) = spawn_receiver(&args, &envs).await;
+        ChildReceiver {
+            base,
+            args,
+            envs,
+            child,
+        }
+    }
+
+    /// Kills the process with SIGKILL (no graceful shutdown: requests in flight are cut,
+    /// whatever SQLite committed stays) and waits until it is gone.
+    pub async fn kill(&mut self) {
+        self.child.kill().await.unwrap();
+    }
+
+    /// [`ChildReceiver::kill`], then a new process with the same arguments (the same
+    /// database); returns once the new one listens.
+    pub async fn restart(&mut self) {
+        self.kill().await;
+        let (child, base) = spawn_receiver(&self.args, &self.envs).await;
+        self.child = child;
+        self.base = base;
+    }
+}
+
+/// Starts the receiver's process and reads its `Blankett is running at URL` line.
+async fn spawn_receiver(
+    args: &[std::ffi::OsString],
+    envs: &[(String, String)],
+) -> (tokio::process::Child, String) {
+    use tokio::io::AsyncBufReadExt as _;
+    let mut child = tokio::process::Command::new(SERVER_BIN)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .envs(envs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if let Some(url) = line.strip_prefix("Blankett is running at ") {
+            // Keep reading, so the receiver never blocks on a full pipe.
+            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+            return (child, url.trim().trim_end_matches('/').to_owned());
+        }
+    }
+    panic!("the receiver exited before it listened");
 }

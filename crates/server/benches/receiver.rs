@@ -1,0 +1,213 @@
+//! `cargo bench -p blankett-server --bench receiver` (run by `cargo xtask bench`): submissions
+//! per second through the reference receiver on loopback, with p50 and p99 latency, signed
+//! (RFC 9421, docs/api/signatures.md) beside unsigned, in one run.
+//!
+//! The receiver runs as a process of its own (`blankett-server serve --allow-unsigned`, so it
+//! takes both kinds) on a fresh SQLite file; this process is the clients. Every request is
+//! built and signed before the clock starts, so the figures are the receiver's work (parse,
+//! digest, verify, store in one transaction, sign the receipt) and the loopback, not the
+//! client's signing. Rounds alternate signed and unsigned so a busy machine slows both alike.
+//! Figures to read, never assertions; `BLANKETT_BENCH_N` sets the submissions per round.
+
+#![allow(clippy::unwrap_used)] // a bench fails loudly on purpose
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::ffi::OsString;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{ChildReceiver, Device, Signing};
+
+/// Submissions per round, unless `BLANKETT_BENCH_N` says otherwise.
+const DEFAULT_N: usize = 400;
+/// Rounds of each kind.
+const ROUNDS: usize = 3;
+/// Requests in flight at once, as many citizens submitting at the same moment.
+const CONCURRENCY: usize = 8;
+
+/// One way of sending: its name and whether requests carry a signature.
+#[derive(Debug, Clone, Copy)]
+struct Kind {
+    name: &'static str,
+    signed: bool,
+}
+
+const KINDS: [Kind; 2] = [
+    Kind {
+        name: "signed (P-256)",
+        signed: true,
+    },
+    Kind {
+        name: "unsigned",
+        signed: false,
+    },
+];
+
+/// A request ready to send: its headers and body.
+type Prepared = (Vec<(String, String)>, String);
+
+fn main() {
+    let n = std::env::var("BLANKETT_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(DEFAULT_N);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(run(n));
+}
+
+async fn run(n: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let forms = dir.path().join("forms");
+    common::write_test_forms(&forms);
+    let args: Vec<OsString> = vec![
+        "--db".into(),
+        dir.path().join("blankett.sqlite3").into(),
+        "--forms".into(),
+        forms.into(),
+        "--dist".into(),
+        dir.path().join("dist").into(),
+        "--allow-unsigned".into(),
+    ];
+    let receiver = ChildReceiver::start(args, Vec::new()).await;
+    let url = format!("{}/api/submissions", receiver.base);
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .build()
+        .unwrap();
+
+    // A warm-up round of each kind: connections open, SQLite's file grown, code paged in.
+    for kind in KINDS {
+        send_all(&http, &url, prepare(kind, n / 4, &url, "warm")).await;
+    }
+
+    let mut latencies: Vec<Vec<Duration>> = vec![Vec::new(); KINDS.len()];
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); KINDS.len()];
+    for round in 0..ROUNDS {
+        for (k, kind) in KINDS.iter().enumerate() {
+            let requests = prepare(*kind, n, &url, &format!("r{round}"));
+            let started = Instant::now();
+            let mut times = send_all(&http, &url, requests).await;
+            let elapsed = started.elapsed().as_secs_f64();
+            rates[k].push(n as f64 / elapsed);
+            latencies[k].append(&mut times);
+        }
+    }
+
+    println!(
+        "\nReceiver on loopback: {n} submissions a round, {ROUNDS} rounds of each kind \
+         alternating, {CONCURRENCY} in flight, SQLite WAL on this machine's disk"
+    );
+    println!(
+        "{:<16}{:>14}{:>14}{:>12}{:>12}",
+        "requests", "subm./s (med)", "range", "p50 ms", "p99 ms"
+    );
+    for (k, kind) in KINDS.iter().enumerate() {
+        let rate = &mut rates[k];
+        rate.sort_by(f64::total_cmp);
+        let times = &mut latencies[k];
+        times.sort();
+        println!(
+            "{:<16}{:>14.0}{:>14}{:>12.2}{:>12.2}",
+            kind.name,
+            rate[rate.len() / 2],
+            format!("{:.0}–{:.0}", rate[0], rate[rate.len() - 1]),
+            percentile(times, 0.50),
+            percentile(times, 0.99),
+        );
+    }
+}
+
+/// `count` new submissions of the test form, each with its own id, as `kind` sends them.
+fn prepare(kind: Kind, count: usize, url: &str, tag: &str) -> Vec<Prepared> {
+    let device = Device::p256();
+    (0..count)
+        .map(|i| {
+            let id = uuid_for(tag, i);
+            let body = common::submission(&id, &format!("Bänk {tag} {i}")).to_canonical_json();
+            let headers = if kind.signed {
+                let signing = Signing {
+                    target_uri: url.to_owned(),
+                    content_type: "application/json".into(),
+                    idempotency_key: common::idempotency_key_of(&body),
+                    created: common::now(),
+                    nonce: common::nonce(),
+                    input: None,
+                };
+                common::signed_headers(&device, body.as_bytes(), &signing)
+            } else {
+                vec![("content-type".to_owned(), "application/json".to_owned())]
+            };
+            (headers, body)
+        })
+        .collect()
+}
+
+/// A version 4 UUID unique to this run, `tag` and `i`.
+fn uuid_for(tag: &str, i: usize) -> String {
+    use std::hash::{BuildHasher as _, RandomState};
+    let state = RandomState::new();
+    let a = state.hash_one((tag, i, 1u8));
+    let b = state.hash_one((tag, i, 2u8));
+    let hex = format!(
+        "{:016x}{:016x}",
+        (a & !0xf000) | 0x4000,
+        (b & !(0xc000 << 48)) | (0x8000 << 48)
+    );
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Sends every request, [`CONCURRENCY`] at a time, and returns each one's latency; panics on
+/// any answer other than 201, since a figure over refusals would mean nothing.
+async fn send_all(http: &reqwest::Client, url: &str, requests: Vec<Prepared>) -> Vec<Duration> {
+    let queue = Arc::new(std::sync::Mutex::new(requests));
+    let workers: Vec<_> = (0..CONCURRENCY)
+        .map(|_| {
+            let queue = Arc::clone(&queue);
+            let http = http.clone();
+            let url = url.to_owned();
+            tokio::spawn(async move {
+                let mut times = Vec::new();
+                loop {
+                    let Some((headers, body)) = queue.lock().unwrap().pop() else {
+                        break times;
+                    };
+                    let mut request = http.post(&url).body(body);
+                    for (name, value) in &headers {
+                        request = request.header(name.as_str(), value.as_str());
+                    }
+                    let started = Instant::now();
+                    let response = request.send().await.unwrap();
+                    let status = response.status();
+                    let text = response.text().await.unwrap();
+                    times.push(started.elapsed());
+                    assert_eq!(status, 201, "the receiver refused: {text}");
+                }
+            })
+        })
+        .collect();
+    let mut times = Vec::new();
+    for worker in workers {
+        times.extend(worker.await.unwrap());
+    }
+    times
+}
+
+/// The `q` quantile of sorted `times`, in milliseconds.
+fn percentile(times: &[Duration], q: f64) -> f64 {
+    let index = ((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1;
+    times[index].as_secs_f64() * 1000.0
+}
