@@ -205,6 +205,8 @@ pub async fn send(item: &Item) -> (SendOutcome, Option<KeptReceipt>) {
 
 /// Signs and posts `item` once, with `skew` seconds added to the device's clock.
 async fn attempt(item: &Item, skew: i64) -> Result<Reply, ()> {
+    // The page's work of signing (the key fetched, digest, base, WebCrypto), for the benchmark.
+    browser::measure_start("blankett-sign");
     let Ok(signer) = Signer::get().await else {
         return Err(());
     };
@@ -232,6 +234,7 @@ async fn attempt(item: &Item, skew: i64) -> Result<Reply, ()> {
     fields.push(("signature-input".into(), signature_input));
     fields.push(("signature".into(), signature));
     let extra: Vec<(String, String)> = fields[1..].to_vec();
+    browser::measure_end("blankett-sign");
     let mut reply = net::post_json(&item.url, &item.body, &extra)
         .await
         .map_err(|_| ())?;

@@ -210,6 +210,8 @@ impl FormCtx {
             if ctx.take_over_from_device().await {
                 return;
             }
+            // The page's work from here to the submission on disk, for the benchmark.
+            browser::measure_start("blankett-enqueue");
             let lang = ctx.lang.get_untracked();
             let cx = ctx.validation();
             let fresh_id = browser::random_uuid();
@@ -240,6 +242,7 @@ impl FormCtx {
             // sending, which takes over only if this attempt gets no answer.
             item.next_at = browser::now_ms() + 5_000;
             let _ = outbox::enqueue(&item).await;
+            browser::measure_end("blankett-enqueue");
             let (outcome, _) = outbox::send(&item).await;
             ctx.finish(outcome);
             // Count what still waits, and plan its next try.

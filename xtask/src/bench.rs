@@ -7,7 +7,8 @@
 //! `tests/bench/conditions.mjs` for the same change in headless Chromium,
 //! `tests/bench/offline.mjs` for a second visit with the network off (the service worker
 //! serving the app, beside a static HTML page of the same fields), `tests/bench/drafts.mjs` for
-//! one autosave and one restore of a 1,000-answer draft, and last
+//! one autosave and one restore of a 1,000-answer draft, `tests/bench/sign.mjs` for the page's
+//! work from Submit to the signed request leaving (sign and enqueue), and last
 //! `bench/run.mjs`, the comparison with SurveyJS and Form.io on the same forms (it prints a
 //! table and writes it to `bench/results/latest.md`).
 
@@ -88,25 +89,29 @@ fn comparison(args: &[&str]) -> Result<(), String> {
 
 /// The same kind of change in headless Chromium, through the built app and the receiver; then
 /// a second visit to the same form with the network off; then one autosave and one restore of
-/// a draft with 1,000 answers.
+/// a draft with 1,000 answers; then the page's work from Submit to a signed request leaving.
 fn browser_conditions() -> Result<(), String> {
     crate::install::test_tools()?;
     let script = root().join("tests/bench/conditions.mjs");
     let offline = root().join("tests/bench/offline.mjs");
     let drafts = root().join("tests/bench/drafts.mjs");
+    let sign = root().join("tests/bench/sign.mjs");
     crate::with_receiver(
         "bench",
         &[],
         |forms| {
-            crate::run(
-                std::process::Command::new("node")
-                    .arg(&script)
-                    .arg("generate")
-                    .arg(forms),
-            )
+            for generate in [&script, &sign] {
+                crate::run(
+                    std::process::Command::new("node")
+                        .arg(generate)
+                        .arg("generate")
+                        .arg(forms),
+                )?;
+            }
+            Ok(())
         },
         |url, _| {
-            for measure in [&script, &offline, &drafts] {
+            for measure in [&script, &offline, &drafts, &sign] {
                 crate::run(
                     std::process::Command::new("node")
                         .arg(measure)
