@@ -1,13 +1,15 @@
 //! `cargo bench -p blankett-server --bench receiver` (run by `cargo xtask bench`): submissions
 //! per second through the reference receiver on loopback, with p50 and p99 latency, signed
-//! (RFC 9421, docs/api/signatures.md) beside unsigned, in one run.
+//! (RFC 9421, docs/api/signatures.md) beside unsigned, and with durable commits
+//! (`--synchronous full`, the default) beside `--synchronous normal`, in one run.
 //!
-//! The receiver runs as a process of its own (`blankett-server serve --allow-unsigned`, so it
-//! takes both kinds) on a fresh SQLite file; this process is the clients. Every request is
-//! built and signed before the clock starts, so the figures are the receiver's work (parse,
-//! digest, verify, store in one transaction, sign the receipt) and the loopback, not the
-//! client's signing. Rounds alternate signed and unsigned so a busy machine slows both alike.
-//! Figures to read, never assertions; `BLANKETT_BENCH_N` sets the submissions per round.
+//! Two receivers run as processes of their own (`blankett-server serve --allow-unsigned`, so
+//! they take both kinds), each on a fresh SQLite file in the same folder, one with each
+//! `--synchronous`; this process is the clients. Every request is built and signed before the
+//! clock starts, so the figures are the receiver's work (parse, digest, verify, store in one
+//! transaction, sign the receipt) and the loopback, not the client's signing. Rounds alternate
+//! between every kind so a busy machine slows them alike. Figures to read, never assertions;
+//! `BLANKETT_BENCH_N` sets the submissions per round.
 
 #![allow(clippy::unwrap_used)] // a bench fails loudly on purpose
 
@@ -27,21 +29,33 @@ const ROUNDS: usize = 3;
 /// Requests in flight at once, as many citizens submitting at the same moment.
 const CONCURRENCY: usize = 8;
 
-/// One way of sending: its name and whether requests carry a signature.
+/// One way of sending: its name, whether requests carry a signature, and which receiver
+/// takes them (an index into [`SYNCHRONOUS`]).
 #[derive(Debug, Clone, Copy)]
 struct Kind {
     name: &'static str,
     signed: bool,
+    receiver: usize,
 }
 
-const KINDS: [Kind; 2] = [
+/// The receivers' `--synchronous`, one receiver each.
+const SYNCHRONOUS: [&str; 2] = ["full", "normal"];
+
+const KINDS: [Kind; 3] = [
     Kind {
-        name: "signed (P-256)",
+        name: "signed, FULL",
         signed: true,
+        receiver: 0,
     },
     Kind {
-        name: "unsigned",
+        name: "signed, NORMAL",
+        signed: true,
+        receiver: 1,
+    },
+    Kind {
+        name: "unsigned, FULL",
         signed: false,
+        receiver: 0,
     },
 ];
 
@@ -66,34 +80,44 @@ async fn run(n: usize) {
     let dir = tempfile::tempdir().unwrap();
     let forms = dir.path().join("forms");
     common::write_test_forms(&forms);
-    let args: Vec<OsString> = vec![
-        "--db".into(),
-        dir.path().join("blankett.sqlite3").into(),
-        "--forms".into(),
-        forms.into(),
-        "--dist".into(),
-        dir.path().join("dist").into(),
-        "--allow-unsigned".into(),
-    ];
-    let receiver = ChildReceiver::start(args, Vec::new()).await;
-    let url = format!("{}/api/submissions", receiver.base);
+    let mut receivers = Vec::new();
+    for synchronous in SYNCHRONOUS {
+        let args: Vec<OsString> = vec![
+            "--db".into(),
+            dir.path().join(format!("{synchronous}.sqlite3")).into(),
+            "--forms".into(),
+            forms.clone().into(),
+            "--dist".into(),
+            dir.path().join("dist").into(),
+            "--allow-unsigned".into(),
+            "--synchronous".into(),
+            synchronous.into(),
+        ];
+        receivers.push(ChildReceiver::start(args, Vec::new()).await);
+    }
+    let urls: Vec<String> = receivers
+        .iter()
+        .map(|r| format!("{}/api/submissions", r.base))
+        .collect();
     let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(CONCURRENCY)
+        .pool_max_idle_per_host(CONCURRENCY * SYNCHRONOUS.len())
         .build()
         .unwrap();
 
     // A warm-up round of each kind: connections open, SQLite's file grown, code paged in.
     for kind in KINDS {
-        send_all(&http, &url, prepare(kind, n / 4, &url, "warm")).await;
+        let url = &urls[kind.receiver];
+        send_all(&http, url, prepare(kind, n / 4, url, "warm")).await;
     }
 
     let mut latencies: Vec<Vec<Duration>> = vec![Vec::new(); KINDS.len()];
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); KINDS.len()];
     for round in 0..ROUNDS {
         for (k, kind) in KINDS.iter().enumerate() {
-            let requests = prepare(*kind, n, &url, &format!("r{round}"));
+            let url = &urls[kind.receiver];
+            let requests = prepare(*kind, n, url, &format!("r{round}"));
             let started = Instant::now();
-            let mut times = send_all(&http, &url, requests).await;
+            let mut times = send_all(&http, url, requests).await;
             let elapsed = started.elapsed().as_secs_f64();
             rates[k].push(n as f64 / elapsed);
             latencies[k].append(&mut times);
@@ -102,7 +126,8 @@ async fn run(n: usize) {
 
     println!(
         "\nReceiver on loopback: {n} submissions a round, {ROUNDS} rounds of each kind \
-         alternating, {CONCURRENCY} in flight, SQLite WAL on this machine's disk"
+         alternating, {CONCURRENCY} in flight, SQLite WAL on this machine's disk; FULL and \
+         NORMAL are --synchronous"
     );
     println!(
         "{:<16}{:>14}{:>14}{:>12}{:>12}",

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use blankett_core::Lang;
 
+use crate::store::Synchronous;
+
 /// The usage text printed by `--help` and after a usage error.
 pub const USAGE: &str = "\
 Blankett's reference receiver: checks submissions again and stores them in SQLite.
@@ -11,7 +13,7 @@ Blankett's reference receiver: checks submissions again and stores them in SQLit
 Usage:
   blankett-server serve [--addr ADDR] [--db FILE] [--forms DIR] [--dist DIR] [--max-body BYTES]
                         [--public-url URL] [--allow-unsigned] [--signature-window SECONDS]
-                        [--allowed-origin ORIGIN ...]
+                        [--allowed-origin ORIGIN ...] [--synchronous full|normal]
   blankett-server check FILE.json [FILE.json ...] [--lang sv|en]
   blankett-server import-oep FLOW.oeflow [--id ID] [--organisation NAME] [--lang sv|en] > form.json
   blankett-server --help
@@ -36,6 +38,11 @@ serve options (arguments override environment variables, which override defaults
                      a web page origin (https://www.kommun.se) that may post
                      cross-origin; repeat for more; without it every origin may
                      [env BLANKETT_ALLOWED_ORIGINS, comma-separated, default any]
+  --synchronous full|normal
+                     full: every submission is on the disk before its receipt is
+                     sent, so a power loss never loses an answered case; normal:
+                     faster, but a power loss (not a crash) can lose the last
+                     seconds of answered cases  [env BLANKETT_SYNCHRONOUS, default full]
   BLANKETT_ADMIN_TOKEN enables GET /api/submissions/{reference} with
   `Authorization: Bearer <token>`; without it that endpoint answers 404.
 
@@ -85,6 +92,8 @@ pub struct Config {
     pub signature_window: i64,
     /// The origins that may post cross-origin; empty: every origin (`*`).
     pub allowed_origins: Vec<String>,
+    /// Whether each commit waits for the disk (`PRAGMA synchronous`).
+    pub synchronous: Synchronous,
 }
 
 impl Config {
@@ -112,6 +121,10 @@ impl Config {
             })
             .transpose()?
             .unwrap_or_default();
+        let synchronous = non_empty("BLANKETT_SYNCHRONOUS")
+            .map(|v| parse_synchronous("BLANKETT_SYNCHRONOUS", v))
+            .transpose()?
+            .unwrap_or_default();
         Ok(Config {
             addr: non_empty("BLANKETT_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned()),
             db: non_empty("BLANKETT_DB").map_or_else(|| DEFAULT_DB.into(), PathBuf::from),
@@ -123,7 +136,21 @@ impl Config {
             allow_unsigned,
             signature_window,
             allowed_origins,
+            synchronous,
         })
+    }
+}
+
+/// `--synchronous`: `full` or `normal`.
+fn parse_synchronous(option: &str, value: String) -> Result<Synchronous, UsageError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "full" => Ok(Synchronous::Full),
+        "normal" => Ok(Synchronous::Normal),
+        _ => Err(UsageError::InvalidValue {
+            option: option.to_owned(),
+            value,
+            reason: "expected full or normal",
+        }),
     }
 }
 
@@ -319,6 +346,10 @@ fn parse_serve(
                 }
                 config.allowed_origins.push(parse_origin(&name, value)?);
             }
+            "--synchronous" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                config.synchronous = parse_synchronous(&name, value)?;
+            }
             "--addr" => config.addr = option_value(&name, inline, &mut rest)?,
             "--db" => config.db = option_value(&name, inline, &mut rest)?.into(),
             "--forms" => config.forms = option_value(&name, inline, &mut rest)?.into(),
@@ -434,6 +465,43 @@ mod tests {
         assert!(!c.allow_unsigned, "signatures are required by default");
         assert_eq!(c.signature_window, DEFAULT_SIGNATURE_WINDOW);
         assert!(c.allowed_origins.is_empty());
+        assert_eq!(
+            c.synchronous,
+            Synchronous::Full,
+            "durable commits by default"
+        );
+    }
+
+    #[test]
+    fn synchronous_from_env_and_args() {
+        let serve = |args: &[&str], env: &[(&str, &str)]| match parse(args, env) {
+            Ok(Command::Serve(c)) => Ok(c.synchronous),
+            Ok(other) => panic!("not serve: {other:?}"),
+            Err(e) => Err(e),
+        };
+        let normal = [("BLANKETT_SYNCHRONOUS", "NORMAL")];
+        assert_eq!(serve(&["serve"], &normal), Ok(Synchronous::Normal));
+        assert_eq!(
+            serve(&["serve", "--synchronous", "full"], &normal),
+            Ok(Synchronous::Full)
+        );
+        assert_eq!(
+            serve(&["serve", "--synchronous=normal"], &[]),
+            Ok(Synchronous::Normal)
+        );
+        for bad in [
+            &["serve", "--synchronous", "off"][..],
+            &["serve", "--synchronous", "extra"][..],
+        ] {
+            assert!(
+                matches!(serve(bad, &[]), Err(UsageError::InvalidValue { .. })),
+                "{bad:?}"
+            );
+        }
+        assert!(matches!(
+            serve(&["serve"], &[("BLANKETT_SYNCHRONOUS", "0")]),
+            Err(UsageError::InvalidValue { .. })
+        ));
     }
 
     #[test]

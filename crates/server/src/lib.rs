@@ -122,10 +122,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the database and loads the forms named by `config`; broken forms are logged
-    /// and skipped, never fatal.
+    /// Opens the database (with `config`'s commit durability) and loads the forms named by
+    /// `config`; broken forms are logged and skipped, never fatal.
     pub fn open(config: &Config) -> Result<AppState, ServerError> {
-        AppState::with_store(config, Store::open(&config.db)?)
+        AppState::with_store(config, Store::open_with(&config.db, config.synchronous)?)
     }
 
     /// [`AppState::open`] with a database already open: loads the forms and the receiver's

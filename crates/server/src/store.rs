@@ -54,6 +54,27 @@ pub const MIGRATIONS: &[&str] = &[
 /// How long a statement waits for another process's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// When SQLite waits for the disk at a commit (`PRAGMA synchronous`, in WAL mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// Every commit is on the disk before it returns: a receipt survives a power loss.
+    #[default]
+    Full,
+    /// Commits reach the disk at the next checkpoint: faster, but a power loss (not a
+    /// crash of the process) can lose submissions that were already answered 201.
+    Normal,
+}
+
+impl Synchronous {
+    /// The value of `PRAGMA synchronous`.
+    pub fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Full => "FULL",
+            Synchronous::Normal => "NORMAL",
+        }
+    }
+}
+
 /// Why storage failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -209,8 +230,14 @@ pub fn reference(year: i32, id: i64) -> String {
 }
 
 impl Store {
-    /// Opens (or creates) the database at `path`, creating its folder, and migrates it.
+    /// Opens (or creates) the database at `path`, creating its folder, and migrates it;
+    /// every commit waits for the disk ([`Synchronous::Full`]).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, Synchronous::Full)
+    }
+
+    /// [`Store::open`] with the commits' `synchronous` setting.
+    pub fn open_with(path: &Path, synchronous: Synchronous) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
                 path: parent.display().to_string(),
@@ -219,7 +246,7 @@ impl Store {
         }
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "synchronous", synchronous.pragma())?;
         Store::from_connection(conn)
     }
 
@@ -231,6 +258,13 @@ impl Store {
         Ok(Store {
             conn: Mutex::new(conn),
         })
+    }
+
+    /// The connection's `PRAGMA synchronous`: 2 is FULL, 1 NORMAL.
+    pub fn synchronous(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .lock()
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))?)
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -637,6 +671,20 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn commits_wait_for_the_disk_unless_told_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.sqlite3")).unwrap();
+        assert_eq!(store.synchronous().unwrap(), 2, "FULL by default");
+        let store = Store::open_with(&dir.path().join("b.sqlite3"), Synchronous::Normal).unwrap();
+        assert_eq!(store.synchronous().unwrap(), 1);
+        let mode: String = store
+            .lock()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
     }
 
     #[test]

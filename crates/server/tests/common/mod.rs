@@ -446,6 +446,7 @@ pub async fn start(options: Options) -> TestServer {
         allow_unsigned: options.allow_unsigned,
         signature_window: options.signature_window.unwrap_or(300),
         allowed_origins: options.allowed_origins,
+        synchronous: Default::default(),
     };
     let state = if options.full_disk {
         // The receiver's key is made first: it must fit before the disk is "full".
