@@ -69,7 +69,7 @@ See `blankett-server conformance --help`.
 /// Every rule the kit checks, in the order checked: its name and, in a few words, what the
 /// contract expects (`stored-submission` only with an admin token).
 #[rustfmt::skip] // One rule per line reads as a table.
-pub const RULES: [(&str, &str); 26] = [
+pub const RULES: [(&str, &str); 28] = [
     ("valid-submission", "a valid signed submission: 201 with a receipt and Location"),
     ("receipt-signature", "the receipt is signed by a key in /.well-known/jwks.json"),
     ("jwks", "GET /.well-known/jwks.json: the receiver's JWK Set"),
@@ -96,7 +96,17 @@ pub const RULES: [(&str, &str); 26] = [
     ("invalid-answers", "answers that break the form's rules: 422 invalid_answers with errors"),
     ("unknown-form", "a form the receiver does not have: 404 unknown_form"),
     ("wrong-content-type", "Content-Type text/plain: 415 unsupported_media_type"),
+    ("uri-too-long", "a request target of 64,000 bytes: 414 uri_too_long"),
+    ("header-fields-too-large", "a header field of 128 KiB: 431 header_fields_too_large"),
 ];
+
+/// The length of the request target the kit sends for `uri-too-long`: over every common
+/// server's limit (8 KiB in nginx, Apache and Tomcat, 16 KiB in IIS), under the 64 KiB an
+/// HTTP client will send.
+pub const LONG_TARGET: usize = 64_000;
+
+/// The size of the header field the kit sends for `header-fields-too-large`.
+pub const LARGE_FIELD: usize = 128 * 1024;
 
 /// The receiver's body limit the kit assumes unless told (the reference receiver's default).
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
@@ -1136,7 +1146,11 @@ impl Kit {
     }
 
     async fn send(&self, request: &Outgoing) -> Sent {
-        let mut builder = self.http.post(&self.url);
+        self.send_to(&self.url, request).await
+    }
+
+    async fn send_to(&self, url: &str, request: &Outgoing) -> Sent {
+        let mut builder = self.http.post(url);
         for (name, value) in &request.fields {
             builder = builder.header(name.as_str(), value.as_str());
         }
@@ -1240,6 +1254,8 @@ impl Kit {
                 "invalid-answers" => self.invalid_answers().await,
                 "unknown-form" => self.unknown_form().await,
                 "wrong-content-type" => self.wrong_content_type().await,
+                "uri-too-long" => self.uri_too_long().await,
+                "header-fields-too-large" => self.header_fields_too_large().await,
                 other => (Verdict::Fail, format!("the kit has no check for {other}")),
             };
             let outcome = Outcome {
@@ -1769,6 +1785,53 @@ impl Kit {
         s.content_type = "text/plain".into();
         let sent = self.send(&self.signed(body.clone(), &s)).await;
         let verdict = refusal(&sent, &[415], &["unsupported_media_type"]);
+        self.nothing_stored(verdict, &body, &sub.submission_id)
+            .await
+    }
+
+    /// A valid submission signed for, and posted to, the URL with a query that makes its
+    /// target [`LONG_TARGET`] bytes long.
+    async fn uri_too_long(&self) -> (Verdict, String) {
+        let (sub, body) = self.fresh();
+        let target_now = reqwest::Url::parse(&self.url).map_or(self.url.len(), |u| {
+            u.path().len() + u.query().map_or(0, |q| q.len() + 1)
+        });
+        let join = if self.url.contains('?') { '&' } else { '?' };
+        let pad = LONG_TARGET.saturating_sub(target_now + "x_conformance_padding=".len() + 1);
+        let url = format!(
+            "{}{join}x_conformance_padding={}",
+            self.url,
+            "x".repeat(pad)
+        );
+        let s = self.signer.signing(&body, &sub.submission_id);
+        let fields = self
+            .signer
+            .signed_fields(&url, &s)
+            .unwrap_or_else(|_| self.signer.unsigned_fields(&s));
+        let request = Outgoing {
+            fields,
+            body: body.clone(),
+        };
+        let verdict = refusal(
+            &self.send_to(&url, &request).await,
+            &[414],
+            &["uri_too_long"],
+        );
+        self.nothing_stored(verdict, &body, &sub.submission_id)
+            .await
+    }
+
+    /// A valid signed submission with one more (unsigned) header field of [`LARGE_FIELD`]
+    /// bytes.
+    async fn header_fields_too_large(&self) -> (Verdict, String) {
+        let (sub, body) = self.fresh();
+        let mut request = self.request(body.clone(), &sub.submission_id);
+        request.set("x-conformance-padding", "x".repeat(LARGE_FIELD));
+        let verdict = refusal(
+            &self.send(&request).await,
+            &[431],
+            &["header_fields_too_large"],
+        );
         self.nothing_stored(verdict, &body, &sub.submission_id)
             .await
     }

@@ -11,6 +11,7 @@ pub mod conformance;
 pub mod forms;
 pub mod import;
 pub mod keys;
+pub mod limits;
 pub mod problems;
 pub mod store;
 pub mod verify;
@@ -188,6 +189,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(JWKS_PATH, get(api::jwks))
         .nest_service("/forms", forms_dir)
         .fallback(static_app)
+        .layer(middleware::from_fn(limits::check_head))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
             common_headers,
@@ -359,6 +361,8 @@ async fn common_headers(
 }
 
 /// Serves on `listener` until `shutdown` completes, then finishes the requests in flight.
+/// hyper's own answers to heads it will not parse are rewritten as problem documents
+/// ([`limits::ProblemIo`]).
 ///
 /// Prints `Blankett is running at http://ADDR/` to stdout once listening.
 pub async fn serve_with_listener(
@@ -367,9 +371,9 @@ pub async fn serve_with_listener(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     let addr = listener.local_addr()?;
-    let app = router(Arc::new(state));
+    let app = router(Arc::new(state)).into_make_service_with_connect_info::<limits::ClientAddr>();
     println!("Blankett is running at http://{addr}/");
-    axum::serve(listener, app)
+    axum::serve(limits::ProblemListener(listener), app)
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())

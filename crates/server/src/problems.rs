@@ -85,6 +85,10 @@ pub enum ApiError {
     SignatureReplayed,
     /// `Idempotency-Key` is not the body's `submission_id` as a structured-field string.
     IdempotencyKeyMismatch,
+    /// The request target (path and query) is longer than the receiver takes.
+    UriTooLong,
+    /// The request's header fields are larger (or more) than the receiver takes.
+    HeaderFieldsTooLarge,
 }
 
 /// A problem's status, `code` and title, and its `detail`.
@@ -186,6 +190,12 @@ impl ApiError {
             E::IdempotencyKeyMismatch => (S::BAD_REQUEST, "idempotency_key_mismatch", "Idempotency-Key mismatch", Localized::new(
                 "Inlämningens Idempotency-Key är inte dess submission_id (som en sträng inom citattecken). Den har inte tagits emot. Ladda om sidan och skicka igen.",
                 "The submission's Idempotency-Key is not its submission_id (as a quoted string). It has not been received. Reload the page and send it again.")),
+            E::UriTooLong => (S::URI_TOO_LONG, "uri_too_long", "URI too long", Localized::new(
+                "Adressen är för lång för mottagaren. Använd en kortare länk.",
+                "The address is too long for the receiver. Use a shorter link.")),
+            E::HeaderFieldsTooLarge => (S::REQUEST_HEADER_FIELDS_TOO_LARGE, "header_fields_too_large", "Request header fields too large", Localized::new(
+                "Förfrågan har för stora eller för många rubrikfält. Det kan bero på för många eller för stora kakor (cookies): rensa kakorna för webbplatsen och försök igen.",
+                "The request's header fields are too large or too many. Too many or too large cookies can cause this: clear the site's cookies and try again.")),
         }
     }
 
@@ -446,6 +456,12 @@ mod tests {
             (E::IdempotencyKeyMismatch, 400, "idempotency_key_mismatch", "Idempotency-Key mismatch",
                 "Inlämningens Idempotency-Key är inte dess submission_id (som en sträng inom citattecken). Den har inte tagits emot. Ladda om sidan och skicka igen.",
                 "The submission's Idempotency-Key is not its submission_id (as a quoted string). It has not been received. Reload the page and send it again.", None),
+            (E::UriTooLong, 414, "uri_too_long", "URI too long",
+                "Adressen är för lång för mottagaren. Använd en kortare länk.",
+                "The address is too long for the receiver. Use a shorter link.", None),
+            (E::HeaderFieldsTooLarge, 431, "header_fields_too_large", "Request header fields too large",
+                "Förfrågan har för stora eller för många rubrikfält. Det kan bero på för många eller för stora kakor (cookies): rensa kakorna för webbplatsen och försök igen.",
+                "The request's header fields are too large or too many. Too many or too large cookies can cause this: clear the site's cookies and try again.", None),
         ]
     }
 

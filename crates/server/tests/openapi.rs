@@ -593,6 +593,72 @@ async fn the_reference_receivers_answers_follow_the_contract() {
     assert_follows(&v, "/forms/{form}.json", "get", &form);
 }
 
+/// A raw answer as [`Answer`], for [`assert_follows`].
+fn answer_of(raw: common::RawAnswer) -> Answer {
+    let mut headers = reqwest::header::HeaderMap::new();
+    for (name, value) in raw.headers {
+        headers.append(
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            value.parse().unwrap(),
+        );
+    }
+    Answer {
+        status: raw.status,
+        headers,
+        body: raw.body,
+    }
+}
+
+#[tokio::test]
+async fn a_long_target_and_large_header_fields_are_problem_documents() {
+    let doc = contract();
+    let v = Validator { root: &doc };
+    let server = start(Options::default()).await;
+    let cases = [
+        // Over the receiver's own limits: refused by its middleware.
+        (
+            "target of 9 KiB",
+            common::long_target_request(9 * 1024),
+            414,
+        ),
+        (
+            "a 70 KiB field",
+            common::large_header_request(70 * 1024, 0),
+            431,
+        ),
+        // Over hyper's: refused before the router, rewritten on the connection.
+        (
+            "target of 70,000 bytes",
+            common::long_target_request(70_000),
+            414,
+        ),
+        ("120 fields", common::large_header_request(0, 120), 431),
+        (
+            "a 500 KiB field",
+            common::large_header_request(500 * 1024, 0),
+            431,
+        ),
+    ];
+    for (what, request, status) in cases {
+        let answer = answer_of(common::raw_request(&server.base, &request).await);
+        assert_eq!(answer.status, status, "{what}");
+        let problem = assert_follows(&v, "/api/submissions", "post", &answer);
+        let code = if status == 414 {
+            "uri_too_long"
+        } else {
+            "header_fields_too_large"
+        };
+        assert_eq!(problem["code"], code, "{what}");
+        assert_eq!(
+            answer.headers["x-content-type-options"], "nosniff",
+            "{what}"
+        );
+    }
+    // The connection still serves the next request after a refusal by the middleware.
+    let fine = server.get("/healthz").await;
+    assert_eq!(fine.status(), 200);
+}
+
 #[test]
 fn the_validator_catches_what_it_claims_to() {
     let doc = contract();

@@ -255,6 +255,91 @@ pub async fn problem(response: reqwest::Response, status: u16, code: &str) -> Va
     body
 }
 
+/// An answer read off a raw connection: status, header fields (lowercase names), body.
+pub struct RawAnswer {
+    /// The status code.
+    pub status: u16,
+    /// The header fields, names in lowercase.
+    pub headers: Vec<(String, String)>,
+    /// The body (the rest of the connection after the head).
+    pub body: Vec<u8>,
+}
+
+/// Writes `request` (which asks for `connection: close`) as it is to the receiver at `base`
+/// (`http://host:port`) over a new connection and reads until the receiver closes it: for
+/// heads no HTTP client will send. Panics when nothing closes it within a minute.
+pub async fn raw_request(base: &str, request: &[u8]) -> RawAnswer {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let addr = base.strip_prefix("http://").unwrap();
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let exchange = async {
+        // The receiver may answer and close before it has read everything: ignore a reset.
+        let _ = stream.write_all(request).await;
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 8192];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break answer,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(60), exchange)
+        .await
+        .expect("the receiver neither answered nor closed the connection");
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no head in {:?}", String::from_utf8_lossy(&answer)));
+    let head = String::from_utf8(answer[..split].to_vec()).unwrap();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .map(|line| {
+            let (name, value) = line.split_once(':').unwrap();
+            (name.trim().to_ascii_lowercase(), value.trim().to_owned())
+        })
+        .collect();
+    RawAnswer {
+        status,
+        headers,
+        body: answer[split + 4..].to_vec(),
+    }
+}
+
+/// A `POST /api/submissions` head whose target is `target_len` bytes long.
+pub fn long_target_request(target_len: usize) -> Vec<u8> {
+    let path = "/api/submissions?pad=";
+    let target = format!(
+        "{path}{}",
+        "x".repeat(target_len.saturating_sub(path.len()))
+    );
+    format!("POST {target} HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
+        .into_bytes()
+}
+
+/// A `POST /api/submissions` head with one header field of `value_len` bytes, or with
+/// `count` small fields.
+pub fn large_header_request(value_len: usize, count: usize) -> Vec<u8> {
+    let mut head =
+        String::from("POST /api/submissions HTTP/1.1\r\nhost: x\r\nconnection: close\r\n");
+    if value_len > 0 {
+        head.push_str(&format!("x-pad: {}\r\n", "x".repeat(value_len)));
+    }
+    for i in 0..count {
+        head.push_str(&format!("x-pad-{i}: x\r\n"));
+    }
+    head.push_str("content-length: 0\r\n\r\n");
+    head.into_bytes()
+}
+
 /// `GET /api/submissions/{reference}`, with the admin token when one is given.
 pub async fn admin_get(
     server: &TestServer,
