@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::theme::ContrastFailure;
 use crate::Lang;
 
 /// How serious a problem is: errors stop the form from loading, warnings do not.
@@ -270,6 +271,33 @@ pub enum Problem {
         /// The largest allowed.
         max: u32,
     },
+    /// A text longer than allowed.
+    #[error("is longer than {max} characters")]
+    TooLong {
+        /// The most characters allowed.
+        max: usize,
+    },
+    /// An image address with a scheme other than https, or otherwise unusable.
+    #[error(
+        "\"{0}\" is not an https:// address or a relative path (javascript:, data: and other schemes are not allowed)"
+    )]
+    InvalidImageSrc(String),
+    /// A theme colour that is not `#rgb` or `#rrggbb`.
+    #[error("\"{0}\" is not a colour: write #rgb or #rrggbb in hexadecimal, e.g. \"#005a9c\"")]
+    InvalidColour(String),
+    /// A theme radius that is not `0`, `<n>px` or `<n>rem` within the limits.
+    #[error(
+        "\"{0}\" is not a corner radius: write 0, or a number with px (at most 32px) or rem (at most 2rem), e.g. \"4px\""
+    )]
+    InvalidRadius(String),
+    /// A character a theme's font-family list may not hold.
+    #[error(
+        "a font-family list may hold only letters A–Z, digits, spaces, commas, hyphens and quotes, not \"{0}\""
+    )]
+    FontCharacter(char),
+    /// Two theme colours with too little contrast (a warning).
+    #[error("{0}")]
+    LowContrast(ContrastFailure),
 }
 
 fn did_you_mean(s: Option<&str>) -> String {
@@ -430,6 +458,20 @@ impl Problem {
             ),
             Problem::ZeroRows => "måste vara minst 1".into(),
             Problem::TooLarge { max } => format!("får vara högst {max}"),
+            Problem::TooLong { max } => format!("är längre än {max} tecken"),
+            Problem::InvalidImageSrc(s) => format!(
+                "\"{s}\" är varken en https://-adress eller en relativ sökväg (javascript:, data: och andra scheman är inte tillåtna)"
+            ),
+            Problem::InvalidColour(s) => format!(
+                "\"{s}\" är ingen färg: skriv #rgb eller #rrggbb hexadecimalt, t.ex. \"#005a9c\""
+            ),
+            Problem::InvalidRadius(s) => format!(
+                "\"{s}\" är ingen hörnradie: skriv 0, eller ett tal med px (högst 32px) eller rem (högst 2rem), t.ex. \"4px\""
+            ),
+            Problem::FontCharacter(c) => format!(
+                "en lista med typsnitt får bara innehålla bokstäverna A–Z, siffror, mellanslag, kommatecken, bindestreck och citattecken, inte \"{c}\""
+            ),
+            Problem::LowContrast(failure) => failure.message(Lang::Sv),
         }
     }
 }

@@ -3,10 +3,15 @@
 mod diagnostic;
 mod load;
 mod model;
+mod theme;
 
 pub use diagnostic::{Diagnostic, IdKind, Problem, Severity};
 pub use load::{Loaded, load, load_value};
 pub use model::*;
+pub use theme::{
+    Colour, ContrastFailure, ContrastPair, FOCUS_TEXT, Logo, MAX_FONT_LEN, Radius, Theme,
+    ThemeColour,
+};
 
 #[cfg(test)]
 mod tests;

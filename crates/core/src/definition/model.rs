@@ -8,6 +8,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::theme::{Logo, Theme};
 use crate::text::Text;
 
 /// The format version this crate reads and writes (`"blankett": "1"`).
@@ -135,6 +136,12 @@ pub struct Organisation {
     pub name: Text,
     /// How a citizen reaches the organisation with questions about the form.
     pub contact: Contact,
+    /// The organisation's logo, shown with its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logo: Option<Logo>,
+    /// The organisation's colours, corner radius and font (a host page's own `--bk-*` win).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme: Option<Theme>,
 }
 
 /// Contact details; at least one of them is given.

@@ -7,6 +7,7 @@ mod checks;
 mod expressions;
 mod fields;
 mod read;
+mod theme;
 
 use std::collections::HashMap;
 
@@ -263,16 +264,20 @@ impl Cx {
 
     fn organisation(&mut self, v: &Value, path: &Path) -> Option<Organisation> {
         let obj = self.object(v, path)?;
-        self.unknown_keys(&obj, &["name", "contact"]);
+        self.unknown_keys(&obj, &["name", "contact", "logo", "theme"]);
         let name = self
             .required(&obj, "name")
             .and_then(|(v, p)| self.text(v, &p));
         let contact = self
             .required(&obj, "contact")
             .and_then(|(v, p)| self.contact(v, &p));
+        let logo = self.opt(&obj, "logo", Self::logo);
+        let theme = self.opt(&obj, "theme", Self::theme);
         Some(Organisation {
             name: name?,
             contact: contact?,
+            logo: logo.ok()?,
+            theme: theme.ok()?,
         })
     }
 

@@ -149,6 +149,22 @@ impl Cx {
         Some(s)
     }
 
+    /// A string that `parse` accepts; else the `problem` made from it is reported.
+    pub(super) fn parsed<T>(
+        &mut self,
+        v: &Value,
+        path: &Path,
+        parse: impl FnOnce(&str) -> Option<T>,
+        problem: impl FnOnce(String) -> Problem,
+    ) -> Option<T> {
+        let s = self.string(v, path)?;
+        let parsed = parse(&s);
+        if parsed.is_none() {
+            self.error(path, problem(s));
+        }
+        parsed
+    }
+
     pub(super) fn boolean(&mut self, v: &Value, path: &Path) -> Option<bool> {
         match v {
             Value::Bool(b) => Some(*b),
@@ -348,7 +364,7 @@ fn is_language_code(code: &str) -> bool {
 }
 
 /// An https address, a same-site path, or plain http to the local machine (for development).
-fn is_acceptable_url(s: &str) -> bool {
+pub(super) fn is_acceptable_url(s: &str) -> bool {
     let rest_ok = |rest: &str| {
         !rest.is_empty()
             && !rest.starts_with('/')
