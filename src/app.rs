@@ -1,53 +1,65 @@
-//! The page shell: skip link, language switch, and what the URL asks for.
+//! The app's shell: skip link, language switch, and what the page or the element asks for.
 
 use blankett_core::Lang;
-use blankett_core::definition::Id;
 use leptos::prelude::*;
 
 use crate::browser;
 use crate::catalogue::Catalogue;
 use crate::form::FormLoader;
+use crate::host::{Host, Setup, Show};
 use crate::i18n::{Key, UiLang, t};
 use crate::my_drafts::MyDrafts;
 use crate::offline::UpdateNotice;
 use crate::outbox::Outbox;
 
-/// The whole page.
+/// The app: the whole page, or one embedded form.
 #[component]
-pub fn App() -> impl IntoView {
-    let lang = RwSignal::new(browser::initial_language());
+pub fn App(setup: Setup, host: Host) -> impl IntoView {
+    provide_context(host);
+    let lang = RwSignal::new(setup.lang.unwrap_or_else(browser::initial_language));
     provide_context(UiLang(lang));
-    Effect::new(move |_| browser::set_document_language(lang.get()));
+    Effect::new(move |_| host.set_language(lang.get()));
+    host.follow_height();
 
-    // `?form=<id>` opens a bundled example; `?src=<url>` a definition published elsewhere.
     let outbox = Outbox::start();
-    let on_form = browser::query_param("form").is_some() || browser::query_param("src").is_some();
-    let content = match (browser::query_param("form"), browser::query_param("src")) {
-        _ if browser::query_param("drafts").is_some() => view! { <MyDrafts/> }.into_any(),
-        (Some(id), _) if Id::new(&id).is_some() => {
-            view! { <FormLoader url=format!("forms/{id}.json")/> }.into_any()
-        }
-        (None, Some(src)) => view! { <FormLoader url=src/> }.into_any(),
-        _ => view! { <Catalogue/> }.into_any(),
+    let on_form = matches!(setup.show, Show::Form(_));
+    let embedded = host.embedded();
+    let content = match setup.show.clone() {
+        Show::Drafts => view! { <MyDrafts/> }.into_any(),
+        Show::Form(url) => view! { <FormLoader url setup/> }.into_any(),
+        Show::Catalogue => view! { <Catalogue/> }.into_any(),
     };
-
+    let notice = (!on_form).then(|| view! { <OutboxNotice outbox/> });
+    if embedded {
+        // Inside a host page: no skip link or second `<main>` (the host has its own), and the
+        // host's page stays the host's; the form is a region named by its title.
+        return view! {
+            <div class="bk-app bk-app--embedded" id="main" tabindex="-1">
+                <div class="site-header"><LanguageSwitch landmark=false/></div>
+                {content}
+            </div>
+        }
+        .into_any();
+    }
     view! {
         <a class="skip-link" href="#main">{move || t(lang.get(), Key::SkipToContent)}</a>
         <header class="site-header">
             <LanguageSwitch/>
         </header>
-        <main id="main" tabindex="-1">
+        <main id="main" class="bk-app" tabindex="-1">
             <UpdateNotice/>
             // On a form's own page, its review page says what waits to be sent.
-            {(!on_form).then(|| view! { <OutboxNotice outbox/> })}
+            {notice}
             {content}
         </main>
     }
+    .into_any()
 }
 
-/// A button that switches to the other interface language, labelled in that language.
+/// A button that switches to the other interface language, labelled in that language; in a
+/// navigation landmark of its own on the app's page (`landmark`), not among a host page's.
 #[component]
-fn LanguageSwitch() -> impl IntoView {
+fn LanguageSwitch(#[prop(default = true)] landmark: bool) -> impl IntoView {
     let UiLang(lang) = expect_context::<UiLang>();
     let other = move || {
         if lang.get() == Lang::Sv {
@@ -56,12 +68,18 @@ fn LanguageSwitch() -> impl IntoView {
             Lang::Sv
         }
     };
-    view! {
-        <nav class="language" aria-label=move || t(lang.get(), Key::ChangeLanguage)>
+    let button = move || {
+        view! {
             <button type="button" class="link-button" lang=move || other().code() on:click=move |_| lang.set(other())>
                 {move || other().native_name()}
             </button>
-        </nav>
+        }
+    };
+    if landmark {
+        view! { <nav class="language" aria-label=move || t(lang.get(), Key::ChangeLanguage)>{button()}</nav> }
+            .into_any()
+    } else {
+        view! { <div class="language">{button()}</div> }.into_any()
     }
 }
 

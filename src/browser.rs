@@ -1,4 +1,4 @@
-//! Small adapters to the browser: page URL, language attribute, focus, today's date.
+//! Small adapters to the browser: page URL, language attribute, today's date.
 
 use blankett_core::{Date, Lang};
 use wasm_bindgen::JsCast;
@@ -44,47 +44,6 @@ pub fn initial_language() -> Lang {
         .unwrap_or_default()
 }
 
-/// Moves focus to the element with `id` once the views show the change just made, in the same
-/// task as that change: focus never rests on `<body>` between the removal of the element that
-/// held it and its arrival at `id`, where a screen reader would announce the whole page.
-///
-/// A session change wakes the views that read it at once, and the executor runs woken tasks in
-/// order, in the microtasks of the current task; this runs after them (and after a few more
-/// rounds, for views they woke in turn). A target that is still missing then (a view that waits
-/// for something) is tried again at the next frames.
-pub fn focus_after_update(id: String) {
-    leptos::task::spawn_local(async move {
-        for _ in 0..3 {
-            leptos::task::tick().await;
-        }
-        if !focus_now(&id) {
-            focus_in_frames(id, 30);
-        }
-    });
-}
-
-fn focus_in_frames(id: String, frames_left: u32) {
-    leptos::prelude::request_animation_frame(move || {
-        if !focus_now(&id) && frames_left > 0 {
-            focus_in_frames(id, frames_left - 1);
-        }
-    });
-}
-
-/// Moves focus to the element with `id` now, scrolling it into view; whether it exists.
-pub fn focus_now(id: &str) -> bool {
-    let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    else {
-        return false;
-    };
-    let _ = el.focus();
-    el.scroll_into_view_with_bool(true);
-    true
-}
-
 /// Whether a `focusout` takes focus out of the element whose handler runs (not just from one
 /// of its options to another).
 pub fn focus_left(e: &web_sys::FocusEvent) -> bool {
@@ -115,12 +74,18 @@ pub fn random_uuid() -> String {
         .unwrap_or_default()
 }
 
-/// Resolves `url` against the page's address (for relative definition and submit URLs).
+/// Resolves `url` against the page's address (for a definition's address in the page's).
 pub fn resolve_url(url: &str) -> String {
     let base = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .unwrap_or_default();
-    web_sys::Url::new_with_base(url, &base)
+    resolve_against(&base, url)
+}
+
+/// Resolves `url` against `base` (a definition's relative submit, code list and prefill
+/// addresses against the definition's own address).
+pub fn resolve_against(base: &str, url: &str) -> String {
+    web_sys::Url::new_with_base(url, base)
         .map(|u| u.href())
         .unwrap_or_else(|_| url.to_owned())
 }

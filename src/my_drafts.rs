@@ -61,6 +61,7 @@ fn open_link(entry: &Entry, lang: Lang) -> String {
 #[component]
 pub fn MyDrafts() -> impl IntoView {
     let UiLang(lang) = expect_context::<UiLang>();
+    let host = expect_context::<crate::host::Host>();
     let reload = RwSignal::new(0u32);
     let list = LocalResource::new(move || {
         reload.track();
@@ -80,7 +81,7 @@ pub fn MyDrafts() -> impl IntoView {
                 Err(e) => t(l, Key::DeleteFailed).replace("{reason}", &storage_reason(&e, l)),
             }));
             reload.update(|n| *n += 1);
-            browser::focus_after_update("drafts-status".into());
+            host.focus_after_update("drafts-status".into());
         });
     };
     view! {
@@ -113,7 +114,7 @@ pub fn MyDrafts() -> impl IntoView {
                         </button>
                         <button type="button" class="button button--secondary" on:click=move |_| {
                             confirm_all.set(false);
-                            browser::focus_after_update("delete-all".into());
+                            host.focus_after_update("delete-all".into());
                         }>{t(lang.get(), Key::Cancel)}</button>
                     </div>
                 }.into_any()
@@ -121,7 +122,7 @@ pub fn MyDrafts() -> impl IntoView {
                 view! {
                     <button type="button" id="delete-all" class="button button--secondary" on:click=move |_| {
                         confirm_all.set(true);
-                        browser::focus_after_update("delete-all-yes".into());
+                        host.focus_after_update("delete-all-yes".into());
                     }>{t(lang.get(), Key::DeleteAllData)}</button>
                 }.into_any()
             }}
@@ -138,6 +139,7 @@ fn DraftItem(
     reload: RwSignal<u32>,
 ) -> impl IntoView {
     let UiLang(lang) = expect_context::<UiLang>();
+    let host = expect_context::<crate::host::Host>();
     let confirm = RwSignal::new(false);
     let id = entry.draft.draft_id.clone();
     let dom = format!(
@@ -160,7 +162,7 @@ fn DraftItem(
                     Err(e) => t(l, Key::DeleteFailed).replace("{reason}", &storage_reason(&e, l)),
                 }));
                 reload.update(|n| *n += 1);
-                browser::focus_after_update("drafts-status".into());
+                host.focus_after_update("drafts-status".into());
             });
         }
     };
@@ -186,7 +188,7 @@ fn DraftItem(
                         let delete_id = delete_id.clone();
                         move |_| {
                             confirm.set(false);
-                            browser::focus_after_update(delete_id.clone());
+                            host.focus_after_update(delete_id.clone());
                         }
                     }>{t(l, Key::Cancel)}</button>
                 </div>
@@ -202,7 +204,7 @@ fn DraftItem(
                         let yes_id = yes_id.clone();
                         move |_| {
                             confirm.set(true);
-                            browser::focus_after_update(yes_id.clone());
+                            host.focus_after_update(yes_id.clone());
                         }
                     }>
                         {t(l, Key::DeleteDraft)}<span class="visually-hidden">" "{name.clone()}</span>
@@ -229,7 +231,7 @@ fn DraftItem(
 }
 
 /// What went wrong with the device's storage, in words.
-fn storage_reason(e: &StorageError, lang: Lang) -> String {
+pub fn storage_reason(e: &StorageError, lang: Lang) -> String {
     match e {
         StorageError::Full => t(lang, Key::SaveFull).to_owned(),
         StorageError::Unavailable(reason) | StorageError::Failed(reason) => reason.clone(),

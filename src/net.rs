@@ -71,7 +71,7 @@ pub async fn get_text(url: &str) -> Result<String, NetError> {
     ok_body(send(request).await?)
 }
 
-/// Like [`get_text`], but takes the fetch of `url` that index.html started before the app ran,
+/// Like [`get_text`], but takes the fetch of `url` that the page started before the app ran,
 /// if it started one for this address (once: a retry fetches again).
 pub async fn get_preloaded(url: &str) -> Result<String, NetError> {
     match take_preload(url) {
@@ -80,17 +80,18 @@ pub async fn get_preloaded(url: &str) -> Result<String, NetError> {
     }
 }
 
-/// The fetch of `url` that index.html left in `window.blankettPreload`, removed from there.
+/// The fetch of `url` that index.html or embed.js started (`window.blankett.preloads[url]`),
+/// removed from there.
 fn take_preload(url: &str) -> Option<js_sys::Promise> {
     let window: wasm_bindgen::JsValue = web_sys::window()?.into();
-    let key = wasm_bindgen::JsValue::from_str("blankettPreload");
-    let preload = js_sys::Reflect::get(&window, &key).ok()?;
-    let field = |name: &str| js_sys::Reflect::get(&preload, &name.into()).ok();
-    if field("url")?.as_string()? != url {
-        return None;
-    }
-    let fetch = field("response")?.dyn_into::<js_sys::Promise>().ok()?;
-    js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &key).ok()?;
+    let ns = js_sys::Reflect::get(&window, &"blankett".into()).ok()?;
+    let preloads = js_sys::Reflect::get(&ns, &"preloads".into()).ok()?;
+    let key = wasm_bindgen::JsValue::from_str(url);
+    let fetch = js_sys::Reflect::get(&preloads, &key)
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    js_sys::Reflect::delete_property(preloads.dyn_ref::<js_sys::Object>()?, &key).ok()?;
     Some(fetch)
 }
 

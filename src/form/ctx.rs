@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::field::control_id;
+use crate::host::Host;
 use crate::{browser, outbox, storage};
 
 /// What a form component needs: the session and the interface language.
@@ -31,17 +32,29 @@ pub struct FormCtx {
     /// The prefill values applied so far, applied again to a session restored from a draft
     /// (a trusted value still locks its field).
     prefills: StoredValue<Vec<(PrefillOrigin, serde_json::Value)>>,
+    /// Where the views are: focus is looked for there.
+    pub host: Host,
+    /// Where submissions go (absolute).
+    submit_url: StoredValue<String>,
 }
 
 impl FormCtx {
-    /// A context for `session`, in the interface language `lang`.
-    pub fn new(session: FormSession, lang: RwSignal<Lang>) -> FormCtx {
+    /// A context for `session`, in the interface language `lang`, with views in `host`,
+    /// sending to `submit_url`.
+    pub fn new(
+        session: FormSession,
+        lang: RwSignal<Lang>,
+        host: Host,
+        submit_url: String,
+    ) -> FormCtx {
         FormCtx {
             session: RwSignal::new(session),
             lang,
             answer_triggers: StoredValue::new(HashMap::new()),
             edits: Trigger::new(),
             prefills: StoredValue::new(Vec::new()),
+            host,
+            submit_url: StoredValue::new(submit_url),
         }
     }
 
@@ -64,7 +77,7 @@ impl FormCtx {
             Focus::Heading
         };
         self.session.set(session);
-        move_focus(&focus);
+        self.move_focus(&focus);
     }
 
     /// Reads the session, tracking it: the calling view runs again when the session changes.
@@ -95,7 +108,7 @@ impl FormCtx {
     fn check(&self, action: impl FnOnce(&mut FormSession, &Context) -> Focus) {
         let cx = self.validation();
         if let Some(focus) = self.session.try_update(|s| action(s, &cx)) {
-            move_focus(&focus);
+            self.move_focus(&focus);
         }
     }
 
@@ -191,7 +204,7 @@ impl FormCtx {
     pub fn remove_row(&self, repeat: &str, row: usize) {
         let ahead = self.read_untracked(|s| s.remove_row_focus(repeat));
         if let Some(id) = focus_target(&ahead) {
-            browser::focus_now(&id);
+            self.host.focus_now(&id);
         }
         self.act(|s, _| s.remove_row(repeat, row));
     }
@@ -226,13 +239,11 @@ impl FormCtx {
                     ctx.edits.notify();
                     submission
                 }
-                Some(Err(focus)) => return move_focus(&focus),
+                Some(Err(focus)) => return ctx.move_focus(&focus),
                 None => return,
             };
-            let (url, title) = ctx.read_untracked(|s| {
-                let def = s.definition();
-                (browser::resolve_url(&def.submit.url), def.title.clone())
-            });
+            let url = ctx.submit_url.get_value();
+            let title = ctx.read_untracked(|s| s.definition().title.clone());
             let mut item = outbox::Item::new(&submission, url, title);
             // Changed answers are another submission: the earlier one must not go too.
             if let Some(previous) = previous.filter(|p| *p != item.submission_id) {
@@ -285,7 +296,7 @@ impl FormCtx {
     pub fn finish(&self, outcome: SendOutcome) {
         if let Some(focus) = self.session.try_update(|s| s.finish_submit(outcome)) {
             self.edits.notify();
-            move_focus(&focus);
+            self.move_focus(&focus);
         }
     }
 }
@@ -311,9 +322,11 @@ fn focus_target(focus: &Focus) -> Option<String> {
     }
 }
 
-/// Moves focus where the session said, once the views show the change.
-fn move_focus(focus: &Focus) {
-    if let Some(id) = focus_target(focus) {
-        browser::focus_after_update(id);
+impl FormCtx {
+    /// Moves focus where the session said, once the views show the change.
+    fn move_focus(&self, focus: &Focus) {
+        if let Some(id) = focus_target(focus) {
+            self.host.focus_after_update(id);
+        }
     }
 }

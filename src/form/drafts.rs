@@ -80,12 +80,22 @@ pub struct Drafts {
     definition_text: StoredValue<Arc<str>>,
     /// The address the definition came from, to open the form again from the drafts page.
     source: StoredValue<String>,
+    /// A draft to open at once (from the drafts page).
+    wanted: StoredValue<Option<String>>,
+    /// What deleting an offered draft came to.
+    notice: RwSignal<Option<String>>,
 }
 
 impl Drafts {
     /// Starts the drafts of the form in `ctx`: looks for drafts to continue (or opens the one
-    /// `?draft=` names), saves on every change, and deletes the draft on the receipt.
-    pub fn start(ctx: FormCtx, def: Arc<Definition>, text: Arc<str>, source: String) -> Drafts {
+    /// `wanted` names), saves on every change, and deletes the draft on the receipt.
+    pub fn start(
+        ctx: FormCtx,
+        def: Arc<Definition>,
+        text: Arc<str>,
+        source: String,
+        wanted: Option<String>,
+    ) -> Drafts {
         let keeps = def.keeps_drafts();
         let drafts = Drafts {
             ctx,
@@ -104,6 +114,8 @@ impl Drafts {
             definition: StoredValue::new(def),
             definition_text: StoredValue::new(text),
             source: StoredValue::new(source),
+            wanted: StoredValue::new(wanted),
+            notice: RwSignal::new(None),
         };
         provide_context(drafts);
         if !keeps {
@@ -165,7 +177,7 @@ impl Drafts {
             }
         }
         mine.sort_by_key(|d| std::cmp::Reverse(d.changed_at));
-        let wanted = browser::query_param("draft");
+        let wanted = self.wanted.get_value();
         if let Some(d) = wanted.and_then(|id| mine.iter().find(|d| d.draft_id == id).cloned()) {
             return self.restore(d).await;
         }
@@ -185,10 +197,31 @@ impl Drafts {
         }
     }
 
+    /// Deletes the draft offered (where there is no drafts page to delete it from: embedded, or
+    /// in a frame), says so, and offers the next one of this form if there is one.
+    pub fn delete_offered(self) {
+        let Some(offer) = self.offer.get_untracked() else {
+            return;
+        };
+        self.offer.set(None);
+        spawn_local(async move {
+            let l = self.ctx.lang.get_untracked();
+            self.notice.set(Some(
+                match storage::delete_draft(&offer.latest.draft_id).await {
+                    Ok(()) => t(l, Key::OfferedDeleted).to_owned(),
+                    Err(e) => t(l, Key::DeleteFailed)
+                        .replace("{reason}", &crate::my_drafts::storage_reason(&e, l)),
+                },
+            ));
+            self.ctx.host.focus_after_update("main".into());
+            self.look_for_drafts().await;
+        });
+    }
+
     /// Declines the offer: the form starts empty, and the draft stays on the drafts page.
     pub fn decline(self) {
         self.offer.set(None);
-        browser::focus_after_update("main".into());
+        self.ctx.host.focus_after_update("main".into());
     }
 
     /// Opens `draft` in this form, with the definition it was made with when that differs.
@@ -319,6 +352,15 @@ impl Drafts {
             Ok(pending) => pending.committed().await,
             Err(e) => Err(e),
         };
+        if written.is_ok() {
+            let (id, version) = self
+                .definition
+                .with_value(|d| (d.id.to_string(), d.version.to_string()));
+            self.ctx.host.emit(
+                "draft-saved",
+                &serde_json::json!({ "form": { "id": id, "version": version }, "saved_at": now }),
+            );
+        }
         self.state.set(match written {
             Ok(()) => SaveState::Saved(now),
             Err(e) => SaveState::Failed(e),
@@ -354,7 +396,16 @@ fn lock_name(draft_id: &str) -> String {
 pub fn ResumeOffer() -> impl IntoView {
     let drafts = expect_context::<Drafts>();
     let lang = drafts.ctx.lang;
-    move || {
+    // Without the app's drafts page (embedded, or in a frame), the offer itself deletes.
+    let here = !drafts.ctx.host.standalone();
+    let notice = move || {
+        view! {
+            <div role="status">
+                {move || drafts.notice.get().map(|n| view! { <p class="notice">{n}</p> })}
+            </div>
+        }
+    };
+    let offer = move || {
         let offer = drafts.offer.get()?;
         let l = lang.get();
         let date = browser::human_time_ms(offer.latest.changed_at, l);
@@ -366,7 +417,7 @@ pub fn ResumeOffer() -> impl IntoView {
             t(l, Key::ResumeText).replace("{date}", &date)
         };
         Some(view! {
-            <section class="resume" aria-labelledby="resume-title">
+            <section class="resume" aria-labelledby=drafts.ctx.host.region_label("resume-title")>
                 <h2 id="resume-title">{t(l, Key::ResumeTitle)}</h2>
                 <p>{text}</p>
                 <div class="actions">
@@ -376,13 +427,23 @@ pub fn ResumeOffer() -> impl IntoView {
                     <button type="button" class="button button--secondary" aria-describedby="resume-hint" on:click=move |_| drafts.decline()>
                         {t(l, Key::StartOver)}
                     </button>
+                    {here.then(|| view! {
+                        <button type="button" class="button button--secondary" on:click=move |_| drafts.delete_offered()>
+                            {t(l, Key::DeleteOffered)}
+                        </button>
+                    })}
                 </div>
                 <p class="hint" id="resume-hint">
-                    {t(l, Key::StartOverHint)}" "<a href="?drafts=1">{t(l, Key::AllDrafts)}</a>
+                    {if here { t(l, Key::StartOverHintHere) } else { t(l, Key::StartOverHint) }}
+                    // The drafts page is the app's own page, not a host's.
+                    {(!here).then(|| view! {
+                        " "<a href="?drafts=1">{t(l, Key::AllDrafts)}</a>
+                    })}
                 </p>
             </section>
         })
-    }
+    };
+    view! { {notice} {offer} }
 }
 
 /// The answers a newer version of the form did not keep, listed until the citizen has seen
@@ -393,14 +454,14 @@ pub fn DroppedNotice() -> impl IntoView {
     let lang = drafts.ctx.lang;
     let dismiss = move |_| {
         drafts.dropped.set(Vec::new());
-        browser::focus_after_update("main".into());
+        drafts.ctx.host.focus_after_update("main".into());
     };
     move || {
         let dropped = drafts.dropped.get();
         let l = lang.get();
         (!dropped.is_empty()).then(|| {
             view! {
-                <section class="notice notice--warning version-notice" aria-labelledby="version-title">
+                <section class="notice notice--warning version-notice" aria-labelledby=drafts.ctx.host.region_label("version-title")>
                     <h2 id="version-title">{t(l, Key::VersionChangedTitle)}</h2>
                     <p>{t(l, Key::VersionChangedText)}</p>
                     <dl>
@@ -470,9 +531,15 @@ pub fn SaveStatus() -> impl IntoView {
 }
 
 /// What the privacy notice says about this device: how long drafts are kept, or that none is.
-pub fn privacy_text(def: &Definition, lang: Lang) -> String {
+pub fn privacy_text(def: &Definition, lang: Lang, standalone: bool) -> String {
     if def.keeps_drafts() {
-        t(lang, Key::PrivacyOnDeviceText).replace("{days}", &def.keep_days().to_string())
+        // Without the app's drafts page, the form itself offers deleting.
+        let key = if standalone {
+            Key::PrivacyOnDeviceText
+        } else {
+            Key::PrivacyOnDeviceTextHere
+        };
+        t(lang, key).replace("{days}", &def.keep_days().to_string())
     } else {
         t(lang, Key::PrivacyOnDeviceOff).to_owned()
     }

@@ -2,6 +2,7 @@
 
 mod ctx;
 mod drafts;
+mod events;
 mod field;
 mod markdown;
 mod pages;
@@ -16,6 +17,7 @@ use leptos::prelude::*;
 pub use ctx::FormCtx;
 
 use crate::browser;
+use crate::host::{Host, Setup};
 use crate::i18n::{Key, UiLang, t};
 use crate::net::{self, NetError};
 
@@ -28,9 +30,9 @@ enum LoadFailure {
 
 /// Fetches every code list the definition names and puts it in place. A list that cannot be
 /// fetched comes from the copy kept from an earlier visit; a broken list is a broken form.
-async fn resolve_option_lists(def: &mut Definition) -> Result<(), LoadFailure> {
+async fn resolve_option_lists(def: &mut Definition, source: &str) -> Result<(), LoadFailure> {
     for url in def.option_urls() {
-        let absolute = browser::resolve_url(&url);
+        let absolute = browser::resolve_against(source, &url);
         let text = match net::get_text(&absolute).await {
             Ok(text) => {
                 browser::store_local(&format!("blankett:list:{absolute}"), &text);
@@ -69,12 +71,14 @@ async fn resolve_option_lists(def: &mut Definition) -> Result<(), LoadFailure> {
     Ok(())
 }
 
-/// Fetches a definition from `url` and shows the form, or says exactly why it cannot.
+/// Fetches a definition from `url` (absolute) and shows the form as `setup` asks, or says
+/// exactly why it cannot.
 #[component]
-pub fn FormLoader(url: String) -> impl IntoView {
+pub fn FormLoader(url: String, setup: Setup) -> impl IntoView {
     let UiLang(lang) = expect_context::<UiLang>();
-    let url = browser::resolve_url(&url);
+    let host = expect_context::<Host>();
     let source = url.clone();
+    let source_for_event = url.clone();
     let loaded = LocalResource::new(move || {
         let url = url.clone();
         async move {
@@ -84,17 +88,37 @@ pub fn FormLoader(url: String) -> impl IntoView {
             let loaded = blankett_core::load(&text);
             match loaded.definition {
                 Some(mut def) => {
-                    resolve_option_lists(&mut def).await?;
+                    resolve_option_lists(&mut def, &url).await?;
                     Ok((Arc::new(def), Arc::<str>::from(text)))
                 }
                 None => Err(LoadFailure::Broken(loaded.diagnostics)),
             }
         }
     });
+    // The host page hears why a form could not be shown.
+    Effect::new(move |_| {
+        let detail = match loaded.get() {
+            Some(Err(LoadFailure::Network(e))) => serde_json::json!({
+                "kind": "load", "url": source_for_event.clone(), "message": match e {
+                    NetError::Status(status, _) => format!("HTTP {status}"),
+                    NetError::Network(message) => message,
+                },
+            }),
+            Some(Err(LoadFailure::Broken(d))) => serde_json::json!({
+                "kind": "definition", "url": source_for_event.clone(),
+                "message": d.iter().map(|d| d.line(Lang::En)).collect::<Vec<_>>().join("; "),
+            }),
+            _ => return,
+        };
+        host.emit("error", &detail);
+    });
+    let standalone = host.standalone();
     move || {
         match loaded.get() {
         None => view! { <p role="status">{move || t(lang.get(), Key::Loading)}</p> }.into_any(),
-        Some(Ok((def, text))) => view! { <FormView def text source=source.clone()/> }.into_any(),
+        Some(Ok((def, text))) => {
+            view! { <FormView def text source=source.clone() setup=setup.clone()/> }.into_any()
+        }
         Some(Err(LoadFailure::Network(error))) => view! {
             <h1>{move || t(lang.get(), Key::FormBroken)}</h1>
             <p class="notice notice--error" role="alert">{move || t(lang.get(), Key::FormLoadFailed)}</p>
@@ -102,7 +126,9 @@ pub fn FormLoader(url: String) -> impl IntoView {
                 NetError::Status(status, _) => format!("HTTP {status}"),
                 NetError::Network(message) => message,
             }}</p>
-            <p><a href="./">{move || t(lang.get(), Key::BackToCatalogue)}</a></p>
+            {standalone.then(|| view! {
+                <p><a href="./">{move || t(lang.get(), Key::BackToCatalogue)}</a></p>
+            })}
         }
         .into_any(),
         Some(Err(LoadFailure::Broken(diagnostics))) => view! { <BrokenForm diagnostics/> }.into_any(),
@@ -114,6 +140,7 @@ pub fn FormLoader(url: String) -> impl IntoView {
 #[component]
 fn BrokenForm(diagnostics: Vec<Diagnostic>) -> impl IntoView {
     let UiLang(lang) = expect_context::<UiLang>();
+    let standalone = expect_context::<Host>().standalone();
     view! {
         <h1>{move || t(lang.get(), Key::FormBroken)}</h1>
         <p>{move || t(lang.get(), Key::FormBrokenIntro)}</p>
@@ -123,16 +150,33 @@ fn BrokenForm(diagnostics: Vec<Diagnostic>) -> impl IntoView {
                 diagnostics.iter().map(|d| view! { <li><code>{d.line(l)}</code></li> }).collect_view()
             }}
         </ul>
-        <p><a href="./">{move || t(lang.get(), Key::BackToCatalogue)}</a></p>
+        {standalone.then(|| view! {
+            <p><a href="./">{move || t(lang.get(), Key::BackToCatalogue)}</a></p>
+        })}
     }
 }
 
 /// One form being filled in: `text` is the definition as fetched from `source`.
 #[component]
-fn FormView(def: Arc<Definition>, text: Arc<str>, source: String) -> impl IntoView {
+fn FormView(def: Arc<Definition>, text: Arc<str>, source: String, setup: Setup) -> impl IntoView {
     let UiLang(lang) = expect_context::<UiLang>();
+    let host = expect_context::<Host>();
+    // The organisation's look, below whatever the host page's own CSS says (style/main.css).
+    if let Some(theme) = &def.organisation.theme {
+        host.set_tokens(&theme.tokens());
+    }
+    let logo = def.organisation.logo.clone().map(|logo| {
+        let src = browser::resolve_against(&source, &logo.src);
+        view! { <img class="bk-logo" src=src alt=tr(&logo.alt, lang)/> }
+    });
     let title = def.title.clone();
     let has_endpoint = def.prefill.clone();
+    // Relative addresses in a definition are relative to the definition, as in any web
+    // document; the element's `submit-url` overrides where submissions go.
+    let submit_url = setup
+        .submit_url
+        .clone()
+        .unwrap_or_else(|| browser::resolve_against(&source, &def.submit.url));
     let ctx = FormCtx::new(
         FormSession::new(
             def.clone(),
@@ -141,9 +185,11 @@ fn FormView(def: Arc<Definition>, text: Arc<str>, source: String) -> impl IntoVi
             },
         ),
         lang,
+        host,
+        submit_url,
     );
     provide_context(ctx);
-    drafts::Drafts::start(ctx, def, text, source);
+    drafts::Drafts::start(ctx, def.clone(), text, source.clone(), setup.draft.clone());
     // A submission of this form delivered in the background (after a reload, or by another
     // tab): the receipt is this page's too.
     if let Some(outbox) = use_context::<crate::outbox::Outbox>() {
@@ -162,22 +208,18 @@ fn FormView(def: Arc<Definition>, text: Arc<str>, source: String) -> impl IntoVi
         });
     }
     // Prefill: the link's suggestions, the embedding page's values, then the endpoint's.
-    ctx.prefill(PrefillOrigin::Url, &browser::url_prefill());
-    let config = browser::page_config();
-    if let Some(prefill) = config.as_ref().and_then(|c| c.get("prefill")) {
+    ctx.prefill(PrefillOrigin::Url, &setup.url_prefill);
+    if let Some(prefill) = &setup.page_prefill {
         ctx.prefill(PrefillOrigin::Page, prefill);
     }
-    // `?start=1` or `"start": true` in the embedding page's configuration: the page around
-    // the form already introduces it, so open the first step (the privacy notice stays on
-    // every step).
-    let start = browser::query_param("start").as_deref() == Some("1")
-        || config.and_then(|c| c.get("start").and_then(serde_json::Value::as_bool)) == Some(true);
-    if start {
+    // The page around the form already introduces it: open the first step (the privacy
+    // notice stays on every step).
+    if setup.start {
         ctx.start_quietly();
     }
     let prefill_failed = RwSignal::new(false);
-    if let Some(source) = has_endpoint {
-        let url = browser::resolve_url(&source.endpoint);
+    if let Some(endpoint) = has_endpoint {
+        let url = browser::resolve_against(&source, &endpoint.endpoint);
         leptos::task::spawn_local(async move {
             match net::get_json_with_credentials(&url).await {
                 Ok(values) => ctx.prefill(PrefillOrigin::Endpoint, &values),
@@ -187,12 +229,14 @@ fn FormView(def: Arc<Definition>, text: Arc<str>, source: String) -> impl IntoVi
     }
     let position = Memo::new(move |_| ctx.read(|s| s.position()));
     // Each step is its own page for assistive technology: its title says where the citizen is.
-    Effect::new(move |_| browser::set_title(&ctx.read(|s| s.page_title(lang.get()))));
+    Effect::new(move |_| host.set_title(&ctx.read(|s| s.page_title(lang.get()))));
+    events::tell_host(ctx, host, &def, position);
     view! {
         {move || prefill_failed.get().then(|| view! {
             <p class="notice" role="status">{t(lang.get(), Key::PrefillFailed)}</p>
         })}
-        <h1 lang=move || lang_attr(&title, lang.get())>{
+        {logo}
+        <h1 id="form-title" lang=move || lang_attr(&title, lang.get())>{
             let title = title.clone();
             move || title.get(lang.get()).to_owned()
         }</h1>

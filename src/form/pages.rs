@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::field::{control_id, field_view};
 use super::{FormCtx, lang_attr, tr};
-use crate::browser::{focus_now, human_time};
+use crate::browser::human_time;
 use crate::i18n::{Key, t};
 
 /// The first page: what the form is, who publishes it, and how personal data is processed.
@@ -60,7 +60,7 @@ pub fn PrivacyNotice(open: bool) -> impl IntoView {
                 {row(Key::PrivacyRecipients, &p.recipients)}
                 {p.contact.as_ref().map(|c| row(Key::PrivacyContact, c))}
                 <dt>{move || t(lang.get(), Key::PrivacyOnDevice)}</dt>
-                <dd>{move || ctx.read_untracked(|s| super::drafts::privacy_text(s.definition(), lang.get()))}</dd>
+                <dd>{move || ctx.read_untracked(|s| super::drafts::privacy_text(s.definition(), lang.get(), ctx.host.standalone()))}</dd>
             </dl>
             <p>
                 <a href=p.rights_url.clone() target="_blank" rel="noopener noreferrer">
@@ -103,7 +103,7 @@ fn ErrorSummary() -> impl IntoView {
                             let href = format!("#{target}");
                             let on_click = move |e: ev::MouseEvent| {
                                 e.prevent_default();
-                                focus_now(&target);
+                                ctx.host.focus_now(&target);
                             };
                             view! { <li><a href=href on:click=on_click>{item.text}</a></li> }
                         }).collect_view()}
@@ -157,7 +157,7 @@ pub fn ReviewPage() -> impl IntoView {
         <h2 id="step-heading" tabindex="-1">{move || t(lang.get(), Key::ReviewTitle)}</h2>
         <p>{move || t(lang.get(), Key::ReviewIntro)}</p>
         {move || sections.get().into_iter().map(|section| view! {
-            <section class="review-section" aria-labelledby=format!("review-{}", section.step)>
+            <section class="review-section" aria-labelledby=ctx.host.region_label(&format!("review-{}", section.step))>
                 <h3 id=format!("review-{}", section.step)>{section.title}</h3>
                 <dl class="review">
                     {section.items.into_iter().map(|item| view! { <ReviewRow item/> }).collect_view()}
@@ -259,7 +259,7 @@ pub fn ReceiptPage() -> impl IntoView {
     });
     let sections = Memo::new(move |_| ctx.read(|s| s.review(lang.get())));
     view! {
-        <section class="receipt" aria-labelledby="step-heading">
+        <section class="receipt" aria-labelledby=ctx.host.region_label("step-heading")>
             <h2 id="step-heading" tabindex="-1">{move || t(lang.get(), Key::ReceiptTitle)}</h2>
             {move || receipt.get().map(|r| view! {
                 <dl class="receipt-facts">
@@ -280,7 +280,7 @@ pub fn ReceiptPage() -> impl IntoView {
             </div>
             <h3>{move || t(lang.get(), Key::ReceiptAnswers)}</h3>
             {move || sections.get().into_iter().map(|section| view! {
-                <section class="review-section" aria-labelledby=format!("sent-{}", section.step)>
+                <section class="review-section" aria-labelledby=ctx.host.region_label(&format!("sent-{}", section.step))>
                     <h4 id=format!("sent-{}", section.step)>{section.title}</h4>
                     <dl class="review">
                         {section.items.into_iter().filter(|i| !i.value.is_empty()).map(|item| view! {
@@ -292,7 +292,9 @@ pub fn ReceiptPage() -> impl IntoView {
                     </dl>
                 </section>
             }).collect_view()}
-            <p class="no-print"><a href="./">{move || t(lang.get(), Key::NewForm)}</a></p>
+            {ctx.host.standalone().then(|| view! {
+                <p class="no-print"><a href="./">{move || t(lang.get(), Key::NewForm)}</a></p>
+            })}
         </section>
     }
 }

@@ -192,7 +192,8 @@ export const SETTLE_MS = 20_000;
 /** Describes the focused element, for a failure message. */
 function describeFocus(page) {
   return page.evaluate(() => {
-    const a = document.activeElement;
+    let a = document.activeElement;
+    while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
     if (!a || a === document.body) return '<body> (nothing)';
     return `<${a.tagName.toLowerCase()}${a.id ? ` id="${a.id}"` : ''}> "${(a.textContent ?? '').trim().slice(0, 60)}"`;
   }).catch((e) => `unknown (${e.message})`);
@@ -203,8 +204,12 @@ function describeFocus(page) {
 export async function waitForFocus(page, locator, what, { within = false } = {}) {
   const deadline = Date.now() + SETTLE_MS;
   for (;;) {
-    const ok = await locator.evaluate((el, inside) => (inside ? el.contains(document.activeElement) : el === document.activeElement), within)
-      .catch(() => false);
+    const ok = await locator.evaluate((el, inside) => {
+      // The focused element itself, also inside an embedded form's shadow root.
+      let a = document.activeElement;
+      while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+      return inside ? el.contains(a) : el === a;
+    }, within).catch(() => false);
     if (ok) return;
     if (Date.now() > deadline) assert.fail(`focus did not reach ${what}; it is on ${await describeFocus(page)}`);
     await page.waitForTimeout(50);
@@ -259,7 +264,7 @@ export async function watchFocus(page) {
 /** Presses Tab until `locator` has focus; fails if it is not reachable by keyboard. */
 export async function tabTo(page, locator, what) {
   for (let i = 0; i < 120; i++) {
-    if (await locator.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+    if (await locator.evaluate((el) => el.getRootNode().activeElement === el).catch(() => false)) return;
     await page.keyboard.press('Tab');
   }
   assert.fail(`could not reach ${what} with the Tab key`);
@@ -338,6 +343,21 @@ export async function lockedValue(page, field, lang = 'sv') {
 /** The next-step button of the current page, by accessible name. */
 export function nextButton(page) {
   return page.getByRole('button', { name: /^(Nästa|Granska dina svar|Spara och gå tillbaka till granskningen|Next|Review your answers)$/ });
+}
+
+/**
+ * `page`, with its locators scoped to `host` (an embedded form's `<blankett-form>` element):
+ * the shared helpers then find one form's controls among several on the page (Playwright's
+ * locators reach into open shadow roots), while the keyboard stays the page's.
+ */
+export function within(page, host) {
+  return new Proxy(page, {
+    get(target, prop) {
+      if (['getByRole', 'getByLabel', 'getByText', 'locator'].includes(prop)) return host[prop].bind(host);
+      const value = target[prop];
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** Activates a button from the keyboard: Tab to it, then Enter. */
@@ -477,7 +497,11 @@ export async function fillToReview(page, def) {
     assert.ok(step, `step "${title}" is in ${def.id}`);
     await fillStep(page, def, step, given);
     await press(page, nextButton(page), `Next on step ${n} of ${def.id}`);
-    await page.waitForFunction((t) => document.querySelector('#step-heading')?.textContent.trim() !== t, title, { timeout: SETTLE_MS });
+    const deadline = Date.now() + SETTLE_MS;
+    while ((await heading.textContent().catch(() => title))?.trim() === title) {
+      if (Date.now() > deadline) assert.fail(`Next on step ${n} of ${def.id} did not leave "${title}"`);
+      await page.waitForTimeout(50);
+    }
   }
   const title = (await page.locator('#step-heading').textContent()).trim();
   assert.equal(title, 'Granska dina svar', `${def.id} reaches its review page`);

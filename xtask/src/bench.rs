@@ -8,7 +8,8 @@
 //! `tests/bench/offline.mjs` for a second visit with the network off (the service worker
 //! serving the app, beside a static HTML page of the same fields), `tests/bench/drafts.mjs` for
 //! one autosave and one restore of a 1,000-answer draft, `tests/bench/sign.mjs` for the page's
-//! work from Submit to the signed request leaving (sign and enqueue), and last
+//! work from Submit to the signed request leaving (sign and enqueue), `tests/bench/embed.mjs`
+//! for bytes and time to the first field of an embedded form beside the app's own page, and last
 //! `bench/run.mjs`, the comparison with SurveyJS and Form.io on the same forms (it prints a
 //! table and writes it to `bench/results/latest.md`).
 
@@ -19,7 +20,7 @@ use std::io::Write;
 pub fn run() -> Result<(), String> {
     crate::install::build_tools()?;
     crate::run(std::process::Command::new("trunk").args(["build", "--release", "--offline"]))?;
-    crate::write_service_worker(&root().join("dist"))?;
+    crate::after_trunk(&root().join("dist"))?;
     bundle_sizes()?;
     // Timings come from an optimised build; xtask itself is built in debug.
     crate::run(
@@ -89,16 +90,19 @@ fn comparison(args: &[&str]) -> Result<(), String> {
 
 /// The same kind of change in headless Chromium, through the built app and the receiver; then
 /// a second visit to the same form with the network off; then one autosave and one restore of
-/// a draft with 1,000 answers; then the page's work from Submit to a signed request leaving.
+/// a draft with 1,000 answers; then the page's work from Submit to a signed request leaving;
+/// then the first field of a form embedded on the demo host page beside the app's own page.
 fn browser_conditions() -> Result<(), String> {
     crate::install::test_tools()?;
     let script = root().join("tests/bench/conditions.mjs");
     let offline = root().join("tests/bench/offline.mjs");
     let drafts = root().join("tests/bench/drafts.mjs");
     let sign = root().join("tests/bench/sign.mjs");
+    let embed = root().join("tests/bench/embed.mjs");
     crate::with_receiver(
         "bench",
-        &[],
+        // The example forms, for the demo host page of the embedding figure.
+        &["public/forms"],
         |forms| {
             for generate in [&script, &sign] {
                 crate::run(
@@ -111,7 +115,7 @@ fn browser_conditions() -> Result<(), String> {
             Ok(())
         },
         |url, _| {
-            for measure in [&script, &offline, &drafts, &sign] {
+            for measure in [&script, &offline, &drafts, &sign, &embed] {
                 crate::run(
                     std::process::Command::new("node")
                         .arg(measure)

@@ -99,8 +99,91 @@ pub fn cargo() -> Command {
 /// Builds the release app into `dist/`, with its service worker and the developer pages.
 pub fn build_app() -> Result<(), String> {
     run(Command::new("trunk").args(["build", "--release", "--offline"]))?;
-    write_service_worker(&root().join("dist"))?;
+    after_trunk(&root().join("dist"))?;
     build_dev_pages()
+}
+
+/// What trunk does not make: the embed script and the service worker (which lists the
+/// embed script among the files it keeps).
+pub fn after_trunk(dist: &Path) -> Result<(), String> {
+    write_embed_script(dist)?;
+    write_service_worker(dist)
+}
+
+/// Writes `dist/embed.js`, the one script a host page loads to embed forms: wasm-bindgen's
+/// glue (trunk's `blankett-*.js`) followed by the template `public/embed.js` with the built
+/// module's name and SHA-384 (checked when it is fetched), and the stylesheet (adopted by each
+/// form's shadow root), as `embed.js` (always the latest) and `embed-<hash>.js` (this build's,
+/// to pin). Prints the snippet with the script's own `integrity` value for host pages, and
+/// writes the versioned name and that value to `dist/embed.js.integrity`.
+pub fn write_embed_script(dist: &Path) -> Result<(), String> {
+    use sha2::Digest as _;
+    let template_path = root().join("public/embed.js");
+    let template = std::fs::read_to_string(&template_path)
+        .map_err(|e| format!("{}: {e}", template_path.display()))?;
+    let mut names: Vec<String> = std::fs::read_dir(dist)
+        .map_err(|e| format!("{}: {e}", dist.display()))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let find = |what: &str, test: &dyn Fn(&str) -> bool| {
+        names
+            .iter()
+            .find(|n| test(n))
+            .cloned()
+            .ok_or_else(|| format!("{} has no {what}: build the app first", dist.display()))
+    };
+    let glue = find("wasm-bindgen glue (blankett-*.js)", &|n| {
+        n.starts_with("blankett-") && n.ends_with(".js")
+    })?;
+    let wasm = find("module (*_bg.wasm)", &|n| n.ends_with("_bg.wasm"))?;
+    let css = find("stylesheet (main-*.css)", &|n| {
+        n.starts_with("main-") && n.ends_with(".css")
+    })?;
+    let read = |name: &str| std::fs::read(dist.join(name)).map_err(|e| format!("{name}: {e}"));
+    let sri = |bytes: &[u8]| {
+        format!(
+            "sha384-{}",
+            blankett_core::signing::base64::encode(&sha2::Sha384::digest(bytes))
+        )
+    };
+    let css_text = String::from_utf8(read(&css)?).map_err(|e| format!("{css}: {e}"))?;
+    let mut element = template;
+    for (placeholder, value) in [
+        ("\"__WASM_FILE__\"", js_string(&wasm)),
+        ("\"__WASM_INTEGRITY__\"", js_string(&sri(&read(&wasm)?))),
+        ("\"__CSS_FILE__\"", js_string(&css)),
+        ("\"__CSS__\"", js_string(&css_text)),
+    ] {
+        element = stamp(&element, placeholder, &value)?;
+    }
+    let glue_text = String::from_utf8(read(&glue)?).map_err(|e| format!("{glue}: {e}"))?;
+    let script = format!("{glue_text}\n{element}");
+    // `embed.js` always the latest; `embed-<hash>.js` this build's forever, for a host page
+    // that pins it with `integrity` (a new deployment must not break that page).
+    let digest = sha2::Sha384::digest(script.as_bytes());
+    let versioned = format!(
+        "embed-{}.js",
+        digest[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    for name in ["embed.js", versioned.as_str()] {
+        let out = dist.join(name);
+        std::fs::write(&out, &script).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    let integrity = sri(script.as_bytes());
+    let integrity_file = dist.join("embed.js.integrity");
+    std::fs::write(&integrity_file, format!("{versioned} {integrity}\n"))
+        .map_err(|e| format!("{}: {e}", integrity_file.display()))?;
+    eprintln!(
+        "xtask: wrote dist/embed.js and dist/{versioned} ({} bytes); a host page pins it with\n  \
+         <script type=\"module\" src=\"…/{versioned}\" integrity=\"{integrity}\" crossorigin=\"anonymous\"></script>",
+        script.len()
+    );
+    Ok(())
 }
 
 /// Writes `dist/sw.js` from the template `public/sw.js`: the build id (a hash of every built
@@ -156,14 +239,28 @@ pub fn write_service_worker(dist: &Path) -> Result<(), String> {
 /// `template` with its one `placeholder` replaced by `value`.
 fn stamp(template: &str, placeholder: &str, value: &str) -> Result<String, String> {
     if template.matches(placeholder).count() != 1 {
-        return Err(format!("public/sw.js must hold {placeholder} exactly once"));
+        return Err(format!("the template must hold {placeholder} exactly once"));
     }
     Ok(template.replacen(placeholder, value, 1))
 }
 
-/// A JavaScript string literal for a file name or the build id.
+/// A JavaScript string literal (a file name, the build id, a stylesheet).
 fn js_string(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Every file under `dir`, as paths relative to `base` with `/` between folders.

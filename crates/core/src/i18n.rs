@@ -160,6 +160,12 @@ pub enum Key {
     StartOver,
     /// "If you start over, the unfinished form stays under My unfinished forms."
     StartOverHint,
+    /// "If you start over, the unfinished form stays on this device." (embedded: no drafts page)
+    StartOverHintHere,
+    /// "Delete the unfinished form" (the offer to continue, where there is no drafts page)
+    DeleteOffered,
+    /// "The unfinished form is deleted from this device."
+    OfferedDeleted,
     /// "My unfinished forms"
     AllDrafts,
     /// "Your answers are saved on this device ({time})."
@@ -186,6 +192,8 @@ pub enum Key {
     PrivacyOnDevice,
     /// "What you fill in is kept only on this device until you submit, and deleted {days} days after your last change. Nothing is sent before you submit. You can delete it under My unfinished forms."
     PrivacyOnDeviceText,
+    /// The privacy line of a form embedded in a host page, where deleting is offered on the form.
+    PrivacyOnDeviceTextHere,
     /// "What you fill in is not kept on the device, and nothing is sent before you submit."
     PrivacyOnDeviceOff,
     /// "A new version of the e-service is available."
@@ -361,6 +369,15 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "Börjar du om finns det påbörjade ärendet kvar under Mina påbörjade ärenden.",
             "If you start over, the unfinished form stays under My unfinished forms.",
         ),
+        Key::StartOverHintHere => (
+            "Börjar du om finns det påbörjade ärendet kvar på enheten tills du raderar det.",
+            "If you start over, the unfinished form stays on this device until you delete it.",
+        ),
+        Key::DeleteOffered => ("Radera det påbörjade ärendet", "Delete the unfinished form"),
+        Key::OfferedDeleted => (
+            "Det påbörjade ärendet är raderat från enheten.",
+            "The unfinished form is deleted from this device.",
+        ),
         Key::AllDrafts => ("Mina påbörjade ärenden", "My unfinished forms"),
         Key::Saved => (
             "Dina svar är sparade på den här enheten ({time}).",
@@ -403,6 +420,10 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         Key::PrivacyOnDeviceText => (
             "Det du fyller i sparas bara på den här enheten tills du skickar in, och raderas {days} dagar efter din senaste ändring. Inget skickas innan du skickar in. Du kan radera det under Mina påbörjade ärenden.",
             "What you fill in is kept only on this device until you submit, and deleted {days} days after your last change. Nothing is sent before you submit. You can delete it under My unfinished forms.",
+        ),
+        Key::PrivacyOnDeviceTextHere => (
+            "Det du fyller i sparas bara på den här enheten tills du skickar in, och raderas {days} dagar efter din senaste ändring. Inget skickas innan du skickar in. När du öppnar formuläret igen kan du fortsätta eller radera det.",
+            "What you fill in is kept only on this device until you submit, and deleted {days} days after your last change. Nothing is sent before you submit. When you open the form again you can continue or delete it.",
         ),
         Key::PrivacyOnDeviceOff => (
             "Det du fyller i sparas inte på enheten och skickas inte förrän du skickar in.",

@@ -259,6 +259,7 @@ async fn app_page(index: &std::path::Path) -> Response {
 fn no_cache_path(path: &str) -> bool {
     path == "/"
         || path == "/sw.js"
+        || path == "/embed.js"
         || path.ends_with("/index.html")
         || (path.starts_with("/forms/") && path.ends_with(".json"))
 }
@@ -347,6 +348,34 @@ async fn common_headers(
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     } else if no_cache_path(&path) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    if !path.starts_with("/api")
+        && path != JWKS_PATH
+        && !headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+    {
+        // The runtime's files and the forms are public: a host page on any origin may load
+        // them (embed.js is a module script, fetched with CORS, as are the module and the
+        // definitions it loads). Nothing here depends on who asks.
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    }
+    if is_html {
+        // iframe mode: the host pages allowed to call the API may also frame the app.
+        if let Some(policy) = headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok())
+            && !app.allowed_origins.is_empty()
+        {
+            let framed = policy.replace(
+                "frame-ancestors 'self'",
+                &format!("frame-ancestors 'self' {}", app.allowed_origins.join(" ")),
+            );
+            if let Ok(value) = HeaderValue::from_str(&framed) {
+                headers.insert(header::CONTENT_SECURITY_POLICY, value);
+            }
+        }
     }
     if path == "/api/submissions" || path == JWKS_PATH {
         cors_headers(

@@ -390,6 +390,44 @@ async fn disk_full_is_a_503_problem() {
     assert!(body["detail"]["en"].as_str().unwrap().contains("try again"));
 }
 
+/// A host page on another origin loads the runtime, its module and the forms (CORS), and
+/// the hosts allowed to call the API may frame the app (iframe mode).
+#[tokio::test]
+async fn embedding_headers() {
+    let server = start(Options {
+        with_dist: true,
+        allowed_origins: vec!["https://www.exempelby.se".into()],
+        ..Options::default()
+    })
+    .await;
+    std::fs::write(server.dist.join("embed.js"), "export {};").unwrap();
+    let script = server.get("/embed.js").await;
+    assert_eq!(script.status().as_u16(), 200);
+    assert_eq!(header(&script, "access-control-allow-origin"), "*");
+    assert_eq!(
+        header(&script, "cache-control"),
+        "no-cache",
+        "a new build is seen at once"
+    );
+    let form = server.get("/forms/test.json").await;
+    assert_eq!(header(&form, "access-control-allow-origin"), "*");
+    let page = server.get("/").await;
+    let csp = header(&page, "content-security-policy");
+    assert!(
+        csp.contains("frame-ancestors 'self' https://www.exempelby.se"),
+        "{csp}"
+    );
+    // The API still answers only the allowed origins.
+    let jwks = server
+        .client
+        .get(server.url("/.well-known/jwks.json"))
+        .header("origin", "https://elsewhere.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&jwks, "access-control-allow-origin"), "");
+}
+
 #[tokio::test]
 async fn static_files_health_and_headers() {
     let server = start(Options {
