@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  BASE, SETTLE_MS, adminGet, assertAccessible, control, fetchDefinition, fillToReview, launch, newPage, press,
+  BASE, SETTLE_MS, adminGet, assertAccessible, control, fetchDefinition, fillToReview, launch, newPage, nextButton, press,
   text, validValue, waitForFocus, within,
 } from './lib.mjs';
 
@@ -208,6 +208,42 @@ describe('embedded forms on a municipal page', () => {
     await host.getByRole('status').filter({ hasText: 'Det påbörjade ärendet är raderat från enheten.' }).waitFor({ timeout: SETTLE_MS });
     assert.equal(await drafts(), 0, 'deleted from the device');
     assert.equal(await offer.count(), 0);
+    await page.context().close();
+  });
+
+  test("the definition's theme and logo, below the host's own CSS", async () => {
+    const primary = (host) => nextButton(host).evaluate((b) => getComputedStyle(b).backgroundColor);
+    // On the app's own page: the organisation's colour and logo.
+    const own = await newPage(browser);
+    await own.goto(new URL('?form=tema&start=1&lang=sv', BASE).href);
+    await own.locator('#step-heading').waitFor({ timeout: SETTLE_MS });
+    assert.equal(await primary(own), 'rgb(122, 31, 92)');
+    const logo = own.getByRole('img', { name: 'Temaby kommun' });
+    await logo.waitFor();
+    await own.waitForFunction(() => document.querySelector('img.bk-logo')?.naturalWidth > 0, null, { timeout: SETTLE_MS });
+    assert.match(await logo.getAttribute('src'), /\/forms\/tema-logo\.svg$/, "read from the definition's address");
+    await assertAccessible(own, 'themed form');
+    await own.context().close();
+    // On the demo page: with the host's theme class the host's colour wins; without, the definition's.
+    const page = await newPage(browser);
+    await openDemo(page);
+    await form(page, 'form-felanmalan');
+    await page.evaluate(() => {
+      for (const [id, cls] of [['tema-host', 'norrvik'], ['tema-own', '']]) {
+        const el = document.createElement('blankett-form');
+        el.id = id;
+        if (cls) el.className = cls;
+        el.setAttribute('src', '../forms/tema.json');
+        el.setAttribute('start', '');
+        document.querySelector('main').append(el);
+      }
+    });
+    const hostThemed = await form(page, 'tema-host');
+    const ownThemed = await form(page, 'tema-own');
+    assert.equal(await primary(hostThemed), 'rgb(0, 89, 79)', "the host's --bk-primary wins");
+    assert.equal(await primary(ownThemed), 'rgb(122, 31, 92)', "the definition's colour where the host sets none");
+    assert.equal(await page.locator('#tema-own').evaluate((h) => getComputedStyle(h.shadowRoot.querySelector('.bk-root')).fontFamily), 'Georgia, serif');
+    await assertAccessible(page, 'themed forms on the host page');
     await page.context().close();
   });
 
