@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{ConnectInfo, OriginalUri, Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use blankett_core::protocol::Receipt;
 use blankett_core::signing::{Message, content_digest};
 use blankett_core::{Context, Date, Submission};
@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::AppState;
+use crate::limits::ClientAddr;
 use crate::problems::ApiError;
 use crate::store::{Inserted, NewSubmission, Store, StoreError, Stored};
 use crate::verify;
@@ -254,18 +255,35 @@ struct StoredBody {
     key_id: Option<String>,
 }
 
-/// The stored submission `reference`, for a caller with the admin token.
+/// The client at the other end of the connection, as the server recorded it.
+type Client = Option<Extension<ConnectInfo<ClientAddr>>>;
+
+/// The client's IP address; the unspecified address when the server recorded none.
+fn client_ip(client: &Client) -> std::net::IpAddr {
+    client.as_ref().map_or(
+        std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+        |Extension(ConnectInfo(ClientAddr(addr)))| addr.ip(),
+    )
+}
+
+/// The stored submission `reference`, for a caller with the admin token. A wrong token is
+/// answered after the pause the client's earlier wrong tokens earn ([`crate::throttle`]);
+/// the right one at once.
 async fn stored_for_admin(
     app: &Arc<AppState>,
     reference: String,
     headers: &HeaderMap,
+    client: &Client,
 ) -> Result<Stored, ApiError> {
     let Some(token) = app.admin_token.as_deref() else {
         return Err(ApiError::NotFound);
     };
+    let ip = client_ip(client);
     if !authorized(headers, token) {
+        app.admin_throttle.refuse(ip).await;
         return Err(ApiError::Unauthorized);
     }
+    app.admin_throttle.succeeded(ip);
     with_store(app, move |store| store.get(&reference))
         .await?
         .ok_or(ApiError::UnknownReference)
@@ -275,9 +293,10 @@ async fn stored_for_admin(
 pub async fn get_submission(
     State(app): State<Arc<AppState>>,
     Path(reference): Path<String>,
+    client: Client,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let stored = stored_for_admin(&app, reference, &headers).await?;
+    let stored = stored_for_admin(&app, reference, &headers, &client).await?;
     let answers = serde_json::from_str(&stored.answers).unwrap_or(Value::Null);
     Ok(Json(StoredBody {
         reference: stored.reference,
@@ -310,9 +329,10 @@ fn oep_mapping<'a>(
 pub async fn get_flowinstance_xml(
     State(app): State<Arc<AppState>>,
     Path(reference): Path<String>,
+    client: Client,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let stored = stored_for_admin(&app, reference, &headers).await?;
+    let stored = stored_for_admin(&app, reference, &headers, &client).await?;
     let mapping = oep_mapping(&app, &stored.form_id)?;
     let answers: Value = serde_json::from_str(&stored.answers).unwrap_or(Value::Null);
     let case_id = stored

@@ -14,6 +14,7 @@ pub mod keys;
 pub mod limits;
 pub mod problems;
 pub mod store;
+pub mod throttle;
 pub mod verify;
 
 use std::future::Future;
@@ -108,6 +109,8 @@ pub struct AppState {
     pub store: Store,
     /// The admin endpoint's bearer token; `None` disables the endpoint.
     pub admin_token: Option<String>,
+    /// The admin endpoint's memory of wrong tokens, which slows guessing down.
+    pub admin_throttle: throttle::Throttle,
     /// The largest request body accepted, in bytes.
     pub max_body: usize,
     /// The built app's folder.
@@ -148,11 +151,21 @@ impl AppState {
             forms.len(),
             config.forms.display()
         );
+        if let Some(token) = &config.admin_token
+            && token.chars().count() < throttle::MIN_TOKEN_LEN
+        {
+            tracing::warn!(
+                "BLANKETT_ADMIN_TOKEN is shorter than {} characters: use a long random one, \
+                 such as the output of `openssl rand -hex 32`",
+                throttle::MIN_TOKEN_LEN
+            );
+        }
         Ok(AppState {
             forms,
             skipped,
             store,
             admin_token: config.admin_token.clone(),
+            admin_throttle: throttle::Throttle::default(),
             max_body: config.max_body,
             dist: config.dist.clone(),
             forms_dir: config.forms.clone(),
@@ -393,14 +406,15 @@ async fn common_headers(
 /// hyper's own answers to heads it will not parse are rewritten as problem documents
 /// ([`limits::ProblemIo`]).
 ///
-/// Prints `Blankett is running at http://ADDR/` to stdout once listening.
+/// Prints `Blankett is running at http://ADDR/` to stdout once listening. `state` may be
+/// shared, so a caller can look at it while serving.
 pub async fn serve_with_listener(
     listener: TcpListener,
-    state: AppState,
+    state: impl Into<Arc<AppState>>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     let addr = listener.local_addr()?;
-    let app = router(Arc::new(state)).into_make_service_with_connect_info::<limits::ClientAddr>();
+    let app = router(state.into()).into_make_service_with_connect_info::<limits::ClientAddr>();
     println!("Blankett is running at http://{addr}/");
     axum::serve(limits::ProblemListener(listener), app)
         .with_graceful_shutdown(shutdown)

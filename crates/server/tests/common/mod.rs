@@ -386,6 +386,8 @@ pub struct TestServer {
     pub client: reqwest::Client,
     /// The device key [`TestServer::post`] signs with.
     pub device: Device,
+    /// The running receiver's state.
+    pub state: std::sync::Arc<AppState>,
     _shutdown: oneshot::Sender<()>,
     _dir: tempfile::TempDir,
 }
@@ -484,6 +486,8 @@ pub struct Options {
     pub allowed_origins: Vec<String>,
     /// The signature window in seconds; 300 when `None`.
     pub signature_window: Option<i64>,
+    /// How wrong admin tokens are slowed down; the receiver's default when `None`.
+    pub admin_throttle: Option<blankett_server::throttle::Policy>,
 }
 
 fn write_forms(dir: &Path, version: Option<&str>) {
@@ -533,7 +537,7 @@ pub async fn start(options: Options) -> TestServer {
         allowed_origins: options.allowed_origins,
         synchronous: Default::default(),
     };
-    let state = if options.full_disk {
+    let mut state = if options.full_disk {
         // The receiver's key is made first: it must fit before the disk is "full".
         let store = Store::open(&config.db).unwrap();
         ReceiverKey::load_or_create(&store, "2026-01-01T00:00:00Z").unwrap();
@@ -547,6 +551,9 @@ pub async fn start(options: Options) -> TestServer {
     } else {
         AppState::open(&config).unwrap()
     };
+    if let Some(policy) = options.admin_throttle {
+        state.admin_throttle = blankett_server::throttle::Throttle::new(policy);
+    }
     let skipped = state
         .skipped
         .iter()
@@ -555,6 +562,8 @@ pub async fn start(options: Options) -> TestServer {
     let listener = TcpListener::bind(&config.addr).await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = oneshot::channel::<()>();
+    let state = std::sync::Arc::new(state);
+    let shared = std::sync::Arc::clone(&state);
     tokio::spawn(async move {
         serve_with_listener(listener, state, async {
             let _ = rx.await;
@@ -570,6 +579,7 @@ pub async fn start(options: Options) -> TestServer {
         skipped,
         client: reqwest::Client::new(),
         device: Device::p256(),
+        state: shared,
         _shutdown: tx,
         _dir: dir,
     }
