@@ -178,21 +178,10 @@ fn prepare(kind: Kind, count: usize, url: &str, tag: &str) -> Vec<Prepared> {
 fn uuid_for(tag: &str, i: usize) -> String {
     use std::hash::{BuildHasher as _, RandomState};
     let state = RandomState::new();
-    let a = state.hash_one((tag, i, 1u8));
-    let b = state.hash_one((tag, i, 2u8));
-    let hex = format!(
-        "{:016x}{:016x}",
-        (a & !0xf000) | 0x4000,
-        (b & !(0xc000 << 48)) | (0x8000 << 48)
-    );
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&state.hash_one((tag, i, 1u8)).to_le_bytes());
+    bytes[8..].copy_from_slice(&state.hash_one((tag, i, 2u8)).to_le_bytes());
+    blankett_server::conformance::uuid_v4(bytes)
 }
 
 /// Sends every request, [`CONCURRENCY`] at a time, and returns each one's latency; panics on

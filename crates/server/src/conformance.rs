@@ -347,7 +347,11 @@ fn random<const N: usize>() -> [u8; N] {
 
 /// A fresh random (version 4) UUID, as the browser makes a submission id.
 pub fn new_uuid() -> String {
-    let mut b: [u8; 16] = random();
+    uuid_v4(random())
+}
+
+/// The version 4 UUID of 16 random bytes (their version and variant bits set).
+pub fn uuid_v4(mut b: [u8; 16]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();

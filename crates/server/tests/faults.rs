@@ -377,20 +377,10 @@ struct Delivered {
 
 /// A random version 4 UUID from `rng`.
 fn uuid(rng: &mut Rng) -> String {
-    let (a, b) = (rng.next(), rng.next());
-    let hex = format!(
-        "{:016x}{:016x}",
-        (a & !0xf000) | 0x4000,
-        (b & !(0xc000 << 48)) | (0x8000 << 48)
-    );
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&rng.next().to_le_bytes());
+    bytes[8..].copy_from_slice(&rng.next().to_le_bytes());
+    blankett_server::conformance::uuid_v4(bytes)
 }
 
 /// A random valid personnummer, `YYYYMMDD-NNNC`.
