@@ -385,9 +385,40 @@ pub async fn jwks(State(app): State<Arc<AppState>>) -> Response {
         .into_response()
 }
 
-/// `GET /healthz`: the process is up.
+/// `GET /healthz`: the process is up (liveness; says nothing of the database).
 pub async fn healthz() -> &'static str {
     "ok"
+}
+
+/// `GET /readyz`: whether the receiver can store a submission now, checked by committing a
+/// write ([`Store::check_writable`]); `503 not_ready` while it cannot (disk full, read-only,
+/// locked beyond the busy timeout), so a load balancer sends citizens elsewhere. A change
+/// either way is logged once.
+pub async fn readyz(State(app): State<Arc<AppState>>) -> Result<Response, ApiError> {
+    let now = OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .map_err(|_| ApiError::Internal)?;
+    let store = Arc::clone(&app);
+    let checked = tokio::task::spawn_blocking(move || store.store.check_writable(&now))
+        .await
+        .map_err(|_| ApiError::Internal)?;
+    let was_ready = app
+        .ready
+        .swap(checked.is_ok(), std::sync::atomic::Ordering::Relaxed);
+    match checked {
+        Ok(()) => {
+            if !was_ready {
+                tracing::info!("ready: the database takes writes again");
+            }
+            Ok(([(header::CACHE_CONTROL, "no-store")], "ok").into_response())
+        }
+        Err(e) => {
+            if was_ready {
+                tracing::error!("not ready: the database cannot take a write: {e}");
+            }
+            Err(ApiError::NotReady(e.unwritable()))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -123,6 +123,8 @@ pub struct AppState {
     pub allowed_origins: Vec<String>,
     /// The receiver's own key, which signs receipts.
     pub receiver_key: ReceiverKey,
+    /// What the last readiness check found (`/readyz`), so a change is logged once.
+    pub ready: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
@@ -176,6 +178,7 @@ impl AppState {
             },
             allowed_origins: config.allowed_origins.clone(),
             receiver_key,
+            ready: std::sync::atomic::AtomicBool::new(true),
         })
     }
 }
@@ -199,6 +202,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api", any(api::api_not_found))
         .route("/api/{*rest}", any(api::api_not_found))
         .route("/healthz", get(api::healthz))
+        .route("/readyz", get(api::readyz))
         .route(JWKS_PATH, get(api::jwks))
         .nest_service("/forms", forms_dir)
         .fallback(static_app)

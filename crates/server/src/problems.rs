@@ -11,7 +11,7 @@ use blankett_core::signing::SigError;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use crate::store::StoreError;
+use crate::store::{StoreError, Unwritable};
 
 /// The media type of problem documents.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -89,6 +89,8 @@ pub enum ApiError {
     UriTooLong,
     /// The request's header fields are larger (or more) than the receiver takes.
     HeaderFieldsTooLarge,
+    /// `/readyz`: the database cannot take a write now; why.
+    NotReady(Unwritable),
 }
 
 /// A problem's status, `code` and title, and its `detail`.
@@ -196,6 +198,17 @@ impl ApiError {
             E::HeaderFieldsTooLarge => (S::REQUEST_HEADER_FIELDS_TOO_LARGE, "header_fields_too_large", "Request header fields too large", Localized::new(
                 "Förfrågan har för stora eller för många rubrikfält. Det kan bero på för många eller för stora kakor (cookies): rensa kakorna för webbplatsen och försök igen.",
                 "The request's header fields are too large or too many. Too many or too large cookies can cause this: clear the site's cookies and try again.")),
+            E::NotReady(why) => {
+                let (sv, en) = match why {
+                    Unwritable::DiskFull => ("disken är full", "the disk is full"),
+                    Unwritable::ReadOnly => ("databasen går bara att läsa", "the database is read-only"),
+                    Unwritable::Locked => ("databasen är låst av en annan process", "the database is locked by another process"),
+                    Unwritable::Other => ("databasen tar inte emot skrivningar", "the database does not take writes"),
+                };
+                (S::SERVICE_UNAVAILABLE, "not_ready", "Not ready", Localized::new(
+                    format!("Mottagaren kan inte spara inlämningar just nu: {sv}."),
+                    format!("The receiver cannot store submissions now: {en}.")))
+            }
         }
     }
 
@@ -462,6 +475,18 @@ mod tests {
             (E::HeaderFieldsTooLarge, 431, "header_fields_too_large", "Request header fields too large",
                 "Förfrågan har för stora eller för många rubrikfält. Det kan bero på för många eller för stora kakor (cookies): rensa kakorna för webbplatsen och försök igen.",
                 "The request's header fields are too large or too many. Too many or too large cookies can cause this: clear the site's cookies and try again.", None),
+            (E::NotReady(Unwritable::DiskFull), 503, "not_ready", "Not ready",
+                "Mottagaren kan inte spara inlämningar just nu: disken är full.",
+                "The receiver cannot store submissions now: the disk is full.", None),
+            (E::NotReady(Unwritable::ReadOnly), 503, "not_ready", "Not ready",
+                "Mottagaren kan inte spara inlämningar just nu: databasen går bara att läsa.",
+                "The receiver cannot store submissions now: the database is read-only.", None),
+            (E::NotReady(Unwritable::Locked), 503, "not_ready", "Not ready",
+                "Mottagaren kan inte spara inlämningar just nu: databasen är låst av en annan process.",
+                "The receiver cannot store submissions now: the database is locked by another process.", None),
+            (E::NotReady(Unwritable::Other), 503, "not_ready", "Not ready",
+                "Mottagaren kan inte spara inlämningar just nu: databasen tar inte emot skrivningar.",
+                "The receiver cannot store submissions now: the database does not take writes.", None),
         ]
     }
 

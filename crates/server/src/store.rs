@@ -49,7 +49,18 @@ pub const MIGRATIONS: &[&str] = &[
         jwk TEXT NOT NULL,
         created_at TEXT NOT NULL
     );",
+    // Readiness (`/readyz`): one row, written again by every check that the database takes
+    // a write.
+    "CREATE TABLE readiness (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        checked_at TEXT NOT NULL,
+        pad BLOB NOT NULL
+    );",
 ];
+
+/// How many bytes a readiness check writes: about a large submission, so a disk that has
+/// room for the check has room for a case.
+pub const PROBE_BYTES: i64 = 16 * 1024;
 
 /// How long a statement waits for another process's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -99,7 +110,34 @@ pub enum StoreError {
     },
 }
 
+/// Why the database cannot take a write, as the readiness check says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unwritable {
+    /// The disk (or the database's size limit) is full.
+    DiskFull,
+    /// The database or its file system is read-only.
+    ReadOnly,
+    /// Another process held the database's lock for longer than the busy timeout.
+    Locked,
+    /// Another failure: an I/O error, the file gone, a database that cannot be opened.
+    Other,
+}
+
 impl StoreError {
+    /// Why a write failed, in the readiness check's words.
+    pub fn unwritable(&self) -> Unwritable {
+        use rusqlite::ErrorCode as C;
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => match e.code {
+                C::DiskFull => Unwritable::DiskFull,
+                C::ReadOnly => Unwritable::ReadOnly,
+                C::DatabaseBusy | C::DatabaseLocked => Unwritable::Locked,
+                _ => Unwritable::Other,
+            },
+            _ => Unwritable::Other,
+        }
+    }
+
     /// Whether the failure is the environment's (disk full, I/O, locked, read-only), so a
     /// later retry may succeed.
     pub fn is_unavailable(&self) -> bool {
@@ -344,6 +382,21 @@ impl Store {
         tx.commit()?;
         tracing::info!(kid = %key.kid, "generated the receiver's signing key");
         Ok(key)
+    }
+
+    /// Whether the database takes a write now: writes [`PROBE_BYTES`] in a transaction of
+    /// its own (waiting for another process's lock no longer than the busy timeout) and
+    /// commits it as a submission is committed.
+    pub fn check_writable(&self, now: &str) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO readiness (id, checked_at, pad) VALUES (1, ?1, zeroblob(?2))
+             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at, pad = excluded.pad",
+            params![now, PROBE_BYTES],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// The stored submission with this reference number.
@@ -702,6 +755,37 @@ mod tests {
     }
 
     #[test]
+    fn the_write_check_says_why_it_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let store = Store::open(&path).unwrap();
+        store.check_writable("2026-01-01T00:00:00Z").unwrap();
+        store.check_writable("2026-01-01T00:00:01Z").unwrap();
+        assert_eq!(count(&store, "readiness"), 1, "one row, written again");
+        // Another process holds the write lock: the check fails once the busy timeout is
+        // over (shortened here).
+        store
+            .lock()
+            .busy_timeout(Duration::from_millis(10))
+            .unwrap();
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let err = store.check_writable("2026-01-01T00:00:02Z").unwrap_err();
+        assert_eq!(err.unwritable(), Unwritable::Locked, "{err}");
+        other.execute_batch("ROLLBACK").unwrap();
+        store.check_writable("2026-01-01T00:00:03Z").unwrap();
+        // A read-only database.
+        drop(store);
+        let conn =
+            Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let store = Store {
+            conn: Mutex::new(conn),
+        };
+        let err = store.check_writable("2026-01-01T00:00:04Z").unwrap_err();
+        assert_eq!(err.unwritable(), Unwritable::ReadOnly, "{err}");
+    }
+
+    #[test]
     fn disk_full_is_unavailable() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite3");
@@ -715,5 +799,7 @@ mod tests {
         let big = "x".repeat(64 * 1024);
         let err = store.insert(&new("a", &big)).unwrap_err();
         assert!(err.is_unavailable(), "{err}");
+        let err = store.check_writable("2026-01-01T00:00:00Z").unwrap_err();
+        assert_eq!(err.unwritable(), Unwritable::DiskFull, "{err}");
     }
 }

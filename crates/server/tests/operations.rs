@@ -1,5 +1,6 @@
 //! What operating the receiver needs beyond receiving: the admin endpoint slows down
-//! guessing of its token without ever refusing the right one.
+//! guessing of its token without ever refusing the right one, and `/readyz` fails while the
+//! database cannot take a write (a full file system, a lock held too long) and recovers.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
@@ -73,4 +74,176 @@ async fn wrong_admin_tokens_are_slowed_down_and_the_right_one_never_is() {
     .await
     .expect("a first mistake after the right token waits for nothing");
     problem(typo, 401, "unauthorized").await;
+}
+
+/// A tmpfs mounted on a new folder, unmounted when dropped.
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    /// Mounts a tmpfs of `size`; why not, where this process may not mount one.
+    fn mount(size: &str) -> Result<Tmpfs, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if !out.status.success() {
+            let why = String::from_utf8_lossy(&out.stderr);
+            return Err(why.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        Ok(Tmpfs { dir })
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        // Lazily, so a receiver that still has the database open cannot keep it mounted.
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// Fills the file system that holds `dir` with one file, until it has no room left.
+fn fill(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::io::Write as _;
+    let path = dir.join("filler");
+    let mut file = std::fs::File::create(&path).unwrap();
+    let chunk = vec![0u8; 64 * 1024];
+    loop {
+        if let Err(e) = file.write_all(&chunk).and_then(|()| file.sync_all()) {
+            assert_eq!(e.raw_os_error(), Some(28), "ENOSPC expected: {e}");
+            break;
+        }
+    }
+    // Whatever fits of a smaller write too.
+    for size in [4096, 512, 1] {
+        while file.write_all(&chunk[..size]).is_ok() {}
+    }
+    path
+}
+
+/// GETs `/readyz` and returns its status and body.
+async fn readiness(server: &common::TestServer) -> (u16, serde_json::Value) {
+    let response = server.get("/readyz").await;
+    let status = response.status().as_u16();
+    if status == 200 {
+        assert_eq!(common::header(&response, "cache-control"), "no-store");
+        assert_eq!(response.text().await.unwrap(), "ok");
+        return (200, serde_json::Value::Null);
+    }
+    (status, problem(response, 503, "not_ready").await)
+}
+
+#[tokio::test]
+async fn readiness_fails_on_a_full_filesystem_and_recovers() {
+    let tmpfs = match Tmpfs::mount("4m") {
+        Ok(tmpfs) => tmpfs,
+        Err(why) => {
+            // Straight to stderr, past the test harness's capture, so the skip is seen.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED readiness_fails_on_a_full_filesystem_and_recovers: cannot mount a \
+                 tmpfs here ({why}); it needs root with CAP_SYS_ADMIN. The full disk is still \
+                 tested with SQLite's page limit in readiness_fails_when_the_database_is_full."
+            );
+            return;
+        }
+    };
+    let server = start(Options {
+        db: Some(tmpfs.path().join("blankett.sqlite3")),
+        ..Options::default()
+    })
+    .await;
+    assert_eq!(readiness(&server).await.0, 200);
+    let id = |n: u32| format!("5e6f7a8b-9c0d-4e1f-8a2b-{n:012}");
+    let first = server
+        .post(submission(&id(1), "Före").to_canonical_json())
+        .await;
+    assert_eq!(first.status(), 201);
+
+    // The disk fills up: not ready, and a submission is refused with 503 and not stored.
+    let filler = fill(tmpfs.path());
+    let (status, body) = readiness(&server).await;
+    assert_eq!(status, 503);
+    assert!(
+        body["detail"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("the disk is full"),
+        "{body}"
+    );
+    assert!(
+        body["detail"]["sv"]
+            .as_str()
+            .unwrap()
+            .contains("disken är full"),
+        "{body}"
+    );
+    let refused = server
+        .post(submission(&id(2), "Under").to_canonical_json())
+        .await;
+    problem(refused, 503, "storage_unavailable").await;
+    assert_eq!(server.get("/healthz").await.status(), 200, "still alive");
+
+    // Room again: ready, and the same submission is stored.
+    std::fs::remove_file(&filler).unwrap();
+    assert_eq!(readiness(&server).await.0, 200);
+    let stored = server
+        .post(submission(&id(2), "Under").to_canonical_json())
+        .await;
+    assert_eq!(stored.status(), 201);
+}
+
+#[tokio::test]
+async fn readiness_fails_when_the_database_is_full() {
+    // SQLite's page limit stands in for a full disk where no tmpfs can be mounted.
+    let server = start(Options {
+        full_disk: true,
+        ..Options::default()
+    })
+    .await;
+    let (status, body) = readiness(&server).await;
+    assert_eq!(status, 503);
+    assert!(
+        body["detail"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("the disk is full"),
+        "{body}"
+    );
+    assert_eq!(
+        server.get("/healthz").await.status(),
+        200,
+        "liveness is not readiness"
+    );
+}
+
+#[tokio::test]
+async fn readiness_fails_while_another_process_holds_the_lock_past_the_busy_timeout() {
+    let server = start(Options::default()).await;
+    assert_eq!(readiness(&server).await.0, 200);
+    let other = rusqlite::Connection::open(&server.db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // The check waits the busy timeout (5 s) for the lock, then gives up.
+    let (status, body) = readiness(&server).await;
+    assert_eq!(status, 503);
+    assert!(
+        body["detail"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("locked by another process"),
+        "{body}"
+    );
+    other.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(readiness(&server).await.0, 200);
 }
