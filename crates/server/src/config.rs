@@ -14,6 +14,7 @@ Usage:
   blankett-server serve [--addr ADDR] [--db FILE] [--forms DIR] [--dist DIR] [--max-body BYTES]
                         [--public-url URL] [--allow-unsigned] [--signature-window SECONDS]
                         [--allowed-origin ORIGIN ...] [--synchronous full|normal]
+  blankett-server backup DEST [--db FILE]
   blankett-server check FILE.json [FILE.json ...] [--lang sv|en]
   blankett-server import-oep FLOW.oeflow [--id ID] [--organisation NAME] [--lang sv|en] > form.json
   blankett-server --help
@@ -45,6 +46,11 @@ serve options (arguments override environment variables, which override defaults
                      seconds of answered cases  [env BLANKETT_SYNCHRONOUS, default full]
   BLANKETT_ADMIN_TOKEN enables GET /api/submissions/{reference} with
   `Authorization: Bearer <token>`; without it that endpoint answers 404.
+
+backup copies the database (--db, BLANKETT_DB, default data/blankett.sqlite3) to DEST, a
+new file, while the receiver keeps running: a consistent copy with every submission
+committed before it started. See docs/operations.md for how to restore it.
+Exit codes: 0 copied and checked, 1 the copy failed, 2 usage error.
 
 check prints every problem in each definition, prefixed with the file name.
 Exit codes: 0 all files load, 1 a file has errors, 2 usage error or unreadable file.
@@ -243,6 +249,13 @@ pub enum Command {
         /// The language of the report.
         lang: Lang,
     },
+    /// Copy the database to a new file while the receiver runs.
+    Backup {
+        /// The database to copy.
+        db: PathBuf,
+        /// The new file.
+        dest: PathBuf,
+    },
     /// Print the usage text.
     Help,
 }
@@ -275,6 +288,9 @@ pub enum UsageError {
     /// `check` without files.
     #[error("check needs at least one FILE.json")]
     NoFiles,
+    /// `backup` without the file to write.
+    #[error("backup needs the DEST file to write")]
+    NoDestination,
 }
 
 /// Parses the arguments (without the program name); `env` reads environment variables.
@@ -295,6 +311,7 @@ pub fn parse_args(
         "serve" => parse_serve(rest, env).map(Command::Serve),
         "check" => parse_check(rest),
         "import-oep" => parse_import(rest),
+        "backup" => parse_backup(rest, env),
         other if other.starts_with('-') => Err(UsageError::UnknownOption(other.to_owned())),
         other => Err(UsageError::UnknownCommand(other.to_owned())),
     }
@@ -405,6 +422,31 @@ fn parse_lang(option: String, value: String) -> Result<Lang, UsageError> {
             reason: "expected sv or en",
         }),
     }
+}
+
+/// `backup DEST [--db FILE]`; the database defaults to `BLANKETT_DB`, then [`DEFAULT_DB`].
+fn parse_backup(
+    rest: Vec<String>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Command, UsageError> {
+    let mut db = env("BLANKETT_DB")
+        .filter(|v| !v.trim().is_empty())
+        .map_or_else(|| PathBuf::from(DEFAULT_DB), PathBuf::from);
+    let mut dest = None;
+    let mut rest = rest.into_iter();
+    while let Some(arg) = rest.next() {
+        let (name, inline) = split_option(&arg);
+        match name.as_str() {
+            "--db" => db = option_value(&name, inline, &mut rest)?.into(),
+            _ if arg.starts_with('-') && arg.len() > 1 => {
+                return Err(UsageError::UnknownOption(arg));
+            }
+            _ if dest.is_none() => dest = Some(PathBuf::from(arg)),
+            _ => return Err(UsageError::UnknownOption(arg)),
+        }
+    }
+    let dest = dest.ok_or(UsageError::NoDestination)?;
+    Ok(Command::Backup { db, dest })
 }
 
 fn parse_import(rest: Vec<String>) -> Result<Command, UsageError> {
@@ -638,6 +680,42 @@ mod tests {
             parse(&["check", "a.json", "--lang", "fi"], &[]),
             Err(UsageError::InvalidValue { .. })
         ));
+    }
+
+    #[test]
+    fn backup_takes_a_destination_and_the_database() {
+        assert_eq!(
+            parse(&["backup", "/backups/b.sqlite3"], &[]),
+            Ok(Command::Backup {
+                db: DEFAULT_DB.into(),
+                dest: "/backups/b.sqlite3".into()
+            })
+        );
+        assert_eq!(
+            parse(
+                &["backup", "b.sqlite3"],
+                &[("BLANKETT_DB", "/srv/db.sqlite3")]
+            ),
+            Ok(Command::Backup {
+                db: "/srv/db.sqlite3".into(),
+                dest: "b.sqlite3".into()
+            })
+        );
+        assert_eq!(
+            parse(
+                &["backup", "--db=/a.sqlite3", "b.sqlite3"],
+                &[("BLANKETT_DB", "/srv/db.sqlite3")]
+            ),
+            Ok(Command::Backup {
+                db: "/a.sqlite3".into(),
+                dest: "b.sqlite3".into()
+            })
+        );
+        assert_eq!(parse(&["backup"], &[]), Err(UsageError::NoDestination));
+        assert_eq!(
+            parse(&["backup", "a", "b"], &[]),
+            Err(UsageError::UnknownOption("b".into()))
+        );
     }
 
     #[test]

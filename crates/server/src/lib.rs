@@ -5,6 +5,7 @@
 //! with [`AppState::open`] and [`serve_with_listener`].
 
 pub mod api;
+pub mod backup;
 pub mod check;
 pub mod config;
 pub mod conformance;

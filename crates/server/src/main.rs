@@ -1,5 +1,5 @@
-//! The `blankett-server` command: `serve` the receiver, `check` definition files, or check
-//! another receiver with the `conformance` kit.
+//! The `blankett-server` command: `serve` the receiver, `check` definition files, `backup`
+//! the database, or check another receiver with the `conformance` kit.
 
 use std::process::ExitCode;
 
@@ -61,7 +61,30 @@ fn main() -> ExitCode {
             );
             ExitCode::from(u8::try_from(code).unwrap_or(2))
         }
+        Command::Backup { db, dest } => backup(&db, &dest),
         Command::Serve(config) => serve(config),
+    }
+}
+
+fn backup(db: &std::path::Path, dest: &std::path::Path) -> ExitCode {
+    let started = std::time::Instant::now();
+    match blankett_server::backup::backup(db, dest) {
+        Ok(summary) => {
+            println!(
+                "backed up {} submission(s) from {} to {} ({} bytes, schema version {}) in {} ms",
+                summary.submissions,
+                db.display(),
+                dest.display(),
+                summary.bytes,
+                summary.schema_version,
+                started.elapsed().as_millis()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("blankett-server backup: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! What operating the receiver needs beyond receiving: the admin endpoint slows down
 //! guessing of its token without ever refusing the right one, and `/readyz` fails while the
-//! database cannot take a write (a full file system, a lock held too long) and recovers.
+//! database cannot take a write (a full file system, a lock held too long) and recovers;
+//! `blankett-server backup` copies the database under load, and the copy restores.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
@@ -246,4 +247,142 @@ async fn readiness_fails_while_another_process_holds_the_lock_past_the_busy_time
     );
     other.execute_batch("ROLLBACK").unwrap();
     assert_eq!(readiness(&server).await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_under_load_restores_every_acknowledged_submission() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    let server = Arc::new(
+        start(Options {
+            admin_token: Some(TOKEN.into()),
+            ..Options::default()
+        })
+        .await,
+    );
+    // Four citizens keep submitting until the backup is done; each 201 is noted.
+    let acknowledged: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let citizens: Vec<_> = (0..4)
+        .map(|c| {
+            let (server, acknowledged, stop) = (
+                Arc::clone(&server),
+                Arc::clone(&acknowledged),
+                Arc::clone(&stop),
+            );
+            tokio::spawn(async move {
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let id = blankett_server::conformance::new_uuid();
+                    let body = submission(&id, &format!("Medborgare {c} nr {n}"));
+                    let response = server.post(body.to_canonical_json()).await;
+                    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+                    let receipt = common::json_of(response).await;
+                    let reference = receipt["reference"].as_str().unwrap().to_owned();
+                    acknowledged.lock().unwrap().push((reference, id));
+                    n += 1;
+                }
+            })
+        })
+        .collect();
+    while acknowledged.lock().unwrap().len() < 40 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("backup.sqlite3");
+    let before: Vec<(String, String)> = acknowledged.lock().unwrap().clone();
+    let output = tokio::process::Command::new(common::SERVER_BIN)
+        .arg("backup")
+        .arg(&dest)
+        .arg("--db")
+        .arg(&server.db)
+        .output()
+        .await
+        .unwrap();
+    let during = acknowledged.lock().unwrap().len() - before.len();
+    stop.store(true, Ordering::Relaxed);
+    for citizen in citizens {
+        citizen.await.unwrap();
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.starts_with("backed up "), "{stdout}");
+    println!(
+        "{stdout}{} acknowledged before the backup started, {during} while it ran",
+        before.len()
+    );
+
+    // Restore as docs/operations.md says: the copy in place of the database, then start.
+    let restored_dir = tempfile::tempdir().unwrap();
+    let restored = restored_dir.path().join("blankett.sqlite3");
+    std::fs::copy(&dest, &restored).unwrap();
+    let again = start(Options {
+        admin_token: Some(TOKEN.into()),
+        db: Some(restored),
+        ..Options::default()
+    })
+    .await;
+    for (reference, id) in &before {
+        let found = admin_get(&again, reference, Some(TOKEN)).await;
+        assert_eq!(
+            found.status(),
+            200,
+            "{reference} is missing from the backup"
+        );
+        assert_eq!(common::json_of(found).await["submission_id"], id.as_str());
+    }
+    // The receipts' key came along, so receipts given before the backup still verify.
+    let jwks = "/.well-known/jwks.json";
+    assert_eq!(
+        server.get(jwks).await.text().await.unwrap(),
+        again.get(jwks).await.text().await.unwrap()
+    );
+    // And the restored receiver takes new submissions.
+    let next = blankett_server::conformance::new_uuid();
+    let created = again
+        .post(submission(&next, "Efter").to_canonical_json())
+        .await;
+    assert_eq!(created.status(), 201);
+}
+
+#[test]
+fn a_backup_never_overwrites_and_needs_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = std::process::Command::new(common::SERVER_BIN)
+            .arg("backup")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let existing = dir.path().join("exists.sqlite3");
+    std::fs::write(&existing, "keep me").unwrap();
+    let db = dir.path().join("db.sqlite3");
+    drop(blankett_server::store::Store::open(&db).unwrap());
+    let (code, stderr) = run(&[existing.as_os_str(), "--db".as_ref(), db.as_os_str()]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("never overwrites"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me");
+    let missing = dir.path().join("missing.sqlite3");
+    let (code, stderr) = run(&[
+        dir.path().join("new.sqlite3").as_os_str(),
+        "--db".as_ref(),
+        missing.as_os_str(),
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("there is no database"), "{stderr}");
+    assert!(!missing.exists(), "no empty database is made");
+    let (code, stderr) = run(&[]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("backup needs the DEST file"), "{stderr}");
 }
