@@ -289,6 +289,22 @@ async fn stored_for_admin(
         .ok_or(ApiError::UnknownReference)
 }
 
+/// Notes that the case `reference` has been read or exported (for retention's
+/// `--keep-unread`); a failure is logged, never the reader's problem: the case is then kept
+/// longer, not deleted sooner.
+async fn note_read(app: &Arc<AppState>, reference: String) {
+    let Ok(now) = OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| OffsetDateTime::now_utc())
+        .format(&Rfc3339)
+    else {
+        return;
+    };
+    if let Err(e) = with_store(app, move |store| store.mark_read(&reference, &now)).await {
+        tracing::warn!("cannot note that a case was read: {e:?}");
+    }
+}
+
 /// `GET /api/submissions/{reference}`: one stored submission, for integrators (bearer token).
 pub async fn get_submission(
     State(app): State<Arc<AppState>>,
@@ -298,6 +314,7 @@ pub async fn get_submission(
 ) -> Result<Response, ApiError> {
     let stored = stored_for_admin(&app, reference, &headers, &client).await?;
     let answers = serde_json::from_str(&stored.answers).unwrap_or(Value::Null);
+    note_read(&app, stored.reference.clone()).await;
     Ok(Json(StoredBody {
         reference: stored.reference,
         submission_id: stored.submission_id,
@@ -346,6 +363,7 @@ pub async fn get_flowinstance_xml(
         received_at: &stored.received_at,
         answers: &answers,
     });
+    note_read(&app, stored.reference.clone()).await;
     Ok((
         [(header::CONTENT_TYPE, "application/xml; charset=ISO-8859-1")],
         xml,

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use blankett_core::Lang;
 
+use crate::retention;
 use crate::store::Synchronous;
 
 /// The usage text printed by `--help` and after a usage error.
@@ -14,7 +15,9 @@ Usage:
   blankett-server serve [--addr ADDR] [--db FILE] [--forms DIR] [--dist DIR] [--max-body BYTES]
                         [--public-url URL] [--allow-unsigned] [--signature-window SECONDS]
                         [--allowed-origin ORIGIN ...] [--synchronous full|normal]
+                        [--retention-every HOURS] [--keep-unread]
   blankett-server backup DEST [--db FILE]
+  blankett-server retention [--db FILE] [--forms DIR] [--keep-unread] [--dry-run]
   blankett-server check FILE.json [FILE.json ...] [--lang sv|en]
   blankett-server import-oep FLOW.oeflow [--id ID] [--organisation NAME] [--lang sv|en] > form.json
   blankett-server --help
@@ -44,6 +47,12 @@ serve options (arguments override environment variables, which override defaults
                      sent, so a power loss never loses an answered case; normal:
                      faster, but a power loss (not a crash) can lose the last
                      seconds of answered cases  [env BLANKETT_SYNCHRONOUS, default full]
+  --retention-every HOURS
+                     delete the cases older than their form's privacy.keep_days at
+                     start and then every HOURS hours (as the retention command does)
+                                       [env BLANKETT_RETENTION_EVERY, default off]
+  --keep-unread      retention never deletes a case nobody has read or exported
+                     through the admin API       [env BLANKETT_KEEP_UNREAD=1, default off]
   BLANKETT_ADMIN_TOKEN enables GET /api/submissions/{reference} with
   `Authorization: Bearer <token>`; without it that endpoint answers 404.
 
@@ -51,6 +60,11 @@ backup copies the database (--db, BLANKETT_DB, default data/blankett.sqlite3) to
 new file, while the receiver keeps running: a consistent copy with every submission
 committed before it started. See docs/operations.md for how to restore it.
 Exit codes: 0 copied and checked, 1 the copy failed, 2 usage error.
+
+retention deletes every stored case older than its form's privacy.keep_days (forms
+without it, and forms not in --forms, are kept) and prints how many, per form; --keep-unread
+as for serve; --dry-run counts and deletes nothing. --db and --forms as for serve.
+Exit codes: 0 done, 1 the database failed, 2 usage error.
 
 check prints every problem in each definition, prefixed with the file name.
 Exit codes: 0 all files load, 1 a file has errors, 2 usage error or unreadable file.
@@ -100,6 +114,10 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// Whether each commit waits for the disk (`PRAGMA synchronous`).
     pub synchronous: Synchronous,
+    /// Run retention at start and then every this many hours; `None`: never.
+    pub retention_every: Option<u32>,
+    /// Whether retention keeps cases nobody has read or exported yet.
+    pub keep_unread: bool,
 }
 
 impl Config {
@@ -131,6 +149,13 @@ impl Config {
             .map(|v| parse_synchronous("BLANKETT_SYNCHRONOUS", v))
             .transpose()?
             .unwrap_or_default();
+        let retention_every = non_empty("BLANKETT_RETENTION_EVERY")
+            .map(|v| parse_hours("BLANKETT_RETENTION_EVERY", v))
+            .transpose()?;
+        let keep_unread = non_empty("BLANKETT_KEEP_UNREAD")
+            .map(|v| parse_switch("BLANKETT_KEEP_UNREAD", v))
+            .transpose()?
+            .unwrap_or(false);
         Ok(Config {
             addr: non_empty("BLANKETT_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned()),
             db: non_empty("BLANKETT_DB").map_or_else(|| DEFAULT_DB.into(), PathBuf::from),
@@ -143,8 +168,24 @@ impl Config {
             signature_window,
             allowed_origins,
             synchronous,
+            retention_every,
+            keep_unread,
         })
     }
+}
+
+/// `--retention-every`: a whole number of hours from 1 to 8760 (a year).
+fn parse_hours(option: &str, value: String) -> Result<u32, UsageError> {
+    value
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=8760).contains(n))
+        .ok_or(UsageError::InvalidValue {
+            option: option.to_owned(),
+            value,
+            reason: "expected a number of hours from 1 to 8760",
+        })
 }
 
 /// `--synchronous`: `full` or `normal`.
@@ -249,6 +290,15 @@ pub enum Command {
         /// The language of the report.
         lang: Lang,
     },
+    /// Delete the stored cases older than their form's retention.
+    Retention {
+        /// The database.
+        db: PathBuf,
+        /// The definitions, which say how long each form's cases are kept.
+        forms: PathBuf,
+        /// What the run may do.
+        options: retention::Options,
+    },
     /// Copy the database to a new file while the receiver runs.
     Backup {
         /// The database to copy.
@@ -312,6 +362,7 @@ pub fn parse_args(
         "check" => parse_check(rest),
         "import-oep" => parse_import(rest),
         "backup" => parse_backup(rest, env),
+        "retention" => parse_retention(rest, env),
         other if other.starts_with('-') => Err(UsageError::UnknownOption(other.to_owned())),
         other => Err(UsageError::UnknownCommand(other.to_owned())),
     }
@@ -363,6 +414,11 @@ fn parse_serve(
                 }
                 config.allowed_origins.push(parse_origin(&name, value)?);
             }
+            "--retention-every" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                config.retention_every = Some(parse_hours(&name, value)?);
+            }
+            "--keep-unread" if inline.is_none() => config.keep_unread = true,
             "--synchronous" => {
                 let value = option_value(&name, inline, &mut rest)?;
                 config.synchronous = parse_synchronous(&name, value)?;
@@ -422,6 +478,32 @@ fn parse_lang(option: String, value: String) -> Result<Lang, UsageError> {
             reason: "expected sv or en",
         }),
     }
+}
+
+/// `retention [--db FILE] [--forms DIR] [--keep-unread] [--dry-run]`, with `serve`'s
+/// environment variables and defaults.
+fn parse_retention(
+    rest: Vec<String>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Command, UsageError> {
+    let defaults = Config::from_env(env)?;
+    let (mut db, mut forms) = (defaults.db, defaults.forms);
+    let mut options = retention::Options {
+        keep_unread: defaults.keep_unread,
+        dry_run: false,
+    };
+    let mut rest = rest.into_iter();
+    while let Some(arg) = rest.next() {
+        let (name, inline) = split_option(&arg);
+        match name.as_str() {
+            "--db" => db = option_value(&name, inline, &mut rest)?.into(),
+            "--forms" => forms = option_value(&name, inline, &mut rest)?.into(),
+            "--keep-unread" if inline.is_none() => options.keep_unread = true,
+            "--dry-run" if inline.is_none() => options.dry_run = true,
+            _ => return Err(UsageError::UnknownOption(arg)),
+        }
+    }
+    Ok(Command::Retention { db, forms, options })
 }
 
 /// `backup DEST [--db FILE]`; the database defaults to `BLANKETT_DB`, then [`DEFAULT_DB`].
@@ -680,6 +762,68 @@ mod tests {
             parse(&["check", "a.json", "--lang", "fi"], &[]),
             Err(UsageError::InvalidValue { .. })
         ));
+    }
+
+    #[test]
+    fn retention_in_the_receiver_and_as_a_command() {
+        let Command::Serve(c) = parse(&["serve"], &[]).unwrap() else {
+            panic!("not serve")
+        };
+        assert_eq!(
+            (c.retention_every, c.keep_unread),
+            (None, false),
+            "off by default"
+        );
+        let env = [
+            ("BLANKETT_RETENTION_EVERY", "24"),
+            ("BLANKETT_KEEP_UNREAD", "1"),
+            ("BLANKETT_DB", "/srv/db.sqlite3"),
+        ];
+        let Command::Serve(c) = parse(&["serve"], &env).unwrap() else {
+            panic!("not serve")
+        };
+        assert_eq!((c.retention_every, c.keep_unread), (Some(24), true));
+        let Command::Serve(c) =
+            parse(&["serve", "--retention-every", "6", "--keep-unread"], &[]).unwrap()
+        else {
+            panic!("not serve")
+        };
+        assert_eq!((c.retention_every, c.keep_unread), (Some(6), true));
+        for bad in ["0", "8761", "daily"] {
+            assert!(matches!(
+                parse(&["serve", "--retention-every", bad], &[]),
+                Err(UsageError::InvalidValue { .. })
+            ));
+        }
+        assert_eq!(
+            parse(&["retention"], &env),
+            Ok(Command::Retention {
+                db: "/srv/db.sqlite3".into(),
+                forms: DEFAULT_FORMS.into(),
+                options: retention::Options {
+                    keep_unread: true,
+                    dry_run: false
+                },
+            })
+        );
+        assert_eq!(
+            parse(
+                &["retention", "--db=a.sqlite3", "--forms", "f", "--dry-run"],
+                &[]
+            ),
+            Ok(Command::Retention {
+                db: "a.sqlite3".into(),
+                forms: "f".into(),
+                options: retention::Options {
+                    keep_unread: false,
+                    dry_run: true
+                },
+            })
+        );
+        assert_eq!(
+            parse(&["retention", "now"], &[]),
+            Err(UsageError::UnknownOption("now".into()))
+        );
     }
 
     #[test]

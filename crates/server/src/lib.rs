@@ -14,6 +14,7 @@ pub mod import;
 pub mod keys;
 pub mod limits;
 pub mod problems;
+pub mod retention;
 pub mod store;
 pub mod throttle;
 pub mod verify;
@@ -428,8 +429,31 @@ pub async fn serve_with_listener(
 }
 
 /// Opens everything `config` names, binds its address and serves until Ctrl-C or SIGTERM.
+/// With `--retention-every`, retention runs once before listening and then on schedule.
 pub async fn run(config: Config) -> Result<(), ServerError> {
-    let state = AppState::open(&config)?;
+    let state = Arc::new(AppState::open(&config)?);
+    if let Some(hours) = config.retention_every {
+        let options = retention::Options {
+            keep_unread: config.keep_unread,
+            dry_run: false,
+        };
+        retention_pass(&state, options);
+        let every = std::time::Duration::from_secs(u64::from(hours) * 3600);
+        let scheduled = Arc::clone(&state);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                let state = Arc::clone(&scheduled);
+                if let Err(e) =
+                    tokio::task::spawn_blocking(move || retention_pass(&state, options)).await
+                {
+                    tracing::error!("retention stopped: {e}");
+                }
+            }
+        });
+    }
     let listener = TcpListener::bind(&config.addr)
         .await
         .map_err(|source| ServerError::Bind {
@@ -439,6 +463,15 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     serve_with_listener(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// One retention run over the receiver's database and forms, now; a failure is logged and
+/// the next run tries again.
+fn retention_pass(state: &AppState, options: retention::Options) {
+    let now = time::OffsetDateTime::now_utc();
+    if let Err(e) = retention::run(&state.store, &state.forms, now, options) {
+        tracing::error!("retention failed: {e}");
+    }
 }
 
 /// Completes on Ctrl-C, or on SIGTERM on Unix.

@@ -1,5 +1,5 @@
 //! The `blankett-server` command: `serve` the receiver, `check` definition files, `backup`
-//! the database, or check another receiver with the `conformance` kit.
+//! the database, apply `retention`, or check another receiver with the `conformance` kit.
 
 use std::process::ExitCode;
 
@@ -62,7 +62,48 @@ fn main() -> ExitCode {
             ExitCode::from(u8::try_from(code).unwrap_or(2))
         }
         Command::Backup { db, dest } => backup(&db, &dest),
+        Command::Retention { db, forms, options } => retention(&db, &forms, options),
         Command::Serve(config) => serve(config),
+    }
+}
+
+fn retention(
+    db: &std::path::Path,
+    forms: &std::path::Path,
+    options: blankett_server::retention::Options,
+) -> ExitCode {
+    if !db.is_file() {
+        eprintln!(
+            "blankett-server retention: there is no database at {} (give it with --db or BLANKETT_DB)",
+            db.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let store = match blankett_server::store::Store::open(db) {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("blankett-server retention: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (forms, skipped) = blankett_server::forms::Forms::load_dir(forms);
+    for s in &skipped {
+        eprintln!(
+            "skipping {} (its cases are kept): {}",
+            s.path.display(),
+            s.lines.join("; ")
+        );
+    }
+    let now = time::OffsetDateTime::now_utc();
+    match blankett_server::retention::run(&store, &forms, now, options) {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("blankett-server retention: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

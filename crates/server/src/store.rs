@@ -56,6 +56,10 @@ pub const MIGRATIONS: &[&str] = &[
         checked_at TEXT NOT NULL,
         pad BLOB NOT NULL
     );",
+    // Retention: when a case first left the receiver through the admin API (as JSON or as
+    // FlowInstance XML), so a deployment can keep cases nobody has read yet.
+    "ALTER TABLE submissions ADD COLUMN first_read_at TEXT;
+    CREATE INDEX submissions_received ON submissions (received_at);",
 ];
 
 /// How many bytes a readiness check writes: about a large submission, so a disk that has
@@ -256,6 +260,15 @@ pub struct Stored {
     pub idempotency_key: Option<String>,
 }
 
+/// What [`Store::delete_expired`] did (or, in a dry run, would do) to one form's cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Expired {
+    /// Cases deleted.
+    pub deleted: usize,
+    /// Expired cases kept because nobody has read or exported them yet.
+    pub kept_unread: usize,
+}
+
 /// The submissions database.
 #[derive(Debug)]
 pub struct Store {
@@ -397,6 +410,91 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Notes that the case `reference` was read or exported at `at` (RFC 3339), unless it was
+    /// before.
+    pub fn mark_read(&self, reference: &str, at: &str) -> Result<(), StoreError> {
+        self.lock().execute(
+            "UPDATE submissions SET first_read_at = ?2 WHERE reference = ?1 AND first_read_at IS NULL",
+            params![reference, at],
+        )?;
+        Ok(())
+    }
+
+    /// Every form id with stored cases, and how many.
+    pub fn forms_with_cases(&self) -> Result<Vec<(String, usize)>, StoreError> {
+        let conn = self.lock();
+        let mut statement = conn.prepare(
+            "SELECT form_id, COUNT(*) FROM submissions GROUP BY form_id ORDER BY form_id",
+        )?;
+        let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Deletes the cases of `form_id` received before `before` (RFC 3339, UTC), except, when
+    /// `keep_unread`, those nobody has read or exported; and then the device keys no case
+    /// names any more. Deleted rows are overwritten (`secure_delete`). A `dry_run` counts and
+    /// deletes nothing.
+    pub fn delete_expired(
+        &self,
+        form_id: &str,
+        before: &str,
+        keep_unread: bool,
+        dry_run: bool,
+    ) -> Result<Expired, StoreError> {
+        let mut conn = self.lock();
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let count = |read: &str| -> Result<usize, StoreError> {
+            Ok(tx.query_row(
+                &format!(
+                    "SELECT COUNT(*) FROM submissions
+                     WHERE form_id = ?1 AND received_at < ?2 AND {read}"
+                ),
+                params![form_id, before],
+                |r| r.get(0),
+            )?)
+        };
+        let unread = count("first_read_at IS NULL")?;
+        let read = count("first_read_at IS NOT NULL")?;
+        let expired = if keep_unread {
+            Expired {
+                deleted: read,
+                kept_unread: unread,
+            }
+        } else {
+            Expired {
+                deleted: read + unread,
+                kept_unread: 0,
+            }
+        };
+        if dry_run || expired.deleted == 0 {
+            return Ok(expired);
+        }
+        let deleted = tx.execute(
+            "DELETE FROM submissions WHERE form_id = ?1 AND received_at < ?2
+             AND (?3 = 0 OR first_read_at IS NOT NULL)",
+            params![form_id, before, keep_unread],
+        )?;
+        // A key is stored with the first case it signs, in that case's transaction, so one
+        // that no case names is no longer needed.
+        tx.execute(
+            "DELETE FROM signing_keys WHERE keyid NOT IN
+                (SELECT key_id FROM submissions WHERE key_id IS NOT NULL)",
+            [],
+        )?;
+        tx.commit()?;
+        Ok(Expired { deleted, ..expired })
+    }
+
+    /// Moves every commit from the WAL into the database file and empties the WAL, so deleted
+    /// cases do not linger there; `false` when another connection kept it from finishing.
+    pub fn checkpoint(&self) -> Result<bool, StoreError> {
+        let busy: i64 = self
+            .lock()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok(busy == 0)
     }
 
     /// The stored submission with this reference number.

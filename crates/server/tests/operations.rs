@@ -386,3 +386,126 @@ fn a_backup_never_overwrites_and_needs_a_database() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("backup needs the DEST file"), "{stderr}");
 }
+
+/// Stores a case of `form` received `days_ago` days ago straight into the database at `db`;
+/// its reference.
+fn old_case(db: &std::path::Path, form: &str, days_ago: i64, n: u32) -> String {
+    use blankett_server::store::{Inserted, NewSubmission, Store};
+    let at = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap()
+        - time::Duration::days(days_ago);
+    let id = format!("00000000-0000-4000-8000-{n:012}");
+    let new = NewSubmission {
+        submission_id: id.clone(),
+        form_id: form.into(),
+        form_version: "3".into(),
+        language: "sv".into(),
+        answers: r#"{"name":"Gammal"}"#.into(),
+        body: id,
+        received_at: at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap(),
+        year: at.year(),
+        idempotency_key: None,
+        signed: None,
+    };
+    match Store::open(db).unwrap().insert(&new).unwrap() {
+        Inserted::Created(receipt) => receipt.reference,
+        other => panic!("not stored: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn retention_deletes_exactly_the_expired_cases_by_command_and_in_the_receiver() {
+    let dir = tempfile::tempdir().unwrap();
+    let forms = dir.path().join("forms");
+    common::write_test_forms(&forms);
+    // The test form keeps cases 30 days; the other form says nothing, so keeps them.
+    let test_form = std::fs::read_to_string(forms.join("test.json")).unwrap();
+    let kept_30 = test_form.replace(
+        r#""retention": "Två år","#,
+        r#""retention": "30 dagar", "keep_days": 30,"#,
+    );
+    assert_ne!(test_form, kept_30);
+    std::fs::write(forms.join("test.json"), kept_30).unwrap();
+    let db = dir.path().join("blankett.sqlite3");
+    let read = old_case(&db, "test", 40, 1);
+    let unread = old_case(&db, "test", 40, 2);
+    let fresh = old_case(&db, "test", 1, 3);
+    let other = old_case(&db, "other", 400, 4);
+
+    // The integration reads one expired case.
+    {
+        let server = start(Options {
+            admin_token: Some(TOKEN.into()),
+            db: Some(db.clone()),
+            ..Options::default()
+        })
+        .await;
+        assert_eq!(admin_get(&server, &read, Some(TOKEN)).await.status(), 200);
+    }
+
+    // The command, asked to keep what nobody has read: only the read case goes.
+    let command = |extra: &[&str]| {
+        let out = std::process::Command::new(common::SERVER_BIN)
+            .arg("retention")
+            .arg("--db")
+            .arg(&db)
+            .arg("--forms")
+            .arg(&forms)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let dry = command(&["--keep-unread", "--dry-run"]);
+    assert!(dry.contains("1 case(s) would be deleted"), "{dry}");
+    let report = command(&["--keep-unread"]);
+    println!("{report}");
+    assert!(
+        report.contains("test: kept 30 days: 1 of 3 case(s) deleted (received before "),
+        "{report}"
+    );
+    assert!(
+        report.contains("1 expired case(s) kept: not read or exported yet"),
+        "{report}"
+    );
+    assert!(
+        report.contains("other: no privacy.keep_days in the definition: 1 case(s) kept"),
+        "{report}"
+    );
+
+    // The receiver with scheduled retention (and without --keep-unread) runs it before it
+    // listens: the expired unread case goes too; the fresh one and the other form's stay.
+    let receiver = common::ChildReceiver::start(
+        vec![
+            "--db".into(),
+            db.clone().into(),
+            "--forms".into(),
+            forms.clone().into(),
+            "--dist".into(),
+            dir.path().join("dist").into(),
+            "--retention-every".into(),
+            "24".into(),
+        ],
+        vec![("BLANKETT_ADMIN_TOKEN".into(), TOKEN.into())],
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let status = |reference: String| {
+        let request = http
+            .get(format!("{}/api/submissions/{reference}", receiver.base))
+            .bearer_auth(TOKEN);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(status(read).await, 404);
+    assert_eq!(status(unread).await, 404);
+    assert_eq!(status(fresh).await, 200);
+    assert_eq!(status(other).await, 200);
+}

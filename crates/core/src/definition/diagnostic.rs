@@ -271,6 +271,12 @@ pub enum Problem {
         /// The largest allowed.
         max: u32,
     },
+    /// A number below the smallest allowed.
+    #[error("must be at least {min}")]
+    TooSmall {
+        /// The smallest allowed.
+        min: u32,
+    },
     /// A text longer than allowed.
     #[error("is longer than {max} characters")]
     TooLong {
@@ -458,6 +464,7 @@ impl Problem {
             ),
             Problem::ZeroRows => "måste vara minst 1".into(),
             Problem::TooLarge { max } => format!("får vara högst {max}"),
+            Problem::TooSmall { min } => format!("måste vara minst {min}"),
             Problem::TooLong { max } => format!("är längre än {max} tecken"),
             Problem::InvalidImageSrc(s) => format!(
                 "\"{s}\" är varken en https://-adress eller en relativ sökväg (javascript:, data: och andra scheman är inte tillåtna)"

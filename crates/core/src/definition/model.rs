@@ -180,7 +180,15 @@ pub struct PrivacyNotice {
     /// How to reach the data protection officer, if given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Text>,
+    /// Days a received case is kept, counted from when it arrived, before the receiver's
+    /// retention deletes it (1–36500); without it, the receiver never deletes the form's cases.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 36500)))]
+    pub keep_days: Option<u32>,
 }
+
+/// The most days `privacy.keep_days` may say: a hundred years.
+pub const MAX_CASE_KEEP_DAYS: u32 = 36_500;
 
 /// Where and how the submission is delivered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

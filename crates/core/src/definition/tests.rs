@@ -708,3 +708,43 @@ fn repeating_groups_are_checked() {
         );
     }
 }
+
+#[test]
+fn privacy_says_how_long_the_receiver_keeps_a_case() {
+    let with = |keep_days: Value| {
+        let mut v = base();
+        v["privacy"]["keep_days"] = keep_days;
+        load(&v.to_string())
+    };
+    let def = with(json!(730)).definition.expect("loads");
+    assert_eq!(def.privacy.keep_days, Some(730));
+    let written = serde_json::to_value(&def).expect("serializes");
+    assert_eq!(written["privacy"]["keep_days"], 730);
+    assert_eq!(
+        load(&base().to_string())
+            .definition
+            .expect("loads")
+            .privacy
+            .keep_days,
+        None,
+        "without it, cases are kept until deleted by hand"
+    );
+    assert_eq!(
+        english_lines(&with(json!(0))),
+        ["privacy.keep_days: must be at least 1"]
+    );
+    assert_eq!(
+        english_lines(&with(json!(36501))),
+        ["privacy.keep_days: must be at most 36500"]
+    );
+    assert_eq!(
+        english_lines(&with(json!("två år"))),
+        ["privacy.keep_days: expected a whole number ≥ 0, found a string"]
+    );
+    let swedish: Vec<String> = with(json!(0))
+        .diagnostics
+        .iter()
+        .map(|d| d.line(Lang::Sv))
+        .collect();
+    assert_eq!(swedish, ["privacy.keep_days: måste vara minst 1"]);
+}

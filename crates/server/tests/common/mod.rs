@@ -536,6 +536,8 @@ pub async fn start(options: Options) -> TestServer {
         signature_window: options.signature_window.unwrap_or(300),
         allowed_origins: options.allowed_origins,
         synchronous: Default::default(),
+        retention_every: None,
+        keep_unread: false,
     };
     let mut state = if options.full_disk {
         // The receiver's key is made first: it must fit before the disk is "full".

@@ -319,6 +319,7 @@ impl Cx {
                 "recipients",
                 "rights_url",
                 "contact",
+                "keep_days",
             ],
         );
         let text = |cx: &mut Self, key| cx.required(&obj, key).and_then(|(v, p)| cx.text(v, &p));
@@ -331,6 +332,18 @@ impl Cx {
             .required(&obj, "rights_url")
             .and_then(|(v, p)| self.url(v, &p));
         let contact = self.opt(&obj, "contact", Self::text);
+        let keep_days = self.opt(&obj, "keep_days", |cx, v, p| {
+            let days = cx.count(v, p)?;
+            let problem = match days {
+                0 => Problem::TooSmall { min: 1 },
+                d if d > MAX_CASE_KEEP_DAYS => Problem::TooLarge {
+                    max: MAX_CASE_KEEP_DAYS,
+                },
+                d => return Some(d),
+            };
+            cx.error(p, problem);
+            None
+        });
         Some(PrivacyNotice {
             controller: controller?,
             purpose: purpose?,
@@ -339,6 +352,7 @@ impl Cx {
             recipients: recipients?,
             rights_url: rights_url?,
             contact: contact.ok()?,
+            keep_days: keep_days.ok()?,
         })
     }
 
