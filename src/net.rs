@@ -6,10 +6,148 @@ use wasm_bindgen_futures::JsFuture;
 /// Why a request produced no response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetError {
-    /// No connection, a refused connection, a blocked request (CORS) or an aborted one.
+    /// No connection, a refused connection or an aborted request.
     Network(String),
+    /// The device is online and the server is there, but this page may not read from
+    /// `origin`: the page's Content-Security-Policy (`by_policy`) or the server's CORS answer
+    /// refused it. A setting of the page or the server, never the citizen's connection.
+    Blocked {
+        /// The origin the page may not load from.
+        origin: String,
+        /// Whether the page's own policy blocked it (else the other server's CORS answer).
+        by_policy: bool,
+    },
     /// The server answered with an error status.
     Status(u16, String),
+}
+
+impl NetError {
+    /// The failure in a few technical words (for the page's small print and the host's events).
+    pub fn technical(&self) -> String {
+        match self {
+            NetError::Status(status, _) => format!("HTTP {status}"),
+            NetError::Network(message) => message.clone(),
+            NetError::Blocked { origin, by_policy: true } => {
+                format!("blocked by this page's Content-Security-Policy (connect-src): {origin}")
+            }
+            NetError::Blocked { origin, by_policy: false } => {
+                format!("blocked by CORS: {origin} does not allow this page")
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// The addresses this page's Content-Security-Policy refused, as the browser reported them.
+    static REFUSED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Whether [`watch_policy`] listens already.
+    static WATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Starts noting the requests this page's Content-Security-Policy refuses, so a failed fetch
+/// can be told apart from a lost connection. Once per page.
+pub fn watch_policy() {
+    if WATCHING.replace(true) {
+        return;
+    }
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let listener = wasm_bindgen::prelude::Closure::<dyn FnMut(web_sys::Event)>::new(
+        |e: web_sys::Event| {
+            let blocked = js_sys::Reflect::get(&e, &"blockedURI".into())
+                .ok()
+                .and_then(|v| v.as_string());
+            if let Some(uri) = blocked {
+                REFUSED.with_borrow_mut(|r| r.push(uri));
+            }
+        },
+    );
+    let _ = doc.add_event_listener_with_callback_and_bool(
+        "securitypolicyviolation",
+        listener.as_ref().unchecked_ref(),
+        true,
+    );
+    listener.forget();
+}
+
+/// The origin of `url` (`https://host[:port]`), or the text itself when it is not a URL.
+fn origin_of(url: &str) -> String {
+    web_sys::Url::new(url)
+        .map(|u| u.origin())
+        .unwrap_or_else(|_| url.to_owned())
+}
+
+/// Whether the page's policy refused a request to `origin`.
+fn refused(origin: &str) -> bool {
+    REFUSED.with_borrow(|r| r.iter().any(|uri| origin_of(uri) == origin || uri == origin))
+}
+
+/// Waits `ms` milliseconds.
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// What a failed GET of `url` means: with the device online, a blocked address (the page's
+/// policy, or the server answering a request that CORS then hid) rather than no connection.
+/// Also says so in the browser's console, for the form's author.
+async fn explain(url: &str, error: NetError) -> NetError {
+    let NetError::Network(_) = error else {
+        return error;
+    };
+    let Some(window) = web_sys::window() else {
+        return error;
+    };
+    if !window.navigator().on_line() {
+        return error;
+    }
+    let origin = origin_of(url);
+    // A request the page may not read still reaches a server that is there (an opaque answer);
+    // the page's own policy refuses even that, and reports it.
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_mode(web_sys::RequestMode::NoCors);
+    init.set_credentials(web_sys::RequestCredentials::Omit);
+    let reachable = match web_sys::Request::new_with_str_and_init(url, &init) {
+        Ok(probe) => JsFuture::from(window.fetch_with_request(&probe)).await.is_ok(),
+        Err(_) => false,
+    };
+    // The browser reports a violation in a task of its own.
+    for _ in 0..5 {
+        if refused(&origin) {
+            break;
+        }
+        sleep(20).await;
+    }
+    let blocked = if refused(&origin) {
+        NetError::Blocked {
+            origin: origin.clone(),
+            by_policy: true,
+        }
+    } else if reachable {
+        NetError::Blocked {
+            origin: origin.clone(),
+            by_policy: false,
+        }
+    } else {
+        return error;
+    };
+    web_sys::console::error_1(
+        &format!(
+            "Blankett: this page may not load {url}: {}. For the form's author: allow {origin} in \
+             the page's Content-Security-Policy connect-src (on Blankett's receiver: \
+             --connect-origin {origin}), and make {origin} answer with \
+             Access-Control-Allow-Origin for this page's origin.",
+            blocked.technical()
+        )
+        .into(),
+    );
+    blocked
 }
 
 /// A response: status, the header fields the page may read, and body text.
@@ -62,20 +200,27 @@ async fn read(fetch: js_sys::Promise) -> Result<Reply, NetError> {
     })
 }
 
-/// GETs `url` and returns the body of a 2xx response.
+/// GETs `url` and returns the body of a 2xx response; a failure says whether the address was
+/// blocked ([`NetError::Blocked`]) or the connection failed.
 pub async fn get_text(url: &str) -> Result<String, NetError> {
     let init = web_sys::RequestInit::new();
     init.set_method("GET");
     let request = web_sys::Request::new_with_str_and_init(url, &init)
         .map_err(|e| NetError::Network(js_message(e)))?;
-    ok_body(send(request).await?)
+    match send(request).await {
+        Ok(reply) => ok_body(reply),
+        Err(e) => Err(explain(url, e).await),
+    }
 }
 
 /// Like [`get_text`], but takes the fetch of `url` that the page started before the app ran,
 /// if it started one for this address (once: a retry fetches again).
 pub async fn get_preloaded(url: &str) -> Result<String, NetError> {
     match take_preload(url) {
-        Some(fetch) => ok_body(read(fetch).await?),
+        Some(fetch) => match read(fetch).await {
+            Ok(reply) => ok_body(reply),
+            Err(e) => Err(explain(url, e).await),
+        },
         None => get_text(url).await,
     }
 }

@@ -99,10 +99,8 @@ pub fn FormLoader(url: String, setup: Setup) -> impl IntoView {
     Effect::new(move |_| {
         let detail = match loaded.get() {
             Some(Err(LoadFailure::Network(e))) => serde_json::json!({
-                "kind": "load", "url": source_for_event.clone(), "message": match e {
-                    NetError::Status(status, _) => format!("HTTP {status}"),
-                    NetError::Network(message) => message,
-                },
+                "kind": if matches!(e, NetError::Blocked { .. }) { "blocked" } else { "load" },
+                "url": source_for_event.clone(), "message": e.technical(),
             }),
             Some(Err(LoadFailure::Broken(d))) => serde_json::json!({
                 "kind": "definition", "url": source_for_event.clone(),
@@ -121,11 +119,18 @@ pub fn FormLoader(url: String, setup: Setup) -> impl IntoView {
         }
         Some(Err(LoadFailure::Network(error))) => view! {
             <h1>{move || t(lang.get(), Key::FormBroken)}</h1>
-            <p class="notice notice--error" role="alert">{move || t(lang.get(), Key::FormLoadFailed)}</p>
-            <p class="technical">{match error {
-                NetError::Status(status, _) => format!("HTTP {status}"),
-                NetError::Network(message) => message,
-            }}</p>
+            <p class="notice notice--error" role="alert">{
+                // A blocked address is the page's setting, not the citizen's connection.
+                let blocked = match &error {
+                    NetError::Blocked { origin, .. } => Some(origin.clone()),
+                    _ => None,
+                };
+                move || match &blocked {
+                    Some(origin) => t(lang.get(), Key::FormBlocked).replace("{origin}", origin),
+                    None => t(lang.get(), Key::FormLoadFailed).to_owned(),
+                }
+            }</p>
+            <p class="technical">{error.technical()}</p>
             {standalone.then(|| view! {
                 <p><a href="./">{move || t(lang.get(), Key::BackToCatalogue)}</a></p>
             })}

@@ -100,6 +100,8 @@ pub enum Key {
     AnswersKept,
     /// "The form could not be loaded. Check your connection and reload the page."
     FormLoadFailed,
+    /// "This page may not load the form from {origin}…" (a setting, not the connection)
+    FormBlocked,
     /// "The form cannot be shown"
     FormBroken,
     /// "The form definition has errors. Contact the publisher of the e-service. The errors are:"
@@ -302,6 +304,10 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         Key::FormLoadFailed => (
             "Det gick inte att hämta formuläret. Kontrollera din anslutning och ladda om sidan.",
             "The form could not be loaded. Check your connection and reload the page.",
+        ),
+        Key::FormBlocked => (
+            "Den här sidan får inte hämta formuläret från {origin}. Det beror på hur sidan är inställd, inte på din anslutning. Berätta det för organisationen bakom sidan, så kan de rätta det.",
+            "This page is not allowed to load the form from {origin}. That is how the page is set up, not your connection. Please tell the organisation behind the page so they can fix it.",
         ),
         Key::FormBroken => ("Formuläret kan inte visas", "The form cannot be shown"),
         Key::FormBrokenIntro => (
