@@ -66,21 +66,20 @@ pub struct Report {
 impl Report {
     /// Cases deleted (or, in a dry run, that would be) in all.
     pub fn deleted(&self) -> usize {
-        self.forms
-            .iter()
-            .map(|f| match &f.outcome {
-                Outcome::Expired { expired, .. } => expired.deleted,
-                _ => 0,
-            })
-            .sum()
+        self.total(|e| e.deleted)
     }
 
     /// Expired cases kept because nobody has read them, in all.
     pub fn kept_unread(&self) -> usize {
+        self.total(|e| e.kept_unread)
+    }
+
+    /// The sum of one count over the forms whose cases expire.
+    fn total(&self, count: impl Fn(&Expired) -> usize) -> usize {
         self.forms
             .iter()
             .map(|f| match &f.outcome {
-                Outcome::Expired { expired, .. } => expired.kept_unread,
+                Outcome::Expired { expired, .. } => count(expired),
                 _ => 0,
             })
             .sum()

@@ -144,6 +144,15 @@ async fn readiness(server: &common::TestServer) -> (u16, serde_json::Value) {
     (status, problem(response, 503, "not_ready").await)
 }
 
+/// Asserts that `/readyz` answers 503 `not_ready` and says `why` in English; the document.
+async fn assert_not_ready(server: &common::TestServer, why: &str) -> serde_json::Value {
+    let (status, body) = readiness(server).await;
+    assert_eq!(status, 503, "{body}");
+    let english = body["detail"]["en"].as_str().unwrap();
+    assert!(english.contains(why), "{body}");
+    body
+}
+
 #[tokio::test]
 async fn readiness_fails_on_a_full_filesystem_and_recovers() {
     let tmpfs = match Tmpfs::mount("4m") {
@@ -174,15 +183,7 @@ async fn readiness_fails_on_a_full_filesystem_and_recovers() {
 
     // The disk fills up: not ready, and a submission is refused with 503 and not stored.
     let filler = fill(tmpfs.path());
-    let (status, body) = readiness(&server).await;
-    assert_eq!(status, 503);
-    assert!(
-        body["detail"]["en"]
-            .as_str()
-            .unwrap()
-            .contains("the disk is full"),
-        "{body}"
-    );
+    let body = assert_not_ready(&server, "the disk is full").await;
     assert!(
         body["detail"]["sv"]
             .as_str()
@@ -213,15 +214,7 @@ async fn readiness_fails_when_the_database_is_full() {
         ..Options::default()
     })
     .await;
-    let (status, body) = readiness(&server).await;
-    assert_eq!(status, 503);
-    assert!(
-        body["detail"]["en"]
-            .as_str()
-            .unwrap()
-            .contains("the disk is full"),
-        "{body}"
-    );
+    assert_not_ready(&server, "the disk is full").await;
     assert_eq!(
         server.get("/healthz").await.status(),
         200,
@@ -236,15 +229,7 @@ async fn readiness_fails_while_another_process_holds_the_lock_past_the_busy_time
     let other = rusqlite::Connection::open(&server.db).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     // The check waits the busy timeout (5 s) for the lock, then gives up.
-    let (status, body) = readiness(&server).await;
-    assert_eq!(status, 503);
-    assert!(
-        body["detail"]["en"]
-            .as_str()
-            .unwrap()
-            .contains("locked by another process"),
-        "{body}"
-    );
+    assert_not_ready(&server, "locked by another process").await;
     other.execute_batch("ROLLBACK").unwrap();
     assert_eq!(readiness(&server).await.0, 200);
 }
