@@ -15,6 +15,19 @@ pub const EXIT_USAGE: i32 = 2;
 /// Checks each file, printing `FILE: diagnostic` lines to `out` (and `FILE: ok` when a file
 /// has no errors) and read failures to `err`; returns the exit code.
 pub fn run(files: &[PathBuf], lang: Lang, out: &mut impl Write, err: &mut impl Write) -> i32 {
+    run_for(files, lang, None, out, err)
+}
+
+/// [`run`], and with `connect` (the serving receiver's `--connect-origin` list) a warning for
+/// every address in a definition (`submit.url`, code lists, the prefill endpoint) on another
+/// origin that receiver's Content-Security-Policy would block.
+pub fn run_for(
+    files: &[PathBuf],
+    lang: Lang,
+    connect: Option<&[String]>,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> i32 {
     let mut code = EXIT_OK;
     for path in files {
         let name = path.display();
@@ -31,6 +44,15 @@ pub fn run(files: &[PathBuf], lang: Lang, out: &mut impl Write, err: &mut impl W
         for d in &loaded.diagnostics {
             let _ = writeln!(out, "{name}: {}", d.line(lang));
         }
+        if let (Some(def), Some(allowed)) = (&loaded.definition, connect) {
+            for (path, url, origin) in blocked_addresses(def, allowed) {
+                let _ = writeln!(
+                    out,
+                    "{name}: {path}: {}",
+                    blocked_warning(&url, &origin, lang)
+                );
+            }
+        }
         if loaded
             .diagnostics
             .iter()
@@ -42,4 +64,59 @@ pub fn run(files: &[PathBuf], lang: Lang, out: &mut impl Write, err: &mut impl W
         }
     }
     code
+}
+
+/// The addresses in `def` on an origin outside `allowed` (relative and root-relative ones are
+/// the serving receiver's own): (path in the definition, address, its origin).
+pub fn blocked_addresses(
+    def: &blankett_core::Definition,
+    allowed: &[String],
+) -> Vec<(String, String, String)> {
+    let mut addresses = vec![("submit.url".to_owned(), def.submit.url.clone())];
+    addresses.extend(
+        def.option_urls()
+            .into_iter()
+            .map(|u| ("options_from.url".to_owned(), u)),
+    );
+    if let Some(prefill) = &def.prefill {
+        addresses.push(("prefill.endpoint".to_owned(), prefill.endpoint.clone()));
+    }
+    addresses
+        .into_iter()
+        .filter_map(|(path, url)| {
+            let origin = origin_of(&url)?;
+            (!allowed.iter().any(|a| a.eq_ignore_ascii_case(&origin)))
+                .then_some((path, url, origin))
+        })
+        .collect()
+}
+
+/// `scheme://host[:port]` of an absolute `http(s)` address; `None` for a relative one.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
+        return None;
+    }
+    let host = rest.split(['/', '?', '#']).next()?;
+    Some(format!(
+        "{}://{}",
+        scheme.to_ascii_lowercase(),
+        host.to_ascii_lowercase()
+    ))
+}
+
+/// The checker's warning for an address the serving receiver's policy would block.
+fn blocked_warning(url: &str, origin: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Sv => format!(
+            "(varning) {url} ligger på {origin}, som mottagarens Content-Security-Policy inte \
+             tillåter: starta den med --connect-origin {origin} (och {origin} måste tillåta \
+             sidans ursprung med CORS)"
+        ),
+        Lang::En => format!(
+            "(warning) {url} is on {origin}, which the receiver's Content-Security-Policy does \
+             not allow: start it with --connect-origin {origin} (and {origin} must allow the \
+             page's origin by CORS)"
+        ),
+    }
 }

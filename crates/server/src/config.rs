@@ -14,11 +14,12 @@ Blankett's reference receiver: checks submissions again and stores them in SQLit
 Usage:
   blankett-server serve [--addr ADDR] [--db FILE] [--forms DIR] [--dist DIR] [--max-body BYTES]
                         [--public-url URL] [--allow-unsigned] [--signature-window SECONDS]
-                        [--allowed-origin ORIGIN ...] [--synchronous full|normal]
+                        [--allowed-origin ORIGIN ...] [--connect-origin ORIGIN ...]
+                        [--synchronous full|normal]
                         [--retention-every HOURS] [--keep-unread]
   blankett-server backup DEST [--db FILE]
   blankett-server retention [--db FILE] [--forms DIR] [--keep-unread] [--dry-run]
-  blankett-server check FILE.json [FILE.json ...] [--lang sv|en]
+  blankett-server check FILE.json [FILE.json ...] [--lang sv|en] [--connect-origin ORIGIN ...]
   blankett-server import-oep FLOW.oeflow [--id ID] [--organisation NAME] [--lang sv|en] > form.json
   blankett-server --help
 
@@ -42,6 +43,14 @@ serve options (arguments override environment variables, which override defaults
                      a web page origin (https://www.kommun.se) that may post
                      cross-origin; repeat for more; without it every origin may
                      [env BLANKETT_ALLOWED_ORIGINS, comma-separated, default any]
+  --connect-origin ORIGIN
+                     another origin (https://forms.kommun.se) the app this receiver
+                     serves may load definitions and code lists from and post
+                     submissions to (and show a definition's logo from): added to its
+                     pages' Content-Security-Policy connect-src and img-src; repeat
+                     for more; that server must also allow this
+                     one by CORS (docs/receiver-api.md)
+                     [env BLANKETT_CONNECT_ORIGINS, comma-separated, default none]
   --synchronous full|normal
                      full: every submission is on the disk before its receipt is
                      sent, so a power loss never loses an answered case; normal:
@@ -66,7 +75,9 @@ without it, and forms not in --forms, are kept) and prints how many, per form; -
 as for serve; --dry-run counts and deletes nothing. --db and --forms as for serve.
 Exit codes: 0 done, 1 the database failed, 2 usage error.
 
-check prints every problem in each definition, prefixed with the file name.
+check prints every problem in each definition, prefixed with the file name; with
+--connect-origin (as the serving receiver has it), also every address on another origin
+that receiver's Content-Security-Policy would block.
 Exit codes: 0 all files load, 1 a file has errors, 2 usage error or unreadable file.
 
 import-oep converts an Open ePlatform e-service export to a definition on stdout and
@@ -112,6 +123,8 @@ pub struct Config {
     pub signature_window: i64,
     /// The origins that may post cross-origin; empty: every origin (`*`).
     pub allowed_origins: Vec<String>,
+    /// Other origins the served app may fetch from and post to (its CSP `connect-src`).
+    pub connect_origins: Vec<String>,
     /// Whether each commit waits for the disk (`PRAGMA synchronous`).
     pub synchronous: Synchronous,
     /// Run retention at start and then every this many hours; `None`: never.
@@ -136,13 +149,11 @@ impl Config {
             .transpose()?
             .unwrap_or(DEFAULT_SIGNATURE_WINDOW);
         let allowed_origins = non_empty("BLANKETT_ALLOWED_ORIGINS")
-            .map(|v| {
-                v.split(',')
-                    .map(str::trim)
-                    .filter(|o| !o.is_empty())
-                    .map(|o| parse_origin("BLANKETT_ALLOWED_ORIGINS", o.to_owned()))
-                    .collect::<Result<Vec<_>, _>>()
-            })
+            .map(|v| parse_origin_list("BLANKETT_ALLOWED_ORIGINS", &v))
+            .transpose()?
+            .unwrap_or_default();
+        let connect_origins = non_empty("BLANKETT_CONNECT_ORIGINS")
+            .map(|v| parse_origin_list("BLANKETT_CONNECT_ORIGINS", &v))
             .transpose()?
             .unwrap_or_default();
         let synchronous = non_empty("BLANKETT_SYNCHRONOUS")
@@ -167,6 +178,7 @@ impl Config {
             allow_unsigned,
             signature_window,
             allowed_origins,
+            connect_origins,
             synchronous,
             retention_every,
             keep_unread,
@@ -220,6 +232,16 @@ fn parse_public_url(option: &str, value: String) -> Result<String, UsageError> {
         ));
     }
     Ok(value.trim_end_matches('/').to_owned())
+}
+
+/// A comma-separated list of origins in the variable `name` (empty items skipped).
+fn parse_origin_list(name: &str, value: &str) -> Result<Vec<String>, UsageError> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| parse_origin(name, o.to_owned()))
+        .collect()
 }
 
 /// `--allowed-origin`: `scheme://host[:port]`, as browsers send it in `Origin`.
@@ -278,6 +300,9 @@ pub enum Command {
         files: Vec<PathBuf>,
         /// The language of the messages.
         lang: Lang,
+        /// `--connect-origin`: the serving receiver's other origins, to warn about addresses
+        /// its policy would block; `None` when not given (nothing is said about origins).
+        connect_origins: Option<Vec<String>>,
     },
     /// Convert an Open ePlatform `.oeflow` export to a definition.
     ImportOep {
@@ -392,6 +417,7 @@ fn parse_serve(
 ) -> Result<Config, UsageError> {
     let mut config = Config::from_env(env)?;
     let mut origins_given = false;
+    let mut connect_given = false;
     let mut rest = rest.into_iter();
     while let Some(arg) = rest.next() {
         let (name, inline) = split_option(&arg);
@@ -413,6 +439,15 @@ fn parse_serve(
                     origins_given = true;
                 }
                 config.allowed_origins.push(parse_origin(&name, value)?);
+            }
+            "--connect-origin" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                // Origins on the command line replace those of the environment.
+                if !connect_given {
+                    config.connect_origins.clear();
+                    connect_given = true;
+                }
+                config.connect_origins.push(parse_origin(&name, value)?);
             }
             "--retention-every" => {
                 let value = option_value(&name, inline, &mut rest)?;
@@ -446,6 +481,7 @@ fn parse_serve(
 fn parse_check(rest: Vec<String>) -> Result<Command, UsageError> {
     let mut files = Vec::new();
     let mut lang = Lang::En;
+    let mut connect_origins: Option<Vec<String>> = None;
     let mut rest = rest.into_iter();
     while let Some(arg) = rest.next() {
         let (name, inline) = split_option(&arg);
@@ -453,6 +489,11 @@ fn parse_check(rest: Vec<String>) -> Result<Command, UsageError> {
             "--lang" => {
                 let value = option_value(&name, inline, &mut rest)?;
                 lang = parse_lang(name, value)?;
+            }
+            "--connect-origin" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                let origin = parse_origin(&name, value)?;
+                connect_origins.get_or_insert_with(Vec::new).push(origin);
             }
             "--" => files.extend(rest.by_ref().map(PathBuf::from)),
             _ if arg.starts_with('-') && arg.len() > 1 => {
@@ -464,7 +505,11 @@ fn parse_check(rest: Vec<String>) -> Result<Command, UsageError> {
     if files.is_empty() {
         return Err(UsageError::NoFiles);
     }
-    Ok(Command::Check { files, lang })
+    Ok(Command::Check {
+        files,
+        lang,
+        connect_origins,
+    })
 }
 
 /// `--lang sv|en`.
@@ -863,12 +908,50 @@ mod tests {
     }
 
     #[test]
+    fn connect_origins_from_env_and_args() {
+        let Ok(Command::Serve(c)) = parse(
+            &["serve"],
+            &[(
+                "BLANKETT_CONNECT_ORIGINS",
+                "https://a.se, https://b.se:8443",
+            )],
+        ) else {
+            panic!("serve")
+        };
+        assert_eq!(c.connect_origins, ["https://a.se", "https://b.se:8443"]);
+        let Ok(Command::Serve(c)) = parse(
+            &["serve", "--connect-origin", "https://c.se"],
+            &[("BLANKETT_CONNECT_ORIGINS", "https://a.se")],
+        ) else {
+            panic!("serve")
+        };
+        assert_eq!(
+            c.connect_origins,
+            ["https://c.se"],
+            "arguments replace the environment"
+        );
+        assert!(parse(&["serve", "--connect-origin", "https://c.se/path"], &[]).is_err());
+        assert_eq!(
+            parse(
+                &["check", "a.json", "--connect-origin", "https://c.se"],
+                &[]
+            ),
+            Ok(Command::Check {
+                files: vec!["a.json".into()],
+                lang: Lang::En,
+                connect_origins: Some(vec!["https://c.se".into()]),
+            })
+        );
+    }
+
+    #[test]
     fn check_and_help() {
         assert_eq!(
             parse(&["check", "a.json", "--lang", "sv", "b.json"], &[]),
             Ok(Command::Check {
                 files: vec!["a.json".into(), "b.json".into()],
-                lang: Lang::Sv
+                lang: Lang::Sv,
+                connect_origins: None,
             })
         );
         assert_eq!(parse(&["--help"], &[]), Ok(Command::Help));

@@ -113,6 +113,8 @@ pub struct AppState {
     pub admin_token: Option<String>,
     /// The admin endpoint's memory of wrong tokens, which slows guessing down.
     pub admin_throttle: throttle::Throttle,
+    /// Other origins the served app may fetch from and post to (`connect-src`).
+    pub connect_origins: Vec<String>,
     /// The largest request body accepted, in bytes.
     pub max_body: usize,
     /// The built app's folder.
@@ -170,6 +172,7 @@ impl AppState {
             store,
             admin_token: config.admin_token.clone(),
             admin_throttle: throttle::Throttle::default(),
+            connect_origins: config.connect_origins.clone(),
             max_body: config.max_body,
             dist: config.dist.clone(),
             forms_dir: config.forms.clone(),
@@ -283,6 +286,23 @@ fn no_cache_path(path: &str) -> bool {
         || (path.starts_with("/forms/") && path.ends_with(".json"))
 }
 
+/// `policy` with the configured origins added: `connect` to `connect-src` (definitions, code
+/// lists and submissions elsewhere) and `img-src` (a definition's logo there), `framing` to
+/// `frame-ancestors` (iframe mode).
+pub fn policy_for(policy: &str, connect: &[String], framing: &[String]) -> String {
+    let mut policy = policy.to_owned();
+    for (directive, origins) in [
+        ("connect-src 'self'", connect),
+        ("img-src 'self' data:", connect),
+        ("frame-ancestors 'self'", framing),
+    ] {
+        if !origins.is_empty() {
+            policy = policy.replace(directive, &format!("{directive} {}", origins.join(" ")));
+        }
+    }
+    policy
+}
+
 /// The `Access-Control-Allow-Origin` for a request from `origin`: `*` when no origins are
 /// configured, else the origin itself when it is one of them, else none.
 fn allow_origin(allowed: &[String], origin: Option<&HeaderValue>) -> Option<HeaderValue> {
@@ -380,20 +400,16 @@ async fn common_headers(
             HeaderValue::from_static("*"),
         );
     }
-    if is_html {
-        // iframe mode: the host pages allowed to call the API may also frame the app.
-        if let Some(policy) = headers
+    if is_html
+        && let Some(policy) = headers
             .get(header::CONTENT_SECURITY_POLICY)
             .and_then(|v| v.to_str().ok())
-            && !app.allowed_origins.is_empty()
-        {
-            let framed = policy.replace(
-                "frame-ancestors 'self'",
-                &format!("frame-ancestors 'self' {}", app.allowed_origins.join(" ")),
-            );
-            if let Ok(value) = HeaderValue::from_str(&framed) {
-                headers.insert(header::CONTENT_SECURITY_POLICY, value);
-            }
+    {
+        // The other origins the app may load from and post to; iframe mode: the host pages
+        // allowed to call the API may also frame the app.
+        let policy = policy_for(policy, &app.connect_origins, &app.allowed_origins);
+        if let Ok(value) = HeaderValue::from_str(&policy) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
         }
     }
     if path == "/api/submissions" || path == JWKS_PATH {

@@ -37,10 +37,15 @@ fn main() -> ExitCode {
             print!("{}", usage());
             ExitCode::SUCCESS
         }
-        Command::Check { files, lang } => {
-            let code = check::run(
+        Command::Check {
+            files,
+            lang,
+            connect_origins,
+        } => {
+            let code = check::run_for(
                 &files,
                 lang,
+                connect_origins.as_deref(),
                 &mut std::io::stdout().lock(),
                 &mut std::io::stderr().lock(),
             );

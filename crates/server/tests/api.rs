@@ -390,6 +390,42 @@ async fn disk_full_is_a_503_problem() {
     assert!(body["detail"]["en"].as_str().unwrap().contains("try again"));
 }
 
+/// The app's pages may fetch from exactly the configured other origins, no more.
+#[tokio::test]
+async fn connect_origins_in_the_policy() {
+    let plain = start(Options {
+        with_dist: true,
+        ..Options::default()
+    })
+    .await;
+    let csp = header(&plain.get("/").await, "content-security-policy");
+    assert!(
+        csp.contains("connect-src 'self';"),
+        "the default stays 'self': {csp}"
+    );
+    let server = start(Options {
+        with_dist: true,
+        connect_origins: vec![
+            "https://forms.exempelby.se".into(),
+            "http://127.0.0.1:9".into(),
+        ],
+        ..Options::default()
+    })
+    .await;
+    for path in ["/", "/index.html"] {
+        let csp = header(&server.get(path).await, "content-security-policy");
+        assert!(
+            csp.contains("connect-src 'self' https://forms.exempelby.se http://127.0.0.1:9;"),
+            "{path}: {csp}"
+        );
+        assert!(
+            csp.contains("img-src 'self' data: https://forms.exempelby.se http://127.0.0.1:9;"),
+            "a definition's logo there: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
+    }
+}
+
 /// A host page on another origin loads the runtime, its module and the forms (CORS), and
 /// the hosts allowed to call the API may frame the app (iframe mode).
 #[tokio::test]

@@ -27,6 +27,69 @@ fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
     )
 }
 
+/// Given the serving receiver's `--connect-origin` list, `check` warns about a definition's
+/// addresses on origins that receiver's policy would block (and only then).
+#[test]
+fn check_warns_about_addresses_the_policy_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = common::FORM.replace(
+        r#""submit": { "url": "/api/submissions" }"#,
+        r#""submit": { "url": "https://arende.exempelby.se/api/submissions" }"#,
+    );
+    std::fs::write(dir.path().join("elsewhere.json"), elsewhere).unwrap();
+    let (code, out, _) = run(&["check", "elsewhere.json"], dir.path());
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "elsewhere.json: ok\n"),
+        "nothing said without the list"
+    );
+    let (code, out, _) = run(
+        &[
+            "check",
+            "elsewhere.json",
+            "--connect-origin",
+            "https://forms.exempelby.se",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "a warning, not an error");
+    assert!(
+        out.contains("elsewhere.json: submit.url: (warning) https://arende.exempelby.se/api/submissions is on https://arende.exempelby.se")
+            && out.contains("--connect-origin https://arende.exempelby.se"),
+        "{out}"
+    );
+    let (_, out, _) = run(
+        &[
+            "check",
+            "elsewhere.json",
+            "--connect-origin",
+            "https://arende.exempelby.se",
+            "--lang",
+            "sv",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        out, "elsewhere.json: ok\n",
+        "an allowed origin is not warned about"
+    );
+    let (_, out, _) = run(
+        &[
+            "check",
+            "elsewhere.json",
+            "--connect-origin",
+            "https://x.se",
+            "--lang",
+            "sv",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.contains("(varning)") && out.contains("tillåter"),
+        "{out}"
+    );
+}
+
 #[test]
 fn check_prints_diagnostics_with_file_names() {
     let dir = tempfile::tempdir().unwrap();

@@ -484,6 +484,8 @@ pub struct Options {
     pub public_url: Option<String>,
     /// The origins allowed to post cross-origin.
     pub allowed_origins: Vec<String>,
+    /// `--connect-origin`.
+    pub connect_origins: Vec<String>,
     /// The signature window in seconds; 300 when `None`.
     pub signature_window: Option<i64>,
     /// How wrong admin tokens are slowed down; the receiver's default when `None`.
@@ -535,6 +537,7 @@ pub async fn start(options: Options) -> TestServer {
         allow_unsigned: options.allow_unsigned,
         signature_window: options.signature_window.unwrap_or(300),
         allowed_origins: options.allowed_origins,
+        connect_origins: options.connect_origins,
         synchronous: Default::default(),
         retention_every: None,
         keep_unread: false,
