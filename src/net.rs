@@ -27,10 +27,16 @@ impl NetError {
         match self {
             NetError::Status(status, _) => format!("HTTP {status}"),
             NetError::Network(message) => message.clone(),
-            NetError::Blocked { origin, by_policy: true } => {
+            NetError::Blocked {
+                origin,
+                by_policy: true,
+            } => {
                 format!("blocked by this page's Content-Security-Policy (connect-src): {origin}")
             }
-            NetError::Blocked { origin, by_policy: false } => {
+            NetError::Blocked {
+                origin,
+                by_policy: false,
+            } => {
                 format!("blocked by CORS: {origin} does not allow this page")
             }
         }
@@ -53,16 +59,15 @@ pub fn watch_policy() {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let listener = wasm_bindgen::prelude::Closure::<dyn FnMut(web_sys::Event)>::new(
-        |e: web_sys::Event| {
+    let listener =
+        wasm_bindgen::prelude::Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
             let blocked = js_sys::Reflect::get(&e, &"blockedURI".into())
                 .ok()
                 .and_then(|v| v.as_string());
             if let Some(uri) = blocked {
                 REFUSED.with_borrow_mut(|r| r.push(uri));
             }
-        },
-    );
+        });
     let _ = doc.add_event_listener_with_callback_and_bool(
         "securitypolicyviolation",
         listener.as_ref().unchecked_ref(),
@@ -80,7 +85,10 @@ fn origin_of(url: &str) -> String {
 
 /// Whether the page's policy refused a request to `origin`.
 fn refused(origin: &str) -> bool {
-    REFUSED.with_borrow(|r| r.iter().any(|uri| origin_of(uri) == origin || uri == origin))
+    REFUSED.with_borrow(|r| {
+        r.iter()
+            .any(|uri| origin_of(uri) == origin || uri == origin)
+    })
 }
 
 /// Waits `ms` milliseconds.
@@ -114,7 +122,9 @@ async fn explain(url: &str, error: NetError) -> NetError {
     init.set_mode(web_sys::RequestMode::NoCors);
     init.set_credentials(web_sys::RequestCredentials::Omit);
     let reachable = match web_sys::Request::new_with_str_and_init(url, &init) {
-        Ok(probe) => JsFuture::from(window.fetch_with_request(&probe)).await.is_ok(),
+        Ok(probe) => JsFuture::from(window.fetch_with_request(&probe))
+            .await
+            .is_ok(),
         Err(_) => false,
     };
     // The browser reports a violation in a task of its own.

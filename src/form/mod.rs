@@ -113,31 +113,33 @@ pub fn FormLoader(url: String, setup: Setup) -> impl IntoView {
     let standalone = host.standalone();
     move || {
         match loaded.get() {
-        None => view! { <p role="status">{move || t(lang.get(), Key::Loading)}</p> }.into_any(),
-        Some(Ok((def, text))) => {
-            view! { <FormView def text source=source.clone() setup=setup.clone()/> }.into_any()
+            None => view! { <p role="status">{move || t(lang.get(), Key::Loading)}</p> }.into_any(),
+            Some(Ok((def, text))) => {
+                view! { <FormView def text source=source.clone() setup=setup.clone()/> }.into_any()
+            }
+            Some(Err(LoadFailure::Network(error))) => view! {
+                <h1>{move || t(lang.get(), Key::FormBroken)}</h1>
+                <p class="notice notice--error" role="alert">{
+                    // A blocked address is the page's setting, not the citizen's connection.
+                    let blocked = match &error {
+                        NetError::Blocked { origin, .. } => Some(origin.clone()),
+                        _ => None,
+                    };
+                    move || match &blocked {
+                        Some(origin) => t(lang.get(), Key::FormBlocked).replace("{origin}", origin),
+                        None => t(lang.get(), Key::FormLoadFailed).to_owned(),
+                    }
+                }</p>
+                <p class="technical">{error.technical()}</p>
+                {standalone.then(|| view! {
+                    <p><a href="./">{move || t(lang.get(), Key::BackToCatalogue)}</a></p>
+                })}
+            }
+            .into_any(),
+            Some(Err(LoadFailure::Broken(diagnostics))) => {
+                view! { <BrokenForm diagnostics/> }.into_any()
+            }
         }
-        Some(Err(LoadFailure::Network(error))) => view! {
-            <h1>{move || t(lang.get(), Key::FormBroken)}</h1>
-            <p class="notice notice--error" role="alert">{
-                // A blocked address is the page's setting, not the citizen's connection.
-                let blocked = match &error {
-                    NetError::Blocked { origin, .. } => Some(origin.clone()),
-                    _ => None,
-                };
-                move || match &blocked {
-                    Some(origin) => t(lang.get(), Key::FormBlocked).replace("{origin}", origin),
-                    None => t(lang.get(), Key::FormLoadFailed).to_owned(),
-                }
-            }</p>
-            <p class="technical">{error.technical()}</p>
-            {standalone.then(|| view! {
-                <p><a href="./">{move || t(lang.get(), Key::BackToCatalogue)}</a></p>
-            })}
-        }
-        .into_any(),
-        Some(Err(LoadFailure::Broken(diagnostics))) => view! { <BrokenForm diagnostics/> }.into_any(),
-    }
     }
 }
 
