@@ -9,7 +9,8 @@
 //! serving the app, beside a static HTML page of the same fields), `tests/bench/drafts.mjs` for
 //! one autosave and one restore of a 1,000-answer draft, `tests/bench/sign.mjs` for the page's
 //! work from Submit to the signed request leaving (sign and enqueue), `tests/bench/embed.mjs`
-//! for bytes and time to the first field of an embedded form beside the app's own page, and last
+//! for bytes and time to the first field of an embedded form beside the app's own page,
+//! `tests/bench/long-step.mjs` for one step of 125, 250 and 500 questions, and last
 //! `bench/run.mjs`, the comparison with SurveyJS and Form.io on the same forms (it prints a
 //! table and writes it to `bench/results/latest.md`).
 
@@ -99,12 +100,13 @@ fn browser_conditions() -> Result<(), String> {
     let drafts = root().join("tests/bench/drafts.mjs");
     let sign = root().join("tests/bench/sign.mjs");
     let embed = root().join("tests/bench/embed.mjs");
+    let long_step = root().join("tests/bench/long-step.mjs");
     crate::with_receiver(
         "bench",
         // The example forms, for the demo host page of the embedding figure.
         &["public/forms"],
         |forms| {
-            for generate in [&script, &sign] {
+            for generate in [&script, &sign, &long_step] {
                 crate::run(
                     std::process::Command::new("node")
                         .arg(generate)
@@ -115,7 +117,7 @@ fn browser_conditions() -> Result<(), String> {
             Ok(())
         },
         |url, _| {
-            for measure in [&script, &offline, &drafts, &sign, &embed] {
+            for measure in [&script, &offline, &drafts, &sign, &embed, &long_step] {
                 crate::run(
                     std::process::Command::new("node")
                         .arg(measure)

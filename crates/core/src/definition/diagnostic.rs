@@ -142,6 +142,24 @@ pub enum Problem {
     /// A form without steps.
     #[error("the form has no steps")]
     NoSteps,
+    /// A step with more questions than a citizen can take in on a phone (a warning).
+    #[error(
+        "has {questions} questions: long steps are hard on a phone — consider splitting it (one thing per page, at most {advised} questions)"
+    )]
+    LongStep {
+        /// The questions on the step.
+        questions: usize,
+        /// The most the checker advises.
+        advised: usize,
+    },
+    /// A step with so many questions that it would freeze a citizen's phone (an error).
+    #[error("has {questions} questions, more than {max} on one step: split it into several steps")]
+    StepTooLong {
+        /// The questions on the step.
+        questions: usize,
+        /// The most allowed.
+        max: usize,
+    },
     /// A step or group without fields.
     #[error("has no fields")]
     NoFields,
@@ -385,6 +403,12 @@ impl Problem {
                 format!("\"{c}\" är ingen språkkod (använd t.ex. \"sv\", \"en\", \"fi\")")
             }
             Problem::NoSteps => "formuläret har inga steg".into(),
+            Problem::LongStep { questions, advised } => format!(
+                "har {questions} frågor: långa steg är svåra på en telefon — dela gärna upp det (en sak per sida, högst {advised} frågor)"
+            ),
+            Problem::StepTooLong { questions, max } => format!(
+                "har {questions} frågor, fler än {max} på ett steg: dela upp det i flera steg"
+            ),
             Problem::NoFields => "har inga fält".into(),
             Problem::InvalidPattern(e) => format!("ogiltigt reguljärt uttryck: {e}"),
             Problem::LimitsReversed {

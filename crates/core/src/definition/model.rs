@@ -871,6 +871,14 @@ impl RepeatContent {
 }
 
 impl Step {
+    /// How many questions the step shows, inside groups and a repeating group's row too (the
+    /// checker's measure of a step's length).
+    pub fn question_count(&self) -> usize {
+        FieldsInOrder::all(&self.fields)
+            .filter(|f| f.kind.is_question())
+            .count()
+    }
+
     /// The questions on this step (inside groups too), in order.
     pub fn questions(&self) -> Vec<&Field> {
         let mut out = Vec::new();

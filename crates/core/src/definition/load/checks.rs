@@ -10,7 +10,38 @@ use super::read::Path;
 use crate::definition::diagnostic::Problem;
 use crate::definition::model::Definition;
 
+/// Questions on one step above which the checker advises splitting it.
+pub const ADVISED_STEP_QUESTIONS: usize = 25;
+/// Questions on one step above which a definition is refused: rendering thousands of fields
+/// at once can freeze a phone, and no real form needs it.
+pub const MAX_STEP_QUESTIONS: usize = 500;
+
 impl Cx {
+    /// Warns about long steps and refuses absurd ones (questions counted inside groups and
+    /// repeating groups' rows, once each).
+    pub(super) fn check_step_sizes(&mut self, def: Option<&Definition>) {
+        let Some(def) = def else {
+            return;
+        };
+        for (i, step) in def.steps.iter().enumerate() {
+            let questions = step.question_count();
+            let path = Path(format!("steps[{i}]"));
+            if questions > MAX_STEP_QUESTIONS {
+                let problem = Problem::StepTooLong {
+                    questions,
+                    max: MAX_STEP_QUESTIONS,
+                };
+                self.error(&path, problem);
+            } else if questions > ADVISED_STEP_QUESTIONS {
+                let problem = Problem::LongStep {
+                    questions,
+                    advised: ADVISED_STEP_QUESTIONS,
+                };
+                self.warning(&path, problem);
+            }
+        }
+    }
+
     /// Warns about comparisons that can never be true because the literal has the wrong type
     /// for the field (`{"==": [{"var": "yes_no_field"}, "yes"]}`) or is not one of its options.
     pub(super) fn check_comparisons(&mut self, v: &Value, path: &Path) {
@@ -221,4 +252,69 @@ pub(super) fn prescan(root: &Value) -> HashMap<String, (String, Option<Vec<Value
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::{ADVISED_STEP_QUESTIONS, MAX_STEP_QUESTIONS};
+    use crate::definition::diagnostic::{Problem, Severity};
+    use crate::Lang;
+    use crate::definition::load_value;
+
+    /// A one-step definition with `plain` text questions and a repeating group of `in_row`.
+    fn step_with(plain: usize, in_row: usize) -> Value {
+        let mut fields: Vec<Value> = (0..plain)
+            .map(|i| json!({ "id": format!("f{i}"), "type": "text", "label": format!("Fråga {i}") }))
+            .collect();
+        fields.push(json!({ "id": "about", "type": "info", "text": "Inte en fråga." }));
+        if in_row > 0 {
+            let row: Vec<Value> = (0..in_row)
+                .map(|i| json!({ "id": format!("r{i}"), "type": "text", "label": format!("Rad {i}") }))
+                .collect();
+            fields.push(json!({ "id": "rows", "type": "repeat", "label": "Rader", "fields": row }));
+        }
+        crate::test_support::definition_json(
+            "long",
+            "1",
+            json!("Långt"),
+            json!([{ "id": "s", "title": "Allt", "fields": fields }]),
+        )
+    }
+
+    #[test]
+    fn long_steps_are_warned_about_and_absurd_ones_refused() {
+        let fine = load_value(&step_with(ADVISED_STEP_QUESTIONS, 0));
+        assert!(fine.definition.is_some());
+        assert!(fine.diagnostics.is_empty(), "{:?}", fine.diagnostics);
+
+        // Questions in a repeating group's row count once each; info texts not at all.
+        let long = load_value(&step_with(ADVISED_STEP_QUESTIONS - 1, 2));
+        assert!(long.definition.is_some(), "a warning, not an error");
+        let [d] = long.diagnostics.as_slice() else {
+            panic!("{:?}", long.diagnostics)
+        };
+        assert_eq!(d.severity, Severity::Warning);
+        assert_eq!(d.path, "steps[0]");
+        assert_eq!(
+            d.problem,
+            Problem::LongStep {
+                questions: ADVISED_STEP_QUESTIONS + 1,
+                advised: ADVISED_STEP_QUESTIONS
+            }
+        );
+        assert!(d.line(Lang::Sv).contains("dela gärna upp det"), "{}", d.line(Lang::Sv));
+
+        let absurd = load_value(&step_with(MAX_STEP_QUESTIONS + 1, 0));
+        assert!(absurd.definition.is_none(), "refused");
+        let too_long: Vec<_> = absurd
+            .diagnostics
+            .iter()
+            .filter(|d| matches!(d.problem, Problem::StepTooLong { .. }))
+            .collect();
+        assert_eq!(too_long.len(), 1);
+        assert_eq!(too_long[0].severity, Severity::Error);
+        assert!(too_long[0].line(Lang::En).contains("split it into several steps"));
+    }
 }

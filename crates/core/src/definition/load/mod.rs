@@ -79,6 +79,7 @@ pub fn load_value(value: &Value) -> Loaded {
     };
     let definition = cx.definition(value);
     cx.check_references(definition.as_ref());
+    cx.check_step_sizes(definition.as_ref());
     cx.check_expression_references();
     cx.check_cycles();
     let has_errors = cx.diags.iter().any(|d| d.severity == Severity::Error);
