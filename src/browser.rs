@@ -249,3 +249,67 @@ pub fn load_local(key: &str) -> Option<String> {
         .ok()
         .flatten()
 }
+
+thread_local! {
+    /// Whether a pointer (mouse, finger, pen) press is under way: from `pointerdown` to the
+    /// `click` it becomes (or a second after it ends without one).
+    static PRESSING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// What waits for the press to end ([`after_press`]).
+    static AFTER_PRESS: std::cell::RefCell<Vec<Box<dyn FnOnce()>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+    /// Whether [`watch_presses`] listens already.
+    static WATCHING_PRESSES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Starts following pointer presses on the page (once), for [`after_press`].
+pub fn watch_presses() {
+    if WATCHING_PRESSES.replace(true) {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on = |name: &str, f: Box<dyn FnMut()>| {
+        let closure = wasm_bindgen::prelude::Closure::<dyn FnMut()>::wrap(f);
+        let _ = window.add_event_listener_with_callback_and_bool(
+            name,
+            closure.as_ref().unchecked_ref(),
+            true,
+        );
+        closure.forget();
+    };
+    on("pointerdown", Box::new(|| PRESSING.set(true)));
+    // After the click's own handlers (a task later), or a second after a press that makes no
+    // click (a drag), what waited runs.
+    on("click", Box::new(|| end_press_in(0)));
+    on("pointercancel", Box::new(|| end_press_in(0)));
+    on("pointerup", Box::new(|| end_press_in(1_000)));
+}
+
+/// Ends the press after `ms` milliseconds and runs what waited for it.
+fn end_press_in(ms: i32) {
+    leptos::prelude::set_timeout(
+        || {
+            if !PRESSING.replace(false) {
+                return;
+            }
+            let waiting = AFTER_PRESS.with_borrow_mut(std::mem::take);
+            for f in waiting {
+                f();
+            }
+        },
+        std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0)),
+    );
+}
+
+/// Runs `f` now, or, while a pointer press is under way, once it has ended (after its click):
+/// a change that moves the page (a message appearing or going when a field loses focus) must
+/// not move the button under the citizen's finger between the press and the click, or the
+/// click lands elsewhere and is lost.
+pub fn after_press(f: impl FnOnce() + 'static) {
+    if PRESSING.get() {
+        AFTER_PRESS.with_borrow_mut(|w| w.push(Box::new(f)));
+    } else {
+        f();
+    }
+}

@@ -19,6 +19,7 @@ use leptos::prelude::*;
 fn main() {
     std::panic::set_hook(Box::new(show_panic));
     net::watch_policy();
+    browser::watch_presses();
     // Loaded by `embed.js` on a host page: the script mounts each `<blankett-form>` itself
     // (`host::mount_embedded`), and the host page is not the app's to take.
     if embedded_by_script() {

@@ -155,11 +155,17 @@ impl FormCtx {
         self.edits.notify();
     }
 
-    /// The citizen left a field (or a group of options).
+    /// The citizen left a field (or a group of options). With a pointer press under way (the
+    /// field lost focus to a tap or click on a button), the message's change waits for the
+    /// click, so the button does not move away under the press.
     pub fn leave(&self, key: &str) {
-        self.check(|s, cx| {
-            s.leave(key, cx);
-            Focus::Stay
+        let ctx = *self;
+        let key = key.to_owned();
+        browser::after_press(move || {
+            ctx.check(|s, cx| {
+                s.leave(&key, cx);
+                Focus::Stay
+            });
         });
     }
 
