@@ -22,7 +22,10 @@ impl Answer {
     /// Whether the answer counts as not given (only whitespace, nothing chosen, no rows).
     pub fn is_empty(&self) -> bool {
         match self {
-            Answer::Text(s) => s.trim().is_empty(),
+            // Characters the engine removes do not count as an answer.
+            Answer::Text(s) => s
+                .chars()
+                .all(|c| c.is_whitespace() || crate::normalize::is_removed_char(c)),
             Answer::Choices(c) => c.is_empty(),
             Answer::Rows(r) => r.is_empty(),
         }

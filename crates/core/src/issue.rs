@@ -75,6 +75,9 @@ pub enum IssueCode {
     Rule(Text),
     /// An answer for a field that is hidden by its conditions (receiver only).
     HiddenField,
+    /// Submitted text with control or bidirectional formatting characters, or not in Unicode
+    /// NFC: not what the engine's normalisation sends (`normalize::clean_text`).
+    NotNormalized,
     /// A computed value that differs from what the definition computes (receiver only).
     ComputedMismatch,
     /// A repeating group with fewer rows than `min_rows`.
@@ -240,6 +243,10 @@ impl IssueCode {
                 "Fältet visas inte med de andra svaren, så det ska inte ha något svar.",
                 "The field is not shown with the other answers, so it must have no answer.",
             ),
+            IssueCode::NotNormalized => pick(
+                "Svaret innehåller osynliga styrtecken eller är inte i Unicode-normalform (NFC).",
+                "The answer contains invisible control characters or is not in Unicode normal form (NFC).",
+            ),
             IssueCode::ComputedMismatch => pick(
                 "Det beräknade värdet stämmer inte med svaren.",
                 "The computed value does not match the answers.",
@@ -303,6 +310,7 @@ impl IssueCode {
             IssueCode::Receiver { .. } => "receiver",
             IssueCode::Rule(_) => "rule",
             IssueCode::HiddenField => "hidden_field",
+            IssueCode::NotNormalized => "not_normalized",
             IssueCode::ComputedMismatch => "computed_mismatch",
             IssueCode::TooFewRows(_) => "too_few_rows",
             IssueCode::TooManyRows(_) => "too_many_rows",

@@ -1,10 +1,13 @@
 //! One answer against its field's type rules: its canonical form, or the first rule it breaks.
 //! Nothing here reads a clock: today's date comes in [`Context`].
 
+use std::borrow::Cow;
+
 use crate::answers::Answer;
 use crate::definition::{Field, FieldKind};
 use crate::formats::{self, Date, parse_organisationsnummer, parse_personnummer};
 use crate::issue::IssueCode;
+use crate::nfc::{is_nfc, nfc};
 
 /// What validation needs from outside: today's date in the citizen's (or receiver's) time zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,11 +30,16 @@ pub enum Normalized {
 }
 
 /// Checks a non-empty answer against its field's type rules and returns its canonical form.
+///
+/// Typed text is read as [`clean_text`] leaves it, then trimmed; an option's value is read
+/// as it is, since it must be one of the definition's own values.
 pub fn normalize(field: &Field, answer: &Answer, cx: &Context) -> Result<Normalized, IssueCode> {
-    let text = || match answer {
-        Answer::Text(s) => Ok(s.trim()),
+    let typed = match answer {
+        Answer::Text(s) if is_typed(&field.kind) => Ok(clean_text(s, is_multiline(&field.kind))),
+        Answer::Text(s) => Ok(Cow::Borrowed(s.as_str())),
         Answer::Choices(_) | Answer::Rows(_) => Err(IssueCode::WrongShape),
     };
+    let text = || typed.as_deref().map(str::trim).map_err(Clone::clone);
     match &field.kind {
         FieldKind::Text(rules) | FieldKind::Textarea(rules) | FieldKind::Email(rules) => {
             let s = text()?;
@@ -155,6 +163,46 @@ pub fn normalize(field: &Field, answer: &Answer, cx: &Context) -> Result<Normali
         | FieldKind::Repeat(_)
         | FieldKind::Computed(_) => Err(IssueCode::UnknownField),
     }
+}
+
+/// Whether the field's answer is text the citizen types or pastes (not an option's value).
+pub(crate) fn is_typed(kind: &FieldKind) -> bool {
+    !matches!(
+        kind,
+        FieldKind::Select(_) | FieldKind::Radio(_) | FieldKind::YesNo | FieldKind::Checkboxes(_)
+    )
+}
+
+/// Whether line feeds and tabs belong in the field's answer (a `textarea`).
+pub(crate) fn is_multiline(kind: &FieldKind) -> bool {
+    matches!(kind, FieldKind::Textarea(_))
+}
+
+/// Whether `c` is removed from text answers in every field: a C0 control character
+/// (U+0000–U+001F) or a bidirectional embedding, override or isolate (U+202A–U+202E,
+/// U+2066–U+2069). They are invisible, and can make a case officer read a different name or
+/// number than the one sent.
+pub fn is_removed_char(c: char) -> bool {
+    c < ' ' || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Typed text in the engine's normal form, the same in the browser and the receiver: without
+/// the characters [`is_removed_char`] names (line feed and tab stay in a multi-line field),
+/// and in Unicode NFC, so `"a\u{30A}"` is `"å"` (composed as `nfc.rs` says: exact NFC for
+/// marks in canonical order, with no Unicode library in the browser build). A pasted value never fails for a character
+/// the citizen cannot see, and the submitted text is what the case officer reads.
+///
+/// Borrowed when the text is already in that form (the receiver refuses text that is not).
+pub fn clean_text(s: &str, multiline: bool) -> Cow<'_, str> {
+    let removed = |c: char| is_removed_char(c) && !(multiline && matches!(c, '\n' | '\t'));
+    let has_removed = s.chars().any(removed);
+    if !has_removed && (s.is_ascii() || is_nfc(s)) {
+        return Cow::Borrowed(s);
+    }
+    if !has_removed {
+        return Cow::Owned(nfc(s.chars()));
+    }
+    Cow::Owned(nfc(s.chars().filter(|c| !removed(*c))))
 }
 
 /// Parses a number as Swedes and others write it: `12`, `-3`, `12,5`, `12.5`, `1 000`.

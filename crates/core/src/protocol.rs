@@ -128,6 +128,10 @@ pub struct Problem {
     /// Problems with single answers (empty unless some answer is wrong).
     #[serde(default)]
     pub errors: Vec<FieldError>,
+    /// Where in the request body the problem is, as the definition loader writes paths
+    /// (`answers.namn`); only on refusals of one place in the body (`duplicate_key`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 fn about_blank() -> String {
@@ -152,6 +156,7 @@ impl Problem {
             code: code.to_owned(),
             detail: Some(detail),
             errors: Vec::new(),
+            path: None,
         }
     }
 

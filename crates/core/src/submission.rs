@@ -4,15 +4,18 @@
 //! normalized form), so the same answers always give the same bytes: a later signature can
 //! cover them, and a resend is byte-for-byte identical.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::answers::{Answer, Answers, row_key};
 use crate::definition::{Definition, FieldKind};
+use crate::json::{DuplicateKey, duplicate_keys};
 use crate::logic::{FormState, normalized_json};
+use crate::normalize::{is_multiline, is_typed};
 use crate::text::Lang;
-use crate::validate::{Context, Issue, IssueCode, check_form, normalize};
+use crate::validate::{Context, Issue, IssueCode, check_form, clean_text, normalize};
 
 /// The submission format version this crate writes and reads.
 pub const SUBMISSION_FORMAT: &str = "1";
@@ -111,7 +114,30 @@ impl SubmissionError {
     }
 }
 
+/// Why bytes cannot be read as a submission (before any answer is checked).
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    /// Not JSON, or JSON that is not a submission; serde_json's error.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    /// A key written twice in one object (the first such key).
+    #[error(transparent)]
+    DuplicateKey(DuplicateKey),
+}
+
 impl Submission {
+    /// Reads a submission from its JSON bytes, as the receiver does: a key written twice in
+    /// one object is refused with its path (parsers disagree on which value counts), before
+    /// serde_json, which would keep the last, reads it.
+    pub fn from_json(bytes: &[u8]) -> Result<Submission, ParseError> {
+        // Not UTF-8 is serde_json's to refuse, with its position.
+        let text = std::str::from_utf8(bytes).unwrap_or_default();
+        if let Some(duplicate) = duplicate_keys(text).into_iter().next() {
+            return Err(ParseError::DuplicateKey(duplicate));
+        }
+        Ok(serde_json::from_slice(bytes)?)
+    }
+
     /// Validates every answer and builds the submission; the issues when any answer is wrong.
     pub fn build(
         def: &Definition,
@@ -302,7 +328,12 @@ fn answers_from_json(
         }
         let answer = answer_from_json(field, value);
         match answer {
-            Some(a) => answers.set(id.clone(), a),
+            Some(a) => {
+                if !is_normal(field, &a) {
+                    issues.push(issue(IssueCode::NotNormalized));
+                }
+                answers.set(id.clone(), a);
+            }
             None => issues.push(issue(IssueCode::WrongShape)),
         }
     }
@@ -331,7 +362,15 @@ fn rows_from_json(
                 continue;
             };
             match answer_from_json(inner, v) {
-                Some(a) => answers.set(inner_id.clone(), a),
+                Some(a) => {
+                    if !is_normal(inner, &a) {
+                        issues.push(Issue {
+                            field: key,
+                            code: IssueCode::NotNormalized,
+                        });
+                    }
+                    answers.set(inner_id.clone(), a);
+                }
                 None => issues.push(Issue {
                     field: key,
                     code: IssueCode::WrongShape,
@@ -341,6 +380,17 @@ fn rows_from_json(
         rows.push(answers);
     }
     Ok((rows, issues))
+}
+
+/// Whether a submitted answer is in the engine's normal form: typed text as
+/// [`clean_text`] leaves it. A compliant browser never sends anything else.
+fn is_normal(field: &crate::Field, answer: &Answer) -> bool {
+    match answer {
+        Answer::Text(s) if is_typed(&field.kind) => {
+            matches!(clean_text(s, is_multiline(&field.kind)), Cow::Borrowed(_))
+        }
+        _ => true,
+    }
 }
 
 /// A JSON value in the submitted shape as the answer a citizen would have given, if it has

@@ -9,7 +9,9 @@ use crate::logic::FormState;
 use crate::text::Text;
 
 pub use crate::issue::{Issue, IssueCode};
-pub use crate::normalize::{Context, Normalized, format_number, normalize, parse_number};
+pub use crate::normalize::{
+    Context, Normalized, clean_text, format_number, is_removed_char, normalize, parse_number,
+};
 
 /// Checks one answer (by field id or row key); `None` when it is acceptable.
 pub fn validate_field(

@@ -119,8 +119,7 @@ pub async fn post_submission(
         ..Message::default()
     };
     let verified = verify::verify_request(&request, &body, &app.signatures, now.unix_timestamp())?;
-    let submission: Submission =
-        serde_json::from_slice(&body).map_err(|e| ApiError::from_json(&e))?;
+    let submission = Submission::from_json(&body).map_err(|e| ApiError::from_parse(&e))?;
     let text = String::from_utf8(body.to_vec()).map_err(|_| ApiError::NotUtf8)?;
     let idempotency_key = verify::idempotency_key(&request, &submission.submission_id)?;
     let signed = verified.map(|v| v.signed_by(now.unix_timestamp(), app.signatures.window));

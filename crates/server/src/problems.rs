@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use blankett_core::SubmissionError;
 use blankett_core::protocol::{FieldError, Localized, Problem};
 use blankett_core::signing::SigError;
+use blankett_core::submission::ParseError;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
@@ -34,6 +35,8 @@ pub enum ApiError {
     NotUtf8,
     /// The body is JSON but not a submission; serde_json's message.
     NotASubmission(String),
+    /// The body has a key twice in one object; the path of the second.
+    DuplicateKey(String),
     /// A submission for a form the receiver does not have; the form id.
     UnknownForm(String),
     /// An Open ePlatform export or schema of a form the receiver does not have; the form id.
@@ -121,6 +124,9 @@ impl ApiError {
             E::NotASubmission(why) => (S::BAD_REQUEST, "invalid_submission", "Not a submission", Localized::new(
                 format!("Inlämningen har inte rätt form: {why}"),
                 format!("The body is not a submission: {why}"))),
+            E::DuplicateKey(path) => (S::BAD_REQUEST, "duplicate_key", "Duplicate key", Localized::new(
+                format!("Inlämningen har samma nyckel två gånger i ett objekt ({path}), så olika mottagare kan läsa olika svar. Den har inte tagits emot."),
+                format!("The submission has the same key twice in one object ({path}), so different readers could read different answers. It has not been received."))),
             E::UnknownForm(form) => (S::NOT_FOUND, "unknown_form", "Unknown form", Localized::new(
                 format!("Mottagaren känner inte till formuläret \"{form}\"."),
                 format!("The receiver does not know the form \"{form}\"."))),
@@ -237,6 +243,9 @@ impl ApiError {
                 })
                 .collect();
         }
+        if let ApiError::DuplicateKey(path) = self {
+            problem.path = Some(path.clone());
+        }
         (status, problem)
     }
 
@@ -251,6 +260,14 @@ impl ApiError {
             ApiError::PayloadTooLarge { limit }
         } else {
             ApiError::UnreadableBody(rejection.body_text())
+        }
+    }
+
+    /// The refusal of a body that cannot be read as a submission.
+    pub fn from_parse(e: &ParseError) -> ApiError {
+        match e {
+            ParseError::Json(e) => ApiError::from_json(e),
+            ParseError::DuplicateKey(d) => ApiError::DuplicateKey(d.path.clone()),
         }
     }
 
@@ -393,6 +410,9 @@ mod tests {
             (E::NotASubmission("missing field `answers`".into()), 400, "invalid_submission", "Not a submission",
                 "Inlämningen har inte rätt form: missing field `answers`",
                 "The body is not a submission: missing field `answers`", None),
+            (E::DuplicateKey("answers.namn".into()), 400, "duplicate_key", "Duplicate key",
+                "Inlämningen har samma nyckel två gånger i ett objekt (answers.namn), så olika mottagare kan läsa olika svar. Den har inte tagits emot.",
+                "The submission has the same key twice in one object (answers.namn), so different readers could read different answers. It has not been received.", None),
             (E::UnknownForm("nope".into()), 404, "unknown_form", "Unknown form",
                 "Mottagaren känner inte till formuläret \"nope\".",
                 "The receiver does not know the form \"nope\".", None),
@@ -549,6 +569,24 @@ mod tests {
         assert!(matches!(refusal("{"), Some(ApiError::MalformedJson(_))));
         assert!(matches!(refusal("{nope"), Some(ApiError::MalformedJson(_))));
         assert!(matches!(refusal("{}"), Some(ApiError::NotASubmission(_))));
+    }
+
+    #[test]
+    fn a_duplicate_key_is_refused_with_its_path() {
+        let body = br#"{"blankett_submission":"1","answers":{"namn":"Anna","namn":"Bo"}}"#;
+        let refusal = blankett_core::Submission::from_json(body)
+            .err()
+            .map(|e| ApiError::from_parse(&e));
+        let problem = refusal.map(|r| r.problem());
+        assert_eq!(
+            problem.as_ref().map(|p| p.code.as_str()),
+            Some("duplicate_key")
+        );
+        assert_eq!(
+            problem.and_then(|p| p.path),
+            Some("answers.namn".to_owned())
+        );
+        assert_eq!(ApiError::NotFound.problem().path, None);
     }
 
     #[test]

@@ -565,6 +565,12 @@ async fn the_reference_receivers_answers_follow_the_contract() {
         assert_follows(&v, submissions, "post", &bad)["code"],
         "malformed_json"
     );
+    let twice = r#"{"blankett_submission":"1","answers":{"name":"Greta","name":"Bo"}}"#;
+    let duplicate = post_signed(&server, &signer, twice, &id).await;
+    assert_eq!(duplicate.status, 400);
+    let problem = assert_follows(&v, submissions, "post", &duplicate);
+    assert_eq!(problem["code"], "duplicate_key");
+    assert_eq!(problem["path"], "answers.name");
 
     // 413: over the test server's 16 KiB.
     let big = format!(r#"{{"pad":"{}"}}"#, "x".repeat(20 * 1024));

@@ -77,6 +77,9 @@ pub enum Problem {
         /// 1-based column.
         column: usize,
     },
+    /// A key written twice in one object: parsers disagree on which value counts.
+    #[error("the key is written twice in the same object; keep one")]
+    DuplicateKey,
     /// A value has the wrong JSON type.
     #[error("expected {expected}, found {found}")]
     WrongType {
@@ -366,6 +369,9 @@ impl Problem {
                 column,
             } => {
                 format!("inte giltig JSON: {message} (rad {line}, kolumn {column})")
+            }
+            Problem::DuplicateKey => {
+                "nyckeln står två gånger i samma objekt; behåll en av dem".to_owned()
             }
             Problem::WrongType { expected, found } => {
                 format!("ska vara {}, men är {}", type_sv(expected), type_sv(found))

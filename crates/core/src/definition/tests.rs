@@ -748,3 +748,28 @@ fn privacy_says_how_long_the_receiver_keeps_a_case() {
         .collect();
     assert_eq!(swedish, ["privacy.keep_days: måste vara minst 1"]);
 }
+
+#[test]
+fn a_key_written_twice_is_refused_at_its_path() {
+    let once = base().to_string();
+    let label = r#""label":"Namn""#;
+    assert!(once.contains(label) && once.starts_with('{'));
+    let twice = once
+        .replacen(label, r#""label":"Namn","label":"Efternamn""#, 1)
+        .replacen('{', r#"{"id":"first","#, 1);
+    let loaded = load(&twice);
+    assert!(loaded.definition.is_none());
+    assert_eq!(
+        english_lines(&loaded),
+        [
+            "id: the key is written twice in the same object; keep one",
+            "steps[0].fields[0].label: the key is written twice in the same object; keep one",
+        ]
+    );
+    assert_eq!(
+        loaded.diagnostics[1].line(Lang::Sv),
+        "steps[0].fields[0].label: nyckeln står två gånger i samma objekt; behåll en av dem"
+    );
+    // The same key in two objects is no duplicate.
+    assert!(load(&once).definition.is_some());
+}

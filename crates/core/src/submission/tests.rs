@@ -873,3 +873,157 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn from_json_refuses_a_key_written_twice_with_its_path() {
+    let body = build(&full_answers()).to_canonical_json();
+    let read = Submission::from_json(body.as_bytes()).expect("canonical JSON reads");
+    assert_eq!(read, build(&full_answers()));
+    let twice = body.replacen(
+        r#""name":"Anna Andersson""#,
+        r#""name":"Anna Andersson","name":"Bo Andersson""#,
+        1,
+    );
+    assert_ne!(twice, body);
+    match Submission::from_json(twice.as_bytes()) {
+        Err(ParseError::DuplicateKey(d)) => assert_eq!(d.path, "answers.name"),
+        other => panic!("not refused as a duplicate: {other:?}"),
+    }
+    let envelope = body.replacen('{', r#"{"language":"en","#, 1);
+    match Submission::from_json(envelope.as_bytes()) {
+        Err(ParseError::DuplicateKey(d)) => assert_eq!(d.path, "language"),
+        other => panic!("not refused as a duplicate: {other:?}"),
+    }
+    // Not JSON, or not a submission: serde_json's error, as before.
+    assert!(matches!(
+        Submission::from_json(b"{"),
+        Err(ParseError::Json(_))
+    ));
+    assert!(matches!(
+        Submission::from_json(b"{}"),
+        Err(ParseError::Json(_))
+    ));
+}
+
+/// Text with every character the engine removes from a single-line field, one at a time.
+fn removed_chars() -> Vec<char> {
+    (0u32..0x20)
+        .chain(0x202A..=0x202E)
+        .chain(0x2066..=0x2069)
+        .filter_map(char::from_u32)
+        .collect()
+}
+
+#[test]
+fn every_control_and_bidi_character_is_removed_from_typed_text() {
+    for c in removed_chars() {
+        let typed = format!("An{c}na");
+        let multiline = matches!(c, '\n' | '\t');
+        assert_eq!(clean_text(&typed, false), "Anna", "U+{:04X}", c as u32);
+        let in_textarea = if multiline { typed.as_str() } else { "Anna" };
+        assert_eq!(clean_text(&typed, true), in_textarea, "U+{:04X}", c as u32);
+        // What is built and sent is the cleaned text, in every kind of typed field.
+        let mut a = answers(&[
+            ("pnr", text(&format!("811228{c}-9874"))),
+            ("name", text(&typed)),
+        ]);
+        a.set("note", text(&format!("rad ett{c}rad två")));
+        let s = build(&a);
+        assert_eq!(s.answers["name"], json!("Anna"), "U+{:04X}", c as u32);
+        assert_eq!(
+            s.answers["pnr"],
+            json!("19811228-9874"),
+            "U+{:04X}",
+            c as u32
+        );
+        let note = if multiline {
+            format!("rad ett{c}rad två")
+        } else {
+            "rad ettrad två".into()
+        };
+        assert_eq!(s.answers["note"], json!(note), "U+{:04X}", c as u32);
+    }
+    // Characters next to the ranges stay.
+    for kept in [
+        "\u{7f}", "\u{2029}", "\u{202F}", "\u{2065}", "\u{206A}", "\u{200F}",
+    ] {
+        assert_eq!(clean_text(kept, false), kept);
+    }
+    assert_eq!(clean_text("a\r\nb", true), "a\nb");
+}
+
+#[test]
+fn typed_text_is_put_in_nfc() {
+    for (typed, nfc) in [
+        ("a\u{30A}", "å"),
+        ("A\u{30A}ngstro\u{308}m", "Ångström"),
+        ("Jose\u{301} Mu\u{308}ller", "José Müller"),
+        // A control character between a letter and its mark: removed, then composed.
+        ("a\u{0}\u{30A}", "å"),
+        ("\u{212B}", "Å"),
+        ("åäö", "åäö"),
+    ] {
+        assert_eq!(clean_text(typed, false), nfc, "{typed:?}");
+    }
+    assert!(matches!(clean_text("Ångström", false), Cow::Borrowed(_)));
+    assert!(matches!(clean_text("rad\nrad", true), Cow::Borrowed(_)));
+    let a = answers(&[("pnr", text("811228-9874")), ("name", text("A\u{30A}sa"))]);
+    assert_eq!(build(&a).answers["name"], json!("Åsa"));
+    // Length rules count what is sent: two characters, not three.
+    let short = answers(&[
+        ("pnr", text("811228-9874")),
+        ("name", text("a\u{30A}\u{202E}")),
+    ]);
+    assert_eq!(
+        Submission::build(&def(), &short, Lang::Sv, ID, &cx()).err(),
+        Some(vec![issue("name", IssueCode::TooShort { min: 2 })])
+    );
+    // Only removed characters: no answer at all.
+    let blank = answers(&[
+        ("pnr", text("811228-9874")),
+        ("name", text("\u{202E}\u{0}")),
+    ]);
+    assert_eq!(
+        Submission::build(&def(), &blank, Lang::Sv, ID, &cx()).err(),
+        Some(vec![issue("name", IssueCode::Required)])
+    );
+}
+
+#[test]
+fn the_receiver_refuses_text_not_in_normal_form_at_its_field() {
+    let check = |name: &str, note: &str| {
+        let mut s = build(&answers(&[
+            ("pnr", text("811228-9874")),
+            ("name", text("Anna")),
+        ]));
+        s.answers.insert("name".into(), json!(name));
+        s.answers.insert("note".into(), json!(note));
+        match s.check(&def(), &cx()) {
+            Ok(_) => Vec::new(),
+            Err(SubmissionError::Invalid(issues)) => issues,
+            Err(other) => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(check("Anna", "rad ett\nrad\ttvå"), []);
+    for c in removed_chars() {
+        let expected = if matches!(c, '\n' | '\t') {
+            vec![issue("name", IssueCode::NotNormalized)]
+        } else {
+            vec![
+                issue("name", IssueCode::NotNormalized),
+                issue("note", IssueCode::NotNormalized),
+            ]
+        };
+        assert_eq!(
+            check(&format!("An{c}na"), &format!("rad{c}två")),
+            expected,
+            "U+{:04X}",
+            c as u32
+        );
+    }
+    assert_eq!(
+        check("A\u{30A}sa", "Åsa"),
+        [issue("name", IssueCode::NotNormalized)]
+    );
+    assert_eq!(IssueCode::NotNormalized.code(), "not_normalized");
+}

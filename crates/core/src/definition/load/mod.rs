@@ -44,9 +44,26 @@ impl Loaded {
 }
 
 /// Loads a definition from JSON text.
+///
+/// A key written twice in one object is an error at the second one (parsers disagree on which
+/// value counts); the rest of the document is still checked, reading the last value.
 pub fn load(json: &str) -> Loaded {
     match serde_json::from_str::<Value>(json) {
-        Ok(value) => load_value(&value),
+        Ok(value) => {
+            let duplicates = crate::json::duplicate_keys(json);
+            if duplicates.is_empty() {
+                return load_value(&value);
+            }
+            let mut loaded = load_value(&value);
+            let found = duplicates.into_iter().map(|d| Diagnostic {
+                path: d.path,
+                severity: Severity::Error,
+                problem: Problem::DuplicateKey,
+            });
+            loaded.diagnostics.splice(0..0, found);
+            loaded.definition = None;
+            loaded
+        }
         Err(e) => Loaded {
             definition: None,
             diagnostics: vec![Diagnostic {

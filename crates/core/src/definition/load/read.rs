@@ -20,15 +20,9 @@ impl Path {
     }
 
     pub(super) fn key(&self, key: &str) -> Path {
-        let simple = key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            && !key.is_empty();
-        match (self.0.is_empty(), simple) {
-            (true, true) => Path(key.to_owned()),
-            (false, true) => Path(format!("{}.{key}", self.0)),
-            (_, false) => Path(format!("{}[{}]", self.0, Value::String(key.to_owned()))),
-        }
+        let mut path = self.0.clone();
+        crate::json::push_key(&mut path, key);
+        Path(path)
     }
 
     pub(super) fn index(&self, i: usize) -> Path {
