@@ -4,6 +4,7 @@
 
 mod bench;
 mod e2e;
+mod fuzz;
 mod install;
 mod tidy;
 
@@ -24,6 +25,8 @@ tasks:
              --repeat N (runs in a row), --busy N (busy-loop threads beside it),
              --cpu-throttle R (Chromium runs every page R times slower), --only PATTERN
   bench      build and print bundle sizes (raw, gzip, brotli) and engine timings
+  fuzz       fuzz the definition loader, submission check, markdown and signatures:
+             --minutes N (split over the targets), --target NAME, --seed N, --replay FILE
   schema     regenerate schema/form-definition.schema.json from the Rust types
 ";
 
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("e2e") => e2e::run(&args[1..]),
         Some("bench") => bench::run(),
+        Some("fuzz") => fuzz::run_fuzz(&args[1..]),
         Some("schema") => write_schema(),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
