@@ -5,7 +5,12 @@
 //!
 //! Two receivers run as processes of their own (`blankett-server serve --allow-unsigned`, so
 //! they take both kinds), each on a fresh SQLite file in the same folder, one with each
-//! `--synchronous`; this process is the clients. Every request is built and signed before the
+//! `--synchronous`; this process is the clients. A third receiver, like the first, is sent
+//! the same signed submissions while [`SLOW`] connections are held open against it (each
+//! sends a request line and one header field, then nothing, and connects again when the
+//! receiver's header-read timeout cuts it off, so that many are open all the time): the
+//! figure beside the first row is what slow clients cost the citizens served meanwhile. All
+//! three run with the default limits (`--max-connections` 1024 is above the 500 + 8 needed). Every request is built and signed before the
 //! clock starts, so the figures are the receiver's work (parse, digest, verify, store in one
 //! transaction, sign the receipt) and the loopback, not the client's signing. Rounds alternate
 //! between every kind so a busy machine slows them alike. Figures to read, never assertions;
@@ -18,6 +23,7 @@ mod common;
 
 use std::ffi::OsString;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{ChildReceiver, Device, Signing};
@@ -38,14 +44,23 @@ struct Kind {
     receiver: usize,
 }
 
-/// The receivers' `--synchronous`, one receiver each.
-const SYNCHRONOUS: [&str; 2] = ["full", "normal"];
+/// The receivers' `--synchronous`, one receiver each; the third is held by slow clients.
+const SYNCHRONOUS: [&str; 3] = ["full", "normal", "full"];
+/// The receiver that [`SLOW`] slow connections are held open against.
+const HELD: usize = 2;
+/// Slow connections held open against receiver [`HELD`].
+const SLOW: usize = 500;
 
-const KINDS: [Kind; 3] = [
+const KINDS: [Kind; 4] = [
     Kind {
         name: "signed, FULL",
         signed: true,
         receiver: 0,
+    },
+    Kind {
+        name: "signed, FULL, 500 slow conn.",
+        signed: true,
+        receiver: HELD,
     },
     Kind {
         name: "signed, NORMAL",
@@ -81,17 +96,17 @@ async fn run(n: usize) {
     let forms = dir.path().join("forms");
     common::write_test_forms(&forms);
     let mut receivers = Vec::new();
-    for synchronous in SYNCHRONOUS {
+    for (r, synchronous) in SYNCHRONOUS.iter().enumerate() {
         let args: Vec<OsString> = vec![
             "--db".into(),
-            dir.path().join(format!("{synchronous}.sqlite3")).into(),
+            dir.path().join(format!("{r}-{synchronous}.sqlite3")).into(),
             "--forms".into(),
             forms.clone().into(),
             "--dist".into(),
             dir.path().join("dist").into(),
             "--allow-unsigned".into(),
             "--synchronous".into(),
-            synchronous.into(),
+            (*synchronous).into(),
         ];
         receivers.push(ChildReceiver::start(args, Vec::new()).await);
     }
@@ -103,6 +118,8 @@ async fn run(n: usize) {
         .pool_max_idle_per_host(CONCURRENCY * SYNCHRONOUS.len())
         .build()
         .unwrap();
+
+    let held = hold_slow_connections(&receivers[HELD].base, SLOW).await;
 
     // A warm-up round of each kind: connections open, SQLite's file grown, code paged in.
     for kind in KINDS {
@@ -124,13 +141,20 @@ async fn run(n: usize) {
         }
     }
 
+    let reconnects: usize = held.iter().map(|h| h.1.load(Ordering::Relaxed)).sum();
+    for (task, _) in held {
+        task.abort();
+    }
+
     println!(
         "\nReceiver on loopback: {n} submissions a round, {ROUNDS} rounds of each kind \
          alternating, {CONCURRENCY} in flight, SQLite WAL on this machine's disk; FULL and \
-         NORMAL are --synchronous"
+         NORMAL are --synchronous; \"500 slow conn.\": {SLOW} connections held open that \
+         sent a request line and one header field, then nothing (cut off by the receiver \
+         {reconnects} times in all during the run, each then opened again)"
     );
     println!(
-        "{:<16}{:>14}{:>14}{:>12}{:>12}",
+        "{:<30}{:>14}{:>14}{:>12}{:>12}",
         "requests", "subm./s (med)", "range", "p50 ms", "p99 ms"
     );
     for (k, kind) in KINDS.iter().enumerate() {
@@ -139,7 +163,7 @@ async fn run(n: usize) {
         let times = &mut latencies[k];
         times.sort();
         println!(
-            "{:<16}{:>14.0}{:>14}{:>12.2}{:>12.2}",
+            "{:<30}{:>14.0}{:>14}{:>12.2}{:>12.2}",
             kind.name,
             rate[rate.len() / 2],
             format!("{:.0}–{:.0}", rate[0], rate[rate.len() - 1]),
@@ -218,6 +242,57 @@ async fn send_all(http: &reqwest::Client, url: &str, requests: Vec<Prepared>) ->
         times.extend(worker.await.unwrap());
     }
     times
+}
+
+/// A held slow connection's task and how often the receiver has cut it off.
+type Held = (tokio::task::JoinHandle<()>, Arc<AtomicUsize>);
+
+/// Opens `count` connections to `base` that each send a request line and one header field,
+/// then nothing; each connects again as soon as the receiver closes it. Returns once all are
+/// open.
+async fn hold_slow_connections(base: &str, count: usize) -> Vec<Held> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let addr = base.strip_prefix("http://").unwrap().to_owned();
+    let (opened_tx, mut opened_rx) = tokio::sync::mpsc::channel::<()>(count);
+    let held = (0..count)
+        .map(|_| {
+            let addr = addr.clone();
+            let opened = opened_tx.clone();
+            let cut = Arc::new(AtomicUsize::new(0));
+            let counter = Arc::clone(&cut);
+            let task = tokio::spawn(async move {
+                let mut first = true;
+                loop {
+                    let Ok(mut stream) = tokio::net::TcpStream::connect(&addr).await else {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    };
+                    if stream
+                        .write_all(b"POST /api/submissions HTTP/1.1\r\nhost: bench\r\n")
+                        .await
+                        .is_ok()
+                    {
+                        if first {
+                            first = false;
+                            let _ = opened.send(()).await;
+                        }
+                        let mut buf = [0u8; 1024];
+                        while let Ok(n) = stream.read(&mut buf).await {
+                            if n == 0 {
+                                break;
+                            }
+                        }
+                    }
+                    counter.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+            (task, cut)
+        })
+        .collect();
+    for _ in 0..count {
+        opened_rx.recv().await.unwrap();
+    }
+    held
 }
 
 /// The `q` quantile of sorted `times`, in milliseconds.

@@ -255,10 +255,10 @@ struct StoredBody {
 }
 
 /// The client at the other end of the connection, as the server recorded it.
-type Client = Option<Extension<ConnectInfo<ClientAddr>>>;
+pub(crate) type Client = Option<Extension<ConnectInfo<ClientAddr>>>;
 
 /// The client's IP address; the unspecified address when the server recorded none.
-fn client_ip(client: &Client) -> std::net::IpAddr {
+pub(crate) fn client_ip(client: &Client) -> std::net::IpAddr {
     client.as_ref().map_or(
         std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
         |Extension(ConnectInfo(ClientAddr(addr)))| addr.ip(),

@@ -17,6 +17,9 @@ Usage:
                         [--allowed-origin ORIGIN ...] [--connect-origin ORIGIN ...]
                         [--synchronous full|normal]
                         [--retention-every HOURS] [--keep-unread]
+                        [--header-timeout SECONDS] [--body-timeout SECONDS]
+                        [--idle-timeout SECONDS] [--max-connections N]
+                        [--submit-rate N]
   blankett-server backup DEST [--db FILE]
   blankett-server retention [--db FILE] [--forms DIR] [--keep-unread] [--dry-run]
   blankett-server check FILE.json [FILE.json ...] [--lang sv|en] [--connect-origin ORIGIN ...]
@@ -62,6 +65,23 @@ serve options (arguments override environment variables, which override defaults
                                        [env BLANKETT_RETENTION_EVERY, default off]
   --keep-unread      retention never deletes a case nobody has read or exported
                      through the admin API       [env BLANKETT_KEEP_UNREAD=1, default off]
+  --header-timeout SECONDS
+                     a connection that has not sent a request's whole head this long
+                     after it opened (or after the previous answer) is closed
+                                       [env BLANKETT_HEADER_TIMEOUT, default 10]
+  --body-timeout SECONDS
+                     a request whose body has not all arrived this long after its
+                     head is cut off   [env BLANKETT_BODY_TIMEOUT, default 30]
+  --idle-timeout SECONDS
+                     a kept-alive connection with no request and no byte either way
+                     this long is closed  [env BLANKETT_IDLE_TIMEOUT, default 5]
+  --max-connections N
+                     connections served at once; one more is answered 503 and closed
+                                       [env BLANKETT_MAX_CONNECTIONS, default 1024]
+  --submit-rate N    POST /api/submissions from one client (IP address, IPv6 /64)
+                     at most N a minute, then 429 with Retry-After; leave it off
+                     behind a proxy (every request comes from the proxy's address:
+                     let the proxy limit)  [env BLANKETT_SUBMIT_RATE, default off]
   BLANKETT_ADMIN_TOKEN enables GET /api/submissions/{reference} with
   `Authorization: Bearer <token>`; without it that endpoint answers 404.
 
@@ -98,6 +118,14 @@ pub const DEFAULT_DIST: &str = "dist";
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 /// Default signature window in seconds: how far `created` may be from the receiver's clock.
 pub const DEFAULT_SIGNATURE_WINDOW: i64 = 300;
+/// Default header-read timeout in seconds.
+pub const DEFAULT_HEADER_TIMEOUT: u64 = 10;
+/// Default body-read timeout in seconds.
+pub const DEFAULT_BODY_TIMEOUT: u64 = 30;
+/// Default idle keep-alive timeout in seconds (as Apache's `KeepAliveTimeout`).
+pub const DEFAULT_IDLE_TIMEOUT: u64 = 5;
+/// Default cap on connections served at once.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// Everything `serve` needs to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +159,10 @@ pub struct Config {
     pub retention_every: Option<u32>,
     /// Whether retention keeps cases nobody has read or exported yet.
     pub keep_unread: bool,
+    /// Timeouts and the connection cap.
+    pub limits: crate::limits::Timeouts,
+    /// Submissions per minute per client; `None`: no limit.
+    pub submit_rate: Option<u32>,
 }
 
 impl Config {
@@ -167,7 +199,27 @@ impl Config {
             .map(|v| parse_switch("BLANKETT_KEEP_UNREAD", v))
             .transpose()?
             .unwrap_or(false);
+        let seconds = |name: &str, default: u64| {
+            non_empty(name)
+                .map(|v| parse_seconds(name, v))
+                .transpose()
+                .map(|v| std::time::Duration::from_secs(v.unwrap_or(default)))
+        };
+        let limits = crate::limits::Timeouts {
+            header: seconds("BLANKETT_HEADER_TIMEOUT", DEFAULT_HEADER_TIMEOUT)?,
+            body: seconds("BLANKETT_BODY_TIMEOUT", DEFAULT_BODY_TIMEOUT)?,
+            idle: seconds("BLANKETT_IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT)?,
+            max_connections: non_empty("BLANKETT_MAX_CONNECTIONS")
+                .map(|v| parse_count("BLANKETT_MAX_CONNECTIONS", v))
+                .transpose()?
+                .map_or(DEFAULT_MAX_CONNECTIONS, |n| n as usize),
+        };
+        let submit_rate = non_empty("BLANKETT_SUBMIT_RATE")
+            .map(|v| parse_count("BLANKETT_SUBMIT_RATE", v))
+            .transpose()?;
         Ok(Config {
+            limits,
+            submit_rate,
             addr: non_empty("BLANKETT_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned()),
             db: non_empty("BLANKETT_DB").map_or_else(|| DEFAULT_DB.into(), PathBuf::from),
             forms: non_empty("BLANKETT_FORMS").map_or_else(|| DEFAULT_FORMS.into(), PathBuf::from),
@@ -186,17 +238,52 @@ impl Config {
     }
 }
 
+/// `--header-timeout` and the other timeouts: a whole number of seconds from 1 to 3600.
+fn parse_seconds(option: &str, value: String) -> Result<u64, UsageError> {
+    parse_within(
+        option,
+        value,
+        1..=3600,
+        "expected a number of seconds from 1 to 3600",
+    )
+}
+
+/// `--max-connections`, `--submit-rate`: a whole number from 1 to 1,000,000.
+fn parse_count(option: &str, value: String) -> Result<u32, UsageError> {
+    parse_within(
+        option,
+        value,
+        1..=1_000_000,
+        "expected a whole number from 1 to 1000000",
+    )
+}
+
 /// `--retention-every`: a whole number of hours from 1 to 8760 (a year).
 fn parse_hours(option: &str, value: String) -> Result<u32, UsageError> {
+    parse_within(
+        option,
+        value,
+        1..=8760,
+        "expected a number of hours from 1 to 8760",
+    )
+}
+
+/// A number in `range`, or the usage error that says `reason`.
+fn parse_within<T: std::str::FromStr + PartialOrd>(
+    option: &str,
+    value: String,
+    range: std::ops::RangeInclusive<T>,
+    reason: &'static str,
+) -> Result<T, UsageError> {
     value
         .trim()
-        .parse::<u32>()
+        .parse::<T>()
         .ok()
-        .filter(|n| (1..=8760).contains(n))
+        .filter(|n| range.contains(n))
         .ok_or(UsageError::InvalidValue {
             option: option.to_owned(),
             value,
-            reason: "expected a number of hours from 1 to 8760",
+            reason,
         })
 }
 
@@ -264,16 +351,12 @@ fn parse_origin(option: &str, value: String) -> Result<String, UsageError> {
 
 /// `--signature-window`: a whole number of seconds, at least 1.
 fn parse_window(option: &str, value: String) -> Result<i64, UsageError> {
-    value
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| (1..=366 * 24 * 3600).contains(n))
-        .ok_or(UsageError::InvalidValue {
-            option: option.to_owned(),
-            value,
-            reason: "expected a number of seconds from 1 to 31622400",
-        })
+    parse_within(
+        option,
+        value,
+        1..=366 * 24 * 3600,
+        "expected a number of seconds from 1 to 31622400",
+    )
 }
 
 /// An on/off environment variable: `1`/`true`/`yes` or `0`/`false`/`no`.
@@ -292,8 +375,8 @@ fn parse_switch(option: &str, value: String) -> Result<bool, UsageError> {
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    /// Run the receiver.
-    Serve(Config),
+    /// Run the receiver (boxed: a `Config` is much larger than the other commands).
+    Serve(Box<Config>),
     /// Check definition files and print their diagnostics.
     Check {
         /// The files to check, in order.
@@ -383,7 +466,7 @@ pub fn parse_args(
     }
     match command.as_str() {
         "--help" | "-h" | "help" => Ok(Command::Help),
-        "serve" => parse_serve(rest, env).map(Command::Serve),
+        "serve" => parse_serve(rest, env).map(|c| Command::Serve(Box::new(c))),
         "check" => parse_check(rest),
         "import-oep" => parse_import(rest),
         "backup" => parse_backup(rest, env),
@@ -454,6 +537,23 @@ fn parse_serve(
                 config.retention_every = Some(parse_hours(&name, value)?);
             }
             "--keep-unread" if inline.is_none() => config.keep_unread = true,
+            "--header-timeout" | "--body-timeout" | "--idle-timeout" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                let seconds = std::time::Duration::from_secs(parse_seconds(&name, value)?);
+                match name.as_str() {
+                    "--header-timeout" => config.limits.header = seconds,
+                    "--body-timeout" => config.limits.body = seconds,
+                    _ => config.limits.idle = seconds,
+                }
+            }
+            "--max-connections" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                config.limits.max_connections = parse_count(&name, value)? as usize;
+            }
+            "--submit-rate" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                config.submit_rate = Some(parse_count(&name, value)?);
+            }
             "--synchronous" => {
                 let value = option_value(&name, inline, &mut rest)?;
                 config.synchronous = parse_synchronous(&name, value)?;
@@ -807,6 +907,68 @@ mod tests {
             parse(&["check", "a.json", "--lang", "fi"], &[]),
             Err(UsageError::InvalidValue { .. })
         ));
+    }
+
+    #[test]
+    fn timeouts_the_connection_cap_and_the_submission_rate() {
+        use std::time::Duration;
+        let Command::Serve(c) = parse(&["serve"], &[]).unwrap() else {
+            panic!("not serve")
+        };
+        assert_eq!(c.limits, crate::limits::Timeouts::default());
+        assert_eq!(c.limits.header, Duration::from_secs(DEFAULT_HEADER_TIMEOUT));
+        assert_eq!(c.submit_rate, None, "off by default");
+        let env = [
+            ("BLANKETT_HEADER_TIMEOUT", "3"),
+            ("BLANKETT_BODY_TIMEOUT", "4"),
+            ("BLANKETT_IDLE_TIMEOUT", "5"),
+            ("BLANKETT_MAX_CONNECTIONS", "6"),
+            ("BLANKETT_SUBMIT_RATE", "7"),
+        ];
+        let Command::Serve(c) = parse(&["serve"], &env).unwrap() else {
+            panic!("not serve")
+        };
+        let secs = Duration::from_secs;
+        assert_eq!(
+            (c.limits.header, c.limits.body, c.limits.idle),
+            (secs(3), secs(4), secs(5))
+        );
+        assert_eq!((c.limits.max_connections, c.submit_rate), (6, Some(7)));
+        let args = [
+            "serve",
+            "--header-timeout=30",
+            "--body-timeout",
+            "40",
+            "--idle-timeout",
+            "50",
+            "--max-connections",
+            "60",
+            "--submit-rate",
+            "70",
+        ];
+        let Command::Serve(c) = parse(&args, &env).unwrap() else {
+            panic!("not serve")
+        };
+        assert_eq!(
+            (c.limits.header, c.limits.body, c.limits.idle),
+            (secs(30), secs(40), secs(50))
+        );
+        assert_eq!((c.limits.max_connections, c.submit_rate), (60, Some(70)));
+        for (option, bad) in [
+            ("--header-timeout", "0"),
+            ("--body-timeout", "3601"),
+            ("--idle-timeout", "soon"),
+            ("--max-connections", "0"),
+            ("--submit-rate", "-1"),
+        ] {
+            assert!(
+                matches!(
+                    parse(&["serve", option, bad], &[]),
+                    Err(UsageError::InvalidValue { .. })
+                ),
+                "{option} {bad}"
+            );
+        }
     }
 
     #[test]

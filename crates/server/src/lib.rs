@@ -14,6 +14,7 @@ pub mod import;
 pub mod keys;
 pub mod limits;
 pub mod problems;
+pub mod rate;
 pub mod retention;
 pub mod store;
 pub mod throttle;
@@ -129,6 +130,10 @@ pub struct AppState {
     pub receiver_key: ReceiverKey,
     /// What the last readiness check found (`/readyz`), so a change is logged once.
     pub ready: std::sync::atomic::AtomicBool,
+    /// The per-client limit on `POST /api/submissions`; `None`: off.
+    pub submit_rate: Option<rate::RateLimit>,
+    /// Timeouts and the connection cap the server loop applies.
+    pub limits: limits::Timeouts,
 }
 
 impl AppState {
@@ -184,6 +189,8 @@ impl AppState {
             allowed_origins: config.allowed_origins.clone(),
             receiver_key,
             ready: std::sync::atomic::AtomicBool::new(true),
+            submit_rate: config.submit_rate.map(rate::RateLimit::new),
+            limits: config.limits,
         })
     }
 }
@@ -193,7 +200,11 @@ pub fn router(state: Arc<AppState>) -> Router {
     let submissions = post(api::post_submission)
         .options(api::preflight)
         .fallback(api::method_not_allowed)
-        .layer(DefaultBodyLimit::max(state.max_body));
+        .layer(DefaultBodyLimit::max(state.max_body))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            rate::limit_submissions,
+        ));
     let forms_dir = ServeDir::new(&state.forms_dir);
     Router::new()
         .route("/api/submissions", submissions)
@@ -211,6 +222,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(JWKS_PATH, get(api::jwks))
         .nest_service("/forms", forms_dir)
         .fallback(static_app)
+        .layer(middleware::from_fn(not_a_file_name))
         .layer(middleware::from_fn(limits::check_head))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
@@ -218,6 +230,26 @@ pub fn router(state: Arc<AppState>) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Answers `404` to a path with a segment no file can be named ([`limits::has_overlong_segment`])
+/// before the static file services ask the file system, which refuses with an error
+/// (`ENAMETOOLONG`) that they would answer `500`. Routes under `/api` answer for themselves.
+async fn not_a_file_name(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if !path.starts_with("/api/") && limits::has_overlong_segment(path) {
+        tracing::debug!(
+            "404: a path segment longer than {} bytes",
+            limits::MAX_SEGMENT
+        );
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "Not found\n",
+        )
+            .into_response();
+    }
+    next.run(request).await
 }
 
 /// Serves the built app, or says how to build it when it is missing.
@@ -436,11 +468,10 @@ pub async fn serve_with_listener(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     let addr = listener.local_addr()?;
-    let app = router(state.into()).into_make_service_with_connect_info::<limits::ClientAddr>();
+    let state: Arc<AppState> = state.into();
+    let timeouts = state.limits;
     println!("Blankett is running at http://{addr}/");
-    axum::serve(limits::ProblemListener(listener), app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    limits::serve(listener, router(state), timeouts, shutdown).await?;
     Ok(())
 }
 

@@ -8,19 +8,29 @@
 //! than 100 fields, a head over its buffer) and writes a bare `414`/`431` itself, with no
 //! body, before the router ever sees the request; [`ProblemIo`] recognises that automatic
 //! answer on the connection and writes the problem document in its place.
+//!
+//! The connection loop ([`serve`]) also cuts off slow and idle clients and caps how many
+//! connections are served at once ([`Timeouts`]), and [`has_overlong_segment`] spots a
+//! path no file can have.
 
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, ready};
+use std::time::Duration;
 
-use axum::extract::Request;
-use axum::extract::connect_info::Connected;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::serve::{IncomingStream, Listener};
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 
 use crate::problems::{ApiError, PROBLEM_JSON};
 
@@ -56,35 +66,10 @@ fn head_refusal(request: &Request) -> Option<ApiError> {
     (header_bytes > MAX_HEADER_BYTES).then_some(ApiError::HeaderFieldsTooLarge)
 }
 
-/// A TCP listener whose connections answer hyper's automatic `414` and `431` with problem
-/// documents ([`ProblemIo`]).
-#[derive(Debug)]
-pub struct ProblemListener(pub TcpListener);
-
-impl Listener for ProblemListener {
-    type Io = ProblemIo<TcpStream>;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        let (stream, addr) = Listener::accept(&mut self.0).await;
-        (ProblemIo::new(stream), addr)
-    }
-
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.0.local_addr()
-    }
-}
-
 /// The address of the client at the other end of a connection, for handlers that need it
 /// (`ConnectInfo<ClientAddr>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientAddr(pub SocketAddr);
-
-impl Connected<IncomingStream<'_, ProblemListener>> for ClientAddr {
-    fn connect_info(stream: IncomingStream<'_, ProblemListener>) -> ClientAddr {
-        ClientAddr(*stream.remote_addr())
-    }
-}
 
 /// A connection that writes what hyper writes, except that hyper's own bodiless `414` and
 /// `431` answers become problem documents.
@@ -247,6 +232,271 @@ fn rewrite_automatic(written: &[u8]) -> Option<Vec<u8>> {
     out.extend_from_slice(&body);
     Some(out)
 }
+
+/// How long a client may take, and how many connections it may hold: the defences against
+/// clients that open connections and then send nothing, or very slowly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// From waiting for a request's head (on a new connection, or after the previous answer
+    /// on a kept-alive one) to its last header field.
+    pub header: Duration,
+    /// From a request's head to the last byte of its body.
+    pub body: Duration,
+    /// A connection with no request in flight and no byte either way for this long is closed.
+    pub idle: Duration,
+    /// Connections served at once; one more is answered `503` and closed.
+    pub max_connections: usize,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            header: Duration::from_secs(crate::config::DEFAULT_HEADER_TIMEOUT),
+            body: Duration::from_secs(crate::config::DEFAULT_BODY_TIMEOUT),
+            idle: Duration::from_secs(crate::config::DEFAULT_IDLE_TIMEOUT),
+            max_connections: crate::config::DEFAULT_MAX_CONNECTIONS,
+        }
+    }
+}
+
+/// How long the `503` to a connection over the cap may take to write before it is dropped.
+const OVERLOAD_WRITE: Duration = Duration::from_secs(2);
+
+/// Serves `app` on `listener` until `shutdown` completes, then lets the requests in flight
+/// finish: HTTP/1 with hyper's header-read timeout, [`IdleIo`]'s idle timeout and the
+/// connection cap of `limits`, each connection wrapped in [`ProblemIo`] and its requests
+/// given `ConnectInfo<ClientAddr>`. (`axum::serve` sets no header-read timeout and no cap.)
+pub async fn serve(
+    listener: TcpListener,
+    app: axum::Router,
+    limits: Timeouts,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, addr) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little, as axum::serve does.
+                    tracing::debug!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
+            tracing::debug!(
+                "{addr}: over {} connections, answered 503",
+                limits.max_connections
+            );
+            tokio::spawn(refuse_overloaded(stream));
+            continue;
+        };
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let io = TokioIo::new(IdleIo::new(
+            ProblemIo::new(stream),
+            limits.idle,
+            Arc::clone(&in_flight),
+        ));
+        let service = request_service(app.clone(), addr, limits.body, in_flight);
+        let conn = builder.serve_connection(io, TowerToHyperService::new(service));
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            tokio::pin!(conn);
+            loop {
+                tokio::select! {
+                    result = conn.as_mut() => {
+                        if let Err(e) = result {
+                            // A client's doing (a timeout, a reset, a bad head): not ours.
+                            tracing::debug!("{addr}: connection ended: {e}");
+                        }
+                        break;
+                    }
+                    _ = stop.changed() => conn.as_mut().graceful_shutdown(),
+                }
+            }
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    // Every open connection holds a permit: all of them back means all have finished.
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    let _ = permits.acquire_many(all).await;
+    Ok(())
+}
+
+/// The service for one connection's requests: `app` with the client's address, the body
+/// timeout, and the count of requests in flight that [`IdleIo`] reads.
+fn request_service(
+    app: axum::Router,
+    addr: SocketAddr,
+    body: Duration,
+    in_flight: Arc<AtomicUsize>,
+) -> impl tower::Service<
+    Request<hyper::body::Incoming>,
+    Response = Response,
+    Error = std::convert::Infallible,
+    Future = impl Future<Output = Result<Response, std::convert::Infallible>> + Send,
+> + Clone
++ Send
++ 'static {
+    let timed = tower::ServiceBuilder::new()
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body))
+        .service(app);
+    tower::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(ClientAddr(addr)));
+        let in_flight = Arc::clone(&in_flight);
+        let mut timed = timed.clone();
+        in_flight.fetch_add(1, Ordering::SeqCst);
+        async move {
+            let response = tower::Service::call(&mut timed, request.map(Body::new)).await;
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            response
+        }
+    })
+}
+
+/// Answers a connection over the cap with a `503` problem document and closes it, without
+/// reading its request: a client may retry a moment later.
+async fn refuse_overloaded(mut stream: TcpStream) {
+    use tokio::io::AsyncWriteExt as _;
+    let body = serde_json::to_vec(&ApiError::Overloaded.problem()).unwrap_or_default();
+    let mut answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: {PROBLEM_JSON}\r\n\
+         content-length: {}\r\nretry-after: {OVERLOAD_RETRY_AFTER}\r\nconnection: close\r\n\
+         x-content-type-options: nosniff\r\ncache-control: no-store\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    answer.extend_from_slice(&body);
+    let _ = tokio::time::timeout(OVERLOAD_WRITE, async {
+        stream.write_all(&answer).await?;
+        stream.shutdown().await
+    })
+    .await;
+}
+
+/// The `Retry-After` of the `503` over the connection cap, in seconds.
+pub const OVERLOAD_RETRY_AFTER: u64 = 1;
+
+/// A connection that ends (reads as closed) when it has had no request in flight and no
+/// byte in either direction for its idle time: the idle keep-alive timeout.
+#[derive(Debug)]
+pub struct IdleIo<S> {
+    inner: S,
+    idle: Duration,
+    timer: Pin<Box<tokio::time::Sleep>>,
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl<S> IdleIo<S> {
+    /// Wraps a connection.
+    pub fn new(inner: S, idle: Duration, in_flight: Arc<AtomicUsize>) -> IdleIo<S> {
+        IdleIo {
+            inner,
+            idle,
+            timer: Box::pin(tokio::time::sleep(idle)),
+            in_flight,
+        }
+    }
+
+    /// Starts the idle time again: something happened.
+    fn touch(&mut self) {
+        let deadline = tokio::time::Instant::now() + self.idle;
+        self.timer.as_mut().reset(deadline);
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for IdleIo<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.inner).poll_read(cx, buf) {
+            Poll::Pending => {
+                if this.in_flight.load(Ordering::SeqCst) > 0 {
+                    this.touch();
+                }
+                if this.timer.as_mut().poll(cx).is_ready() {
+                    // Read as the end of the connection: hyper closes it.
+                    tracing::debug!("idle connection closed");
+                    return Poll::Ready(Ok(()));
+                }
+                Poll::Pending
+            }
+            ready => {
+                this.touch();
+                ready
+            }
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for IdleIo<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let written = ready!(Pin::new(&mut this.inner).poll_write(cx, buf));
+        this.touch();
+        Poll::Ready(written)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let written = ready!(Pin::new(&mut this.inner).poll_write_vectored(cx, bufs));
+        this.touch();
+        Poll::Ready(written)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+/// Whether a request path has a segment longer than a file name may be (255 bytes, once
+/// percent-decoded): no file has such a name, and the file system refuses to look.
+pub fn has_overlong_segment(path: &str) -> bool {
+    path.split('/').any(|segment| {
+        let bytes = segment.as_bytes();
+        let escapes = bytes
+            .windows(3)
+            .filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+            .count();
+        bytes.len().saturating_sub(2 * escapes) > MAX_SEGMENT
+    })
+}
+
+/// The longest file name most file systems take, in bytes.
+pub const MAX_SEGMENT: usize = 255;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests fail loudly on purpose

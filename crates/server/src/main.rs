@@ -68,7 +68,7 @@ fn main() -> ExitCode {
         }
         Command::Backup { db, dest } => backup(&db, &dest),
         Command::Retention { db, forms, options } => retention(&db, &forms, options),
-        Command::Serve(config) => serve(config),
+        Command::Serve(config) => serve(*config),
     }
 }
 

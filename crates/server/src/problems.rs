@@ -94,6 +94,13 @@ pub enum ApiError {
     HeaderFieldsTooLarge,
     /// `/readyz`: the database cannot take a write now; why.
     NotReady(Unwritable),
+    /// The receiver holds as many connections as it serves at once.
+    Overloaded,
+    /// This client has sent more submissions than the receiver takes per minute.
+    TooManyRequests {
+        /// Seconds until the client may send again (`Retry-After`).
+        retry_after: u64,
+    },
 }
 
 /// A problem's status, `code` and title, and its `detail`.
@@ -215,6 +222,12 @@ impl ApiError {
                     format!("Mottagaren kan inte spara inlämningar just nu: {sv}."),
                     format!("The receiver cannot store submissions now: {en}.")))
             }
+            E::Overloaded => (S::SERVICE_UNAVAILABLE, "overloaded", "Overloaded", Localized::new(
+                "Mottagaren har för många anslutningar just nu. Dina svar har inte skickats in. Försök igen om en stund.",
+                "The receiver has too many connections right now. Your answers have not been submitted. Please try again in a moment.")),
+            E::TooManyRequests { retry_after } => (S::TOO_MANY_REQUESTS, "too_many_requests", "Too many requests", Localized::new(
+                format!("Det har skickats för många inlämningar från din adress på kort tid. Dina svar har inte skickats in. Försök igen om {retry_after} sekunder."),
+                format!("Too many submissions have been sent from your address in a short time. Your answers have not been submitted. Please try again in {retry_after} seconds."))),
         }
     }
 
@@ -225,6 +238,13 @@ impl ApiError {
             ApiError::Unauthorized => Some((header::WWW_AUTHENTICATE, "Bearer".into())),
             // The receiver's clock, so a client whose clock is wrong can sign again.
             ApiError::SignatureExpired { now, .. } => Some((header::DATE, http_date(*now))),
+            ApiError::TooManyRequests { retry_after } => {
+                Some((header::RETRY_AFTER, retry_after.to_string()))
+            }
+            ApiError::Overloaded => Some((
+                header::RETRY_AFTER,
+                crate::limits::OVERLOAD_RETRY_AFTER.to_string(),
+            )),
             _ => None,
         }
     }
@@ -507,6 +527,12 @@ mod tests {
             (E::NotReady(Unwritable::Other), 503, "not_ready", "Not ready",
                 "Mottagaren kan inte spara inlämningar just nu: databasen tar inte emot skrivningar.",
                 "The receiver cannot store submissions now: the database does not take writes.", None),
+            (E::Overloaded, 503, "overloaded", "Overloaded",
+                "Mottagaren har för många anslutningar just nu. Dina svar har inte skickats in. Försök igen om en stund.",
+                "The receiver has too many connections right now. Your answers have not been submitted. Please try again in a moment.", Some((header::RETRY_AFTER, "1"))),
+            (E::TooManyRequests { retry_after: 7 }, 429, "too_many_requests", "Too many requests",
+                "Det har skickats för många inlämningar från din adress på kort tid. Dina svar har inte skickats in. Försök igen om 7 sekunder.",
+                "Too many submissions have been sent from your address in a short time. Your answers have not been submitted. Please try again in 7 seconds.", Some((header::RETRY_AFTER, "7"))),
         ]
     }
 
@@ -523,7 +549,12 @@ mod tests {
             assert_eq!(response.status().as_u16(), status, "{code}");
             let headers = response.headers();
             assert_eq!(headers[header::CONTENT_TYPE], PROBLEM_JSON, "{code}");
-            for name in [header::ALLOW, header::WWW_AUTHENTICATE, header::DATE] {
+            for name in [
+                header::ALLOW,
+                header::WWW_AUTHENTICATE,
+                header::DATE,
+                header::RETRY_AFTER,
+            ] {
                 let expected = extra.as_ref().filter(|(n, _)| *n == name).map(|(_, v)| *v);
                 let found = headers.get(&name).and_then(|v| v.to_str().ok());
                 assert_eq!(found, expected, "{code}: {name}");

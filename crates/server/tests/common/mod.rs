@@ -541,6 +541,8 @@ pub async fn start(options: Options) -> TestServer {
         synchronous: Default::default(),
         retention_every: None,
         keep_unread: false,
+        limits: Default::default(),
+        submit_rate: None,
     };
     let mut state = if options.full_disk {
         // The receiver's key is made first: it must fit before the disk is "full".
@@ -608,6 +610,8 @@ pub struct ChildReceiver {
     args: Vec<std::ffi::OsString>,
     envs: Vec<(String, String)>,
     child: tokio::process::Child,
+    /// Everything the process wrote to stderr (its log at `RUST_LOG=error`).
+    log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl ChildReceiver {
@@ -617,13 +621,20 @@ impl ChildReceiver {
         args: Vec<std::ffi::OsString>,
         envs: Vec<(String, String)>,
     ) -> ChildReceiver {
-        let (child, base) = spawn_receiver(&args, &envs).await;
+        let log = std::sync::Arc::default();
+        let (child, base) = spawn_receiver(&args, &envs, &log).await;
         ChildReceiver {
             base,
             args,
             envs,
             child,
+            log,
         }
+    }
+
+    /// What the process has logged so far (error level: every line is an error).
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
     }
 
     /// Kills the process with SIGKILL (no graceful shutdown: requests in flight are cut,
@@ -636,7 +647,7 @@ impl ChildReceiver {
     /// database); returns once the new one listens.
     pub async fn restart(&mut self) {
         self.kill().await;
-        let (child, base) = spawn_receiver(&self.args, &self.envs).await;
+        let (child, base) = spawn_receiver(&self.args, &self.envs, &self.log).await;
         self.child = child;
         self.base = base;
     }
@@ -646,6 +657,7 @@ impl ChildReceiver {
 async fn spawn_receiver(
     args: &[std::ffi::OsString],
     envs: &[(String, String)],
+    log: &std::sync::Arc<std::sync::Mutex<String>>,
 ) -> (tokio::process::Child, String) {
     use tokio::io::AsyncBufReadExt as _;
     let mut child = tokio::process::Command::new(SERVER_BIN)
@@ -654,9 +666,21 @@ async fn spawn_receiver(
         .envs(envs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .env("RUST_LOG", "error")
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
+    let mut errors = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let log = std::sync::Arc::clone(log);
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = errors.next_line().await {
+            // Still shown with the test's output, as before.
+            eprintln!("{line}");
+            let mut log = log.lock().unwrap();
+            log.push_str(&line);
+            log.push('\n');
+        }
+    });
     let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
     while let Some(line) = lines.next_line().await.unwrap() {
         if let Some(url) = line.strip_prefix("Blankett is running at ") {
