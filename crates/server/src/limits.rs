@@ -259,7 +259,8 @@ impl Default for Timeouts {
     }
 }
 
-/// How long the `503` to a connection over the cap may take to write before it is dropped.
+/// How long the `503` to a connection over the cap may take to write (and the client to
+/// close its side) before the connection is dropped.
 const OVERLOAD_WRITE: Duration = Duration::from_secs(2);
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets the requests in flight
@@ -371,7 +372,7 @@ fn request_service(
 /// Answers a connection over the cap with a `503` problem document and closes it, without
 /// reading its request: a client may retry a moment later.
 async fn refuse_overloaded(mut stream: TcpStream) {
-    use tokio::io::AsyncWriteExt as _;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let body = serde_json::to_vec(&ApiError::Overloaded.problem()).unwrap_or_default();
     let mut answer = format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: {PROBLEM_JSON}\r\n\
@@ -383,7 +384,13 @@ async fn refuse_overloaded(mut stream: TcpStream) {
     answer.extend_from_slice(&body);
     let _ = tokio::time::timeout(OVERLOAD_WRITE, async {
         stream.write_all(&answer).await?;
-        stream.shutdown().await
+        stream.shutdown().await?;
+        // Read what the client sent until it closes (or the time is up): closing with its
+        // request unread would make the kernel reset the connection, and the client might
+        // see the reset instead of the answer.
+        let mut unread = [0u8; 1024];
+        while stream.read(&mut unread).await? > 0 {}
+        io::Result::Ok(())
     })
     .await;
 }
