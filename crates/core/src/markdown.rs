@@ -1297,12 +1297,18 @@ mod tests {
         // Found by fuzzing (crates/fuzz): each refused level kept a copy of its text, so
         // 94 KB of nested `[…](javascript:…)` allocated 100 MB. The text is still exact.
         let levels = 2000;
-        let input = format!("{}{}", "[a".repeat(levels), "](javascript:x)".repeat(levels));
+        let input = format!(
+            "{}{}",
+            "[a".repeat(levels),
+            "](javascript:x)".repeat(levels)
+        );
         let blocks = parse(&input);
         assert_eq!(blocks, vec![Block::Paragraph(vec![t(&input)])]);
         assert_eq!(
             parse("[a [b](javascript:x) c](javascript:y)"),
-            vec![Block::Paragraph(vec![t("[a [b](javascript:x) c](javascript:y)")])]
+            vec![Block::Paragraph(vec![t(
+                "[a [b](javascript:x) c](javascript:y)"
+            )])]
         );
     }
 

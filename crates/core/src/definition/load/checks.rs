@@ -259,14 +259,16 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::{ADVISED_STEP_QUESTIONS, MAX_STEP_QUESTIONS};
-    use crate::definition::diagnostic::{Problem, Severity};
     use crate::Lang;
+    use crate::definition::diagnostic::{Problem, Severity};
     use crate::definition::load_value;
 
     /// A one-step definition with `plain` text questions and a repeating group of `in_row`.
     fn step_with(plain: usize, in_row: usize) -> Value {
         let mut fields: Vec<Value> = (0..plain)
-            .map(|i| json!({ "id": format!("f{i}"), "type": "text", "label": format!("Fråga {i}") }))
+            .map(
+                |i| json!({ "id": format!("f{i}"), "type": "text", "label": format!("Fråga {i}") }),
+            )
             .collect();
         fields.push(json!({ "id": "about", "type": "info", "text": "Inte en fråga." }));
         if in_row > 0 {
@@ -304,7 +306,11 @@ mod tests {
                 advised: ADVISED_STEP_QUESTIONS
             }
         );
-        assert!(d.line(Lang::Sv).contains("dela gärna upp det"), "{}", d.line(Lang::Sv));
+        assert!(
+            d.line(Lang::Sv).contains("dela gärna upp det"),
+            "{}",
+            d.line(Lang::Sv)
+        );
 
         let absurd = load_value(&step_with(MAX_STEP_QUESTIONS + 1, 0));
         assert!(absurd.definition.is_none(), "refused");
@@ -315,6 +321,10 @@ mod tests {
             .collect();
         assert_eq!(too_long.len(), 1);
         assert_eq!(too_long[0].severity, Severity::Error);
-        assert!(too_long[0].line(Lang::En).contains("split it into several steps"));
+        assert!(
+            too_long[0]
+                .line(Lang::En)
+                .contains("split it into several steps")
+        );
     }
 }
