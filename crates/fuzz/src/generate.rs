@@ -238,6 +238,9 @@ pub const SF_TOKENS: &[&str] = &[
     "\u{e5}",
 ];
 
+/// The most nodes a mutated document grows to.
+const MAX_NODES: usize = 20_000;
+
 /// Applies the mutations to a document.
 pub fn apply(doc: &mut Value, mutations: &[Mutation]) {
     for m in mutations {
@@ -274,18 +277,24 @@ pub fn apply(doc: &mut Value, mutations: &[Mutation]) {
                 }
             }
             Mutation::Grow(n, k) => {
+                let total = weight(doc);
                 if let Some(Value::Array(a)) = nth(doc, (n % count) as usize)
                     && !a.is_empty()
                 {
                     let items = a.clone();
-                    for i in 0..usize::from(*k) {
+                    // Grow to a weight of about MAX_NODES: repeated growth of nested arrays
+                    // multiplies (this aborted a run by allocating 400 MB in the generator).
+                    let per_copy = items.iter().map(weight).sum::<usize>().max(1);
+                    let copies = usize::from(*k)
+                        .min(MAX_NODES.saturating_sub(total) / per_copy * items.len());
+                    for i in 0..copies {
                         a.push(items[i % items.len()].clone());
                     }
                 }
             }
         }
         // Keep documents to a size a real client could send.
-        if count > 20_000 {
+        if count > MAX_NODES as u64 {
             break;
         }
     }
@@ -327,6 +336,16 @@ pub fn count(v: &Value) -> usize {
     1 + match v {
         Value::Array(a) => a.iter().map(count).sum(),
         Value::Object(o) => o.values().map(count).sum(),
+        _ => 0,
+    }
+}
+
+/// A document's size for the growth limit: its nodes, and its strings' bytes by 32.
+fn weight(v: &Value) -> usize {
+    1 + match v {
+        Value::String(s) => s.len() / 32,
+        Value::Array(a) => a.iter().map(weight).sum(),
+        Value::Object(o) => o.values().map(weight).sum(),
         _ => 0,
     }
 }

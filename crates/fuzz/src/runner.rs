@@ -163,6 +163,12 @@ pub fn fuzz(
         stats.inputs += 1;
         if checked.elapsed > stats.slowest.0 {
             stats.slowest = (checked.elapsed, input.len());
+            // Kept to look at (`--replay`): is it the input or was the machine busy?
+            let _ = std::fs::create_dir_all(findings);
+            let _ = std::fs::write(
+                findings.join(format!("slowest-{}.bin", target.name())),
+                &input,
+            );
         }
         stats.peak = stats.peak.max(checked.peak);
         match checked.outcome {
