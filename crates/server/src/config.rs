@@ -74,7 +74,7 @@ serve options (arguments override environment variables, which override defaults
                      head is cut off   [env BLANKETT_BODY_TIMEOUT, default 30]
   --idle-timeout SECONDS
                      a kept-alive connection with no request and no byte either way
-                     this long is closed  [env BLANKETT_IDLE_TIMEOUT, default 5]
+                     this long is closed  [env BLANKETT_IDLE_TIMEOUT, default 15]
   --max-connections N
                      connections served at once; one more is answered 503 and closed
                                        [env BLANKETT_MAX_CONNECTIONS, default 1024]
@@ -122,8 +122,11 @@ pub const DEFAULT_SIGNATURE_WINDOW: i64 = 300;
 pub const DEFAULT_HEADER_TIMEOUT: u64 = 10;
 /// Default body-read timeout in seconds.
 pub const DEFAULT_BODY_TIMEOUT: u64 = 30;
-/// Default idle keep-alive timeout in seconds (as Apache's `KeepAliveTimeout`).
-pub const DEFAULT_IDLE_TIMEOUT: u64 = 5;
+/// Default idle keep-alive timeout in seconds: longer than clients keep an idle connection
+/// themselves (Node's fetch: 4 s), so a client never sends a request on a connection the
+/// receiver is closing at that moment (a 5 s default failed a browser-suite fetch that way).
+/// An idle kept-alive connection is closed by the header-read timeout first anyway.
+pub const DEFAULT_IDLE_TIMEOUT: u64 = 15;
 /// Default cap on connections served at once.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
