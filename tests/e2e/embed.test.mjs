@@ -18,9 +18,9 @@ after(async () => { await browser?.close(); });
 const DEMO = new URL('demo/', BASE).href;
 const EVENTS = ['started', 'step', 'draft-saved', 'submitted', 'error'].map((n) => `blankett:${n}`);
 
-/** Opens the demo page, recording every Blankett event and every CSP violation. */
-async function openDemo(page, { block = false } = {}) {
-  await page.addInitScript((names) => {
+/** Records every Blankett event and every CSP violation of the pages `page` opens next. */
+function recordEvents(page) {
+  return page.addInitScript((names) => {
     window.blankettEvents = [];
     window.cspViolations = [];
     for (const name of names) {
@@ -28,6 +28,11 @@ async function openDemo(page, { block = false } = {}) {
     }
     document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`), true);
   }, EVENTS);
+}
+
+/** Opens the demo page, recording every Blankett event and every CSP violation. */
+async function openDemo(page, { block = false } = {}) {
+  await recordEvents(page);
   if (block) await page.route('**/embed.js', (r) => r.abort());
   const response = await page.goto(DEMO);
   return response;
@@ -388,12 +393,7 @@ describe('embedded forms on a municipal page', () => {
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const page = await newPage(browser);
-      await page.addInitScript((names) => {
-        window.blankettEvents = [];
-        window.cspViolations = [];
-        for (const name of names) document.addEventListener(name, (e) => window.blankettEvents.push({ type: e.type, target: e.target?.id, detail: e.detail }));
-        document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`), true);
-      }, EVENTS);
+      await recordEvents(page);
       const host = `http://127.0.0.1:${server.address().port}/`;
       assert.notEqual(new URL(host).origin, runtime);
       await page.goto(host);
