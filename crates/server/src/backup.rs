@@ -23,6 +23,12 @@ pub enum BackupError {
     /// The destination exists; a backup never overwrites.
     #[error("{0} exists: a backup never overwrites a file; give a new name")]
     DestinationExists(PathBuf),
+    /// `--db` names a PostgreSQL database, which its own tools back up.
+    #[error(
+        "{0} is a PostgreSQL database: back it up with pg_dump or the server's own backups \
+         (docs/operations.md); this command copies a SQLite file"
+    )]
+    Postgres(String),
     /// The database to copy does not exist.
     #[error("there is no database at {0} (give it with --db or BLANKETT_DB)")]
     NoDatabase(PathBuf),
@@ -83,6 +89,9 @@ fn partial_path(dest: &Path) -> PathBuf {
 pub fn backup(db: &Path, dest: &Path) -> Result<Summary, BackupError> {
     if dest.exists() {
         return Err(BackupError::DestinationExists(dest.to_owned()));
+    }
+    if let crate::store::Database::Postgres(url) = crate::store::Database::from_arg(db) {
+        return Err(BackupError::Postgres(crate::store::postgres::redact(&url)));
     }
     if !db.is_file() {
         return Err(BackupError::NoDatabase(db.to_owned()));

@@ -9,26 +9,29 @@ use crate::store::Synchronous;
 
 /// The usage text printed by `--help` and after a usage error.
 pub const USAGE: &str = "\
-Blankett's reference receiver: checks submissions again and stores them in SQLite.
+Blankett's reference receiver: checks submissions again and stores them in SQLite
+(one receiver) or PostgreSQL (one or several receivers sharing it).
 
 Usage:
-  blankett-server serve [--addr ADDR] [--db FILE] [--forms DIR] [--dist DIR] [--max-body BYTES]
+  blankett-server serve [--addr ADDR] [--db FILE|URL] [--forms DIR] [--dist DIR] [--max-body BYTES]
                         [--public-url URL] [--allow-unsigned] [--signature-window SECONDS]
                         [--allowed-origin ORIGIN ...] [--connect-origin ORIGIN ...]
-                        [--synchronous full|normal]
+                        [--synchronous full|normal] [--db-pool N] [--db-timeout SECONDS]
                         [--retention-every HOURS] [--keep-unread]
                         [--header-timeout SECONDS] [--body-timeout SECONDS]
                         [--idle-timeout SECONDS] [--max-connections N]
                         [--submit-rate N]
   blankett-server backup DEST [--db FILE]
-  blankett-server retention [--db FILE] [--forms DIR] [--keep-unread] [--dry-run]
+  blankett-server retention [--db FILE|URL] [--forms DIR] [--keep-unread] [--dry-run]
   blankett-server check FILE.json [FILE.json ...] [--lang sv|en] [--connect-origin ORIGIN ...]
   blankett-server import-oep FLOW.oeflow [--id ID] [--organisation NAME] [--lang sv|en] > form.json
   blankett-server --help
 
 serve options (arguments override environment variables, which override defaults):
   --addr ADDR        address to listen on   [env BLANKETT_ADDR,  default 127.0.0.1:8080]
-  --db FILE          SQLite database file   [env BLANKETT_DB,    default data/blankett.sqlite3]
+  --db FILE|URL      a SQLite database file, or a PostgreSQL URL
+                     (postgres://user:password@host:5432/dbname) that several
+                     receivers may share [env BLANKETT_DB, default data/blankett.sqlite3]
   --forms DIR        form definitions       [env BLANKETT_FORMS, default public/forms]
   --dist DIR         the built app          [env BLANKETT_DIST,  default dist]
   --max-body BYTES   largest request body   [default 1048576]
@@ -59,6 +62,13 @@ serve options (arguments override environment variables, which override defaults
                      sent, so a power loss never loses an answered case; normal:
                      faster, but a power loss (not a crash) can lose the last
                      seconds of answered cases  [env BLANKETT_SYNCHRONOUS, default full]
+                     (SQLite; PostgreSQL commits as its server's synchronous_commit says)
+  --db-pool N        PostgreSQL: the most connections this receiver opens
+                                       [env BLANKETT_DB_POOL, default 8]
+  --db-timeout SECONDS
+                     PostgreSQL: the longest a statement runs and a request waits
+                     for a connection; then 503 with Retry-After
+                                       [env BLANKETT_DB_TIMEOUT, default 5]
   --retention-every HOURS
                      delete the cases older than their form's privacy.keep_days at
                      start and then every HOURS hours (as the retention command does)
@@ -129,6 +139,11 @@ pub const DEFAULT_BODY_TIMEOUT: u64 = 30;
 pub const DEFAULT_IDLE_TIMEOUT: u64 = 15;
 /// Default cap on connections served at once.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// The PostgreSQL pool's most connections per receiver, unless `--db-pool` says otherwise.
+pub const DEFAULT_DB_POOL: u32 = 8;
+/// The PostgreSQL statement timeout and connection wait in seconds, unless `--db-timeout`
+/// says otherwise.
+pub const DEFAULT_DB_TIMEOUT: u64 = 5;
 
 /// Everything `serve` needs to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,6 +173,10 @@ pub struct Config {
     pub connect_origins: Vec<String>,
     /// Whether each commit waits for the disk (`PRAGMA synchronous`).
     pub synchronous: Synchronous,
+    /// PostgreSQL: the pool's most connections.
+    pub db_pool: u32,
+    /// PostgreSQL: the statement timeout and the longest wait for a connection.
+    pub db_timeout: std::time::Duration,
     /// Run retention at start and then every this many hours; `None`: never.
     pub retention_every: Option<u32>,
     /// Whether retention keeps cases nobody has read or exported yet.
@@ -217,6 +236,11 @@ impl Config {
                 .transpose()?
                 .map_or(DEFAULT_MAX_CONNECTIONS, |n| n as usize),
         };
+        let db_pool = non_empty("BLANKETT_DB_POOL")
+            .map(|v| parse_pool("BLANKETT_DB_POOL", v))
+            .transpose()?
+            .unwrap_or(DEFAULT_DB_POOL);
+        let db_timeout = seconds("BLANKETT_DB_TIMEOUT", DEFAULT_DB_TIMEOUT)?;
         let submit_rate = non_empty("BLANKETT_SUBMIT_RATE")
             .map(|v| parse_count("BLANKETT_SUBMIT_RATE", v))
             .transpose()?;
@@ -235,6 +259,8 @@ impl Config {
             allowed_origins,
             connect_origins,
             synchronous,
+            db_pool,
+            db_timeout,
             retention_every,
             keep_unread,
         })
@@ -288,6 +314,33 @@ fn parse_within<T: std::str::FromStr + PartialOrd>(
             value,
             reason,
         })
+}
+
+/// `--db-pool`: a whole number of connections from 1 to 1000.
+fn parse_pool(option: &str, value: String) -> Result<u32, UsageError> {
+    parse_within(
+        option,
+        value,
+        1..=1000,
+        "expected a number of connections from 1 to 1000",
+    )
+}
+
+impl Config {
+    /// The database `--db` names.
+    pub fn database(&self) -> crate::store::Database {
+        crate::store::Database::from_arg(&self.db)
+    }
+
+    /// How the receiver uses its database, from `--synchronous`, `--db-pool` and
+    /// `--db-timeout`.
+    pub fn store_options(&self) -> crate::store::StoreOptions {
+        crate::store::StoreOptions {
+            synchronous: self.synchronous,
+            pool_size: self.db_pool,
+            timeout: self.db_timeout,
+        }
+    }
 }
 
 /// `--synchronous`: `full` or `normal`.
@@ -560,6 +613,14 @@ fn parse_serve(
             "--synchronous" => {
                 let value = option_value(&name, inline, &mut rest)?;
                 config.synchronous = parse_synchronous(&name, value)?;
+            }
+            "--db-pool" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                config.db_pool = parse_pool(&name, value)?;
+            }
+            "--db-timeout" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                config.db_timeout = std::time::Duration::from_secs(parse_seconds(&name, value)?);
             }
             "--addr" => config.addr = option_value(&name, inline, &mut rest)?,
             "--db" => config.db = option_value(&name, inline, &mut rest)?.into(),

@@ -139,8 +139,18 @@ pub struct AppState {
 impl AppState {
     /// Opens the database (with `config`'s commit durability) and loads the forms named by
     /// `config`; broken forms are logged and skipped, never fatal.
+    ///
+    /// Blocks (PostgreSQL's client runs its own runtime): from async code, call it in
+    /// `spawn_blocking`.
     pub fn open(config: &Config) -> Result<AppState, ServerError> {
-        AppState::with_store(config, Store::open_with(&config.db, config.synchronous)?)
+        let database = config.database();
+        let store = Store::connect(&database, config.store_options())?;
+        tracing::info!(
+            "storing submissions in {} at {}",
+            store.backend(),
+            database.display()
+        );
+        AppState::with_store(config, store)
     }
 
     /// [`AppState::open`] with a database already open: loads the forms and the receiver's
@@ -478,7 +488,12 @@ pub async fn serve_with_listener(
 /// Opens everything `config` names, binds its address and serves until Ctrl-C or SIGTERM.
 /// With `--retention-every`, retention runs once before listening and then on schedule.
 pub async fn run(config: Config) -> Result<(), ServerError> {
-    let state = Arc::new(AppState::open(&config)?);
+    let opening = config.clone();
+    let state = Arc::new(
+        tokio::task::spawn_blocking(move || AppState::open(&opening))
+            .await
+            .map_err(|e| ServerError::Io(std::io::Error::other(e)))??,
+    );
     if let Some(hours) = config.retention_every {
         let options = retention::Options {
             keep_unread: config.keep_unread,

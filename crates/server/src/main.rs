@@ -77,14 +77,16 @@ fn retention(
     forms: &std::path::Path,
     options: blankett_server::retention::Options,
 ) -> ExitCode {
-    if !db.is_file() {
+    let database = blankett_server::store::Database::from_arg(db);
+    if matches!(&database, blankett_server::store::Database::Sqlite(path) if !path.is_file()) {
         eprintln!(
             "blankett-server retention: there is no database at {} (give it with --db or BLANKETT_DB)",
             db.display()
         );
         return ExitCode::FAILURE;
     }
-    let store = match blankett_server::store::Store::open(db) {
+    let store_options = blankett_server::store::StoreOptions::default();
+    let store = match blankett_server::store::Store::connect(&database, store_options) {
         Ok(store) => store,
         Err(e) => {
             eprintln!("blankett-server retention: {e}");

@@ -216,6 +216,7 @@ impl ApiError {
                     Unwritable::DiskFull => ("disken är full", "the disk is full"),
                     Unwritable::ReadOnly => ("databasen går bara att läsa", "the database is read-only"),
                     Unwritable::Locked => ("databasen är låst av en annan process", "the database is locked by another process"),
+                    Unwritable::Unreachable => ("databasservern går inte att nå", "the database server cannot be reached"),
                     Unwritable::Other => ("databasen tar inte emot skrivningar", "the database does not take writes"),
                 };
                 (S::SERVICE_UNAVAILABLE, "not_ready", "Not ready", Localized::new(
@@ -245,6 +246,10 @@ impl ApiError {
                 header::RETRY_AFTER,
                 crate::limits::OVERLOAD_RETRY_AFTER.to_string(),
             )),
+            // The database is down, restarting or out of connections: the outbox sends again.
+            ApiError::StorageUnavailable | ApiError::NotReady(_) => {
+                Some((header::RETRY_AFTER, STORAGE_RETRY_AFTER.to_string()))
+            }
             _ => None,
         }
     }
@@ -347,6 +352,9 @@ impl From<SigError> for ApiError {
         }
     }
 }
+
+/// Seconds a client waits before sending again when storage is unavailable (`Retry-After`).
+pub const STORAGE_RETRY_AFTER: u32 = 5;
 
 /// A storage failure: logged, and answered as unavailable when a retry may succeed.
 impl From<StoreError> for ApiError {
@@ -453,7 +461,7 @@ mod tests {
                 "Another submission with the same id has already been received.", None),
             (E::StorageUnavailable, 503, "storage_unavailable", "Storage unavailable",
                 "Dina svar kunde inte sparas just nu. De har inte skickats in. Försök igen om en stund.",
-                "Your answers could not be stored right now. They have not been submitted. Please try again in a while.", None),
+                "Your answers could not be stored right now. They have not been submitted. Please try again in a while.", Some((header::RETRY_AFTER, "5"))),
             (E::Internal, 500, "internal_error", "Internal server error",
                 "Något gick fel hos mottagaren. Dina svar har inte skickats in. Försök igen om en stund.",
                 "Something went wrong at the receiver. Your answers have not been submitted. Please try again in a while.", None),
@@ -517,16 +525,19 @@ mod tests {
                 "The request's header fields are too large or too many. Too many or too large cookies can cause this: clear the site's cookies and try again.", None),
             (E::NotReady(Unwritable::DiskFull), 503, "not_ready", "Not ready",
                 "Mottagaren kan inte spara inlämningar just nu: disken är full.",
-                "The receiver cannot store submissions now: the disk is full.", None),
+                "The receiver cannot store submissions now: the disk is full.", Some((header::RETRY_AFTER, "5"))),
             (E::NotReady(Unwritable::ReadOnly), 503, "not_ready", "Not ready",
                 "Mottagaren kan inte spara inlämningar just nu: databasen går bara att läsa.",
-                "The receiver cannot store submissions now: the database is read-only.", None),
+                "The receiver cannot store submissions now: the database is read-only.", Some((header::RETRY_AFTER, "5"))),
             (E::NotReady(Unwritable::Locked), 503, "not_ready", "Not ready",
                 "Mottagaren kan inte spara inlämningar just nu: databasen är låst av en annan process.",
-                "The receiver cannot store submissions now: the database is locked by another process.", None),
+                "The receiver cannot store submissions now: the database is locked by another process.", Some((header::RETRY_AFTER, "5"))),
+            (E::NotReady(Unwritable::Unreachable), 503, "not_ready", "Not ready",
+                "Mottagaren kan inte spara inlämningar just nu: databasservern går inte att nå.",
+                "The receiver cannot store submissions now: the database server cannot be reached.", Some((header::RETRY_AFTER, "5"))),
             (E::NotReady(Unwritable::Other), 503, "not_ready", "Not ready",
                 "Mottagaren kan inte spara inlämningar just nu: databasen tar inte emot skrivningar.",
-                "The receiver cannot store submissions now: the database does not take writes.", None),
+                "The receiver cannot store submissions now: the database does not take writes.", Some((header::RETRY_AFTER, "5"))),
             (E::Overloaded, 503, "overloaded", "Overloaded",
                 "Mottagaren har för många anslutningar just nu. Dina svar har inte skickats in. Försök igen om en stund.",
                 "The receiver has too many connections right now. Your answers have not been submitted. Please try again in a moment.", Some((header::RETRY_AFTER, "1"))),

@@ -155,8 +155,8 @@ fn stored_time(t: OffsetDateTime) -> String {
 }
 
 /// Deletes, at `now`, every stored case older than its form's `privacy.keep_days`, as
-/// `options` allow; logs and returns what it did. Deleted cases are then checkpointed out of
-/// the WAL.
+/// `options` allow; logs and returns what it did. Expired signature nonces are forgotten,
+/// and deleted cases are then checkpointed out of SQLite's WAL (PostgreSQL: vacuumed).
 pub fn run(
     store: &Store,
     forms: &Forms,
@@ -194,6 +194,10 @@ pub fn run(
         };
         tracing::info!("retention: {run}");
         report.forms.push(run);
+    }
+    if !options.dry_run {
+        let forgotten = store.forget_nonces(now.unix_timestamp())?;
+        tracing::debug!("retention: {forgotten} expired signature nonce(s) forgotten");
     }
     if report.deleted() > 0 && !options.dry_run && !store.checkpoint()? {
         tracing::warn!(

@@ -4,6 +4,8 @@
 
 #![allow(dead_code, clippy::unwrap_used)] // helpers used by some test files only; tests fail loudly
 
+pub mod pg;
+
 use std::path::{Path, PathBuf};
 
 use blankett_core::signing::{self, ALG_ED25519, ALG_ES256, Message, SignatureInput, base64};
@@ -539,6 +541,8 @@ pub async fn start(options: Options) -> TestServer {
         allowed_origins: options.allowed_origins,
         connect_origins: options.connect_origins,
         synchronous: Default::default(),
+        db_pool: blankett_server::config::DEFAULT_DB_POOL,
+        db_timeout: std::time::Duration::from_secs(blankett_server::config::DEFAULT_DB_TIMEOUT),
         retention_every: None,
         keep_unread: false,
         limits: Default::default(),

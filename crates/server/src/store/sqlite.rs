@@ -1,7 +1,7 @@
-//! SQLite storage of received submissions.
+//! The embedded backend: one SQLite file, one connection behind a mutex.
 //!
-//! One connection behind a mutex: the receiver's write rate is a handful per second at
-//! most, and SQLite serializes writers anyway. Callers run these blocking methods in
+//! The receiver's write rate on one machine is a few thousand a second at most, and SQLite
+//! serializes writers anyway. Callers run these blocking methods in
 //! `tokio::task::spawn_blocking`.
 
 use std::path::Path;
@@ -10,6 +10,11 @@ use std::time::Duration;
 
 use blankett_core::protocol::Receipt;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use super::{
+    Expired, Inserted, NewSubmission, PROBE_BYTES, ReceiverKeyRow, SignedBy, StoreError, Stored,
+    Synchronous, reference,
+};
 
 /// The schema, one migration per entry, applied in order; `PRAGMA user_version` counts them.
 ///
@@ -62,233 +67,18 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX submissions_received ON submissions (received_at);",
 ];
 
-/// How many bytes a readiness check writes: about a large submission, so a disk that has
-/// room for the check has room for a case.
-pub const PROBE_BYTES: i64 = 16 * 1024;
-
 /// How long a statement waits for another process's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// When SQLite waits for the disk at a commit (`PRAGMA synchronous`, in WAL mode).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Synchronous {
-    /// Every commit is on the disk before it returns: a receipt survives a power loss.
-    #[default]
-    Full,
-    /// Commits reach the disk at the next checkpoint: faster, but a power loss (not a
-    /// crash of the process) can lose submissions that were already answered 201.
-    Normal,
-}
-
-impl Synchronous {
-    /// The value of `PRAGMA synchronous`.
-    pub fn pragma(self) -> &'static str {
-        match self {
-            Synchronous::Full => "FULL",
-            Synchronous::Normal => "NORMAL",
-        }
-    }
-}
-
-/// Why storage failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The database folder could not be created.
-    #[error("cannot create the database folder {path}: {source}")]
-    CreateDir {
-        /// The folder.
-        path: String,
-        /// The OS error.
-        source: std::io::Error,
-    },
-    /// SQLite failed.
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// The database was made by a newer version of this server.
-    #[error("the database has schema version {found}; this server knows only up to {known}")]
-    TooNew {
-        /// The database's `user_version`.
-        found: i64,
-        /// How many migrations this server has.
-        known: usize,
-    },
-}
-
-/// Why the database cannot take a write, as the readiness check says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unwritable {
-    /// The disk (or the database's size limit) is full.
-    DiskFull,
-    /// The database or its file system is read-only.
-    ReadOnly,
-    /// Another process held the database's lock for longer than the busy timeout.
-    Locked,
-    /// Another failure: an I/O error, the file gone, a database that cannot be opened.
-    Other,
-}
-
-impl StoreError {
-    /// Why a write failed, in the readiness check's words.
-    pub fn unwritable(&self) -> Unwritable {
-        use rusqlite::ErrorCode as C;
-        match self {
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => match e.code {
-                C::DiskFull => Unwritable::DiskFull,
-                C::ReadOnly => Unwritable::ReadOnly,
-                C::DatabaseBusy | C::DatabaseLocked => Unwritable::Locked,
-                _ => Unwritable::Other,
-            },
-            _ => Unwritable::Other,
-        }
-    }
-
-    /// Whether the failure is the environment's (disk full, I/O, locked, read-only), so a
-    /// later retry may succeed.
-    pub fn is_unavailable(&self) -> bool {
-        use rusqlite::ErrorCode as C;
-        match self {
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
-                e.code,
-                C::DiskFull
-                    | C::SystemIoFailure
-                    | C::DatabaseBusy
-                    | C::DatabaseLocked
-                    | C::ReadOnly
-                    | C::CannotOpen
-                    | C::OutOfMemory
-                    | C::FileLockingProtocolFailed
-            ),
-            StoreError::CreateDir { .. } => true,
-            _ => false,
-        }
-    }
-}
-
-/// A submission to store, already checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewSubmission {
-    /// The browser's UUID for the submission.
-    pub submission_id: String,
-    /// The form id.
-    pub form_id: String,
-    /// The definition version.
-    pub form_version: String,
-    /// The citizen's language.
-    pub language: String,
-    /// The canonical JSON of the answers map.
-    pub answers: String,
-    /// The exact request body.
-    pub body: String,
-    /// When it arrived, RFC 3339 UTC.
-    pub received_at: String,
-    /// The year it arrived, for the reference number.
-    pub year: i32,
-    /// The `Idempotency-Key` it was sent with (its `submission_id`), if any.
-    pub idempotency_key: Option<String>,
-    /// The device key that signed it and its signature's nonce; `None` when unsigned.
-    pub signed: Option<SignedBy>,
-}
-
-/// The device key that signed a submission, and the nonce of that signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedBy {
-    /// The key's RFC 7638 thumbprint (the signature's `keyid`).
-    pub keyid: String,
-    /// The public key as compact JWK JSON, stored the first time the key is seen.
-    pub jwk: String,
-    /// The signature's `nonce`.
-    pub nonce: String,
-    /// Until when (seconds since the epoch) the nonce must be remembered.
-    pub nonce_expires_at: i64,
-    /// The receiver's time (seconds since the epoch): nonces expired by then are deleted.
-    pub now: i64,
-}
-
-/// The receiver's own signing key as stored: the private scalar never leaves the database
-/// except into the running receiver.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ReceiverKeyRow {
-    /// The key's thumbprint (its `kid` and the receipts' `keyid`).
-    pub kid: String,
-    /// The private key's bytes.
-    pub private_key: Vec<u8>,
-    /// The public key as JWK JSON.
-    pub jwk: String,
-}
-
-impl std::fmt::Debug for ReceiverKeyRow {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReceiverKeyRow")
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The outcome of [`Store::insert`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Inserted {
-    /// A new row.
-    Created(Receipt),
-    /// The same submission (same id, same bytes) was already stored: its original receipt.
-    Replayed(Receipt),
-    /// Another submission with the same id but different bytes is stored.
-    Conflict,
-    /// The signature's nonce was already used by this key within the window.
-    NonceReplayed,
-}
-
-/// A stored submission, as the admin endpoint returns it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stored {
-    /// The reference number.
-    pub reference: String,
-    /// The submission's UUID.
-    pub submission_id: String,
-    /// The form id.
-    pub form_id: String,
-    /// The definition version.
-    pub form_version: String,
-    /// The citizen's language.
-    pub language: String,
-    /// The canonical JSON of the answers map.
-    pub answers: String,
-    /// When it was received, RFC 3339 UTC.
-    pub received_at: String,
-    /// The thumbprint of the device key that signed it; `None` when it came unsigned.
-    pub key_id: Option<String>,
-    /// The `Idempotency-Key` it was sent with, if any.
-    pub idempotency_key: Option<String>,
-}
-
-/// What [`Store::delete_expired`] did (or, in a dry run, would do) to one form's cases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Expired {
-    /// Cases deleted.
-    pub deleted: usize,
-    /// Expired cases kept because nobody has read or exported them yet.
-    pub kept_unread: usize,
-}
-
-/// The submissions database.
+/// A SQLite database file, open.
 #[derive(Debug)]
-pub struct Store {
+pub struct Sqlite {
     conn: Mutex<Connection>,
 }
 
-/// The reference number of row `id` received in `year`.
-pub fn reference(year: i32, id: i64) -> String {
-    format!("B-{year}-{id:06}")
-}
-
-impl Store {
-    /// Opens (or creates) the database at `path`, creating its folder, and migrates it;
-    /// every commit waits for the disk ([`Synchronous::Full`]).
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        Store::open_with(path, Synchronous::Full)
-    }
-
-    /// [`Store::open`] with the commits' `synchronous` setting.
-    pub fn open_with(path: &Path, synchronous: Synchronous) -> Result<Store, StoreError> {
+impl Sqlite {
+    /// Opens (or creates) the database at `path`, creating its folder, and migrates it.
+    pub fn open(path: &Path, synchronous: Synchronous) -> Result<Sqlite, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
                 path: parent.display().to_string(),
@@ -298,15 +88,15 @@ impl Store {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", synchronous.pragma())?;
-        Store::from_connection(conn)
+        Sqlite::from_connection(conn)
     }
 
     /// Wraps an open connection: sets the busy timeout and foreign keys, and migrates.
-    pub fn from_connection(mut conn: Connection) -> Result<Store, StoreError> {
+    pub fn from_connection(mut conn: Connection) -> Result<Sqlite, StoreError> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut conn)?;
-        Ok(Store {
+        Ok(Sqlite {
             conn: Mutex::new(conn),
         })
     }
@@ -318,7 +108,7 @@ impl Store {
             .query_row("PRAGMA synchronous", [], |r| r.get(0))?)
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock rolled back its transaction on unwind; the
         // connection is still fine to use.
         self.conn
@@ -497,6 +287,22 @@ impl Store {
         Ok(busy == 0)
     }
 
+    /// How many submissions are stored.
+    pub fn count(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .lock()
+            .query_row("SELECT COUNT(*) FROM submissions", [], |r| r.get(0))?)
+    }
+
+    /// Forgets the nonces whose window ended before `now` (seconds since the epoch); returns
+    /// how many.
+    pub fn forget_nonces(&self, now: i64) -> Result<u64, StoreError> {
+        let n = self
+            .lock()
+            .execute("DELETE FROM nonces WHERE expires_at < ?1", params![now])?;
+        Ok(n as u64)
+    }
+
     /// The stored submission with this reference number.
     pub fn get(&self, reference: &str) -> Result<Option<Stored>, StoreError> {
         let conn = self.lock();
@@ -655,6 +461,7 @@ fn try_insert(conn: &mut Connection, new: &NewSubmission) -> Result<Inserted, St
 #[allow(clippy::unwrap_used)] // tests fail loudly on purpose
 mod tests {
     use super::*;
+    use crate::store::Unwritable;
 
     fn new(id: &str, body: &str) -> NewSubmission {
         NewSubmission {
@@ -684,7 +491,13 @@ mod tests {
         }
     }
 
-    fn count(store: &Store, table: &str) -> i64 {
+    impl Sqlite {
+        fn open_full(path: &Path) -> Result<Sqlite, StoreError> {
+            Sqlite::open(path, Synchronous::Full)
+        }
+    }
+
+    fn count(store: &Sqlite, table: &str) -> i64 {
         store
             .lock()
             .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
@@ -694,7 +507,7 @@ mod tests {
     #[test]
     fn a_signed_submission_its_key_and_nonce_are_stored_together() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+        let store = Sqlite::open_full(&dir.path().join("db.sqlite3")).unwrap();
         let first = signed("a", "x", "n1", 1000);
         assert!(!store.nonce_seen(first.signed.as_ref().unwrap()).unwrap());
         let Inserted::Created(receipt) = store.insert(&first).unwrap() else {
@@ -756,7 +569,7 @@ mod tests {
             )
             .unwrap();
         }
-        let store = Store::open(&path).unwrap();
+        let store = Sqlite::open_full(&path).unwrap();
         let old = store.get("B-2025-000001").unwrap().unwrap();
         assert_eq!((old.key_id, old.idempotency_key), (None, None));
         assert!(matches!(
@@ -766,70 +579,11 @@ mod tests {
     }
 
     #[test]
-    fn the_receiver_key_is_made_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db.sqlite3");
-        let row = |kid: &str| ReceiverKeyRow {
-            kid: kid.into(),
-            private_key: vec![1, 2, 3],
-            jwk: "{}".into(),
-        };
-        let store = Store::open(&path).unwrap();
-        let first = store
-            .receiver_key(|| row("k1"), "2026-01-01T00:00:00Z")
-            .unwrap();
-        assert_eq!(first.kid, "k1");
-        drop(store);
-        let store = Store::open(&path).unwrap();
-        let again = store
-            .receiver_key(|| panic!("a key exists"), "2026-01-02T00:00:00Z")
-            .unwrap();
-        assert_eq!(again, first);
-        assert!(
-            !format!("{again:?}").contains("[1, 2, 3]"),
-            "no secret in logs"
-        );
-    }
-
-    #[test]
-    fn insert_replay_conflict_and_reopen() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub/dir/db.sqlite3");
-        let store = Store::open(&path).unwrap();
-        let Inserted::Created(first) = store.insert(&new("a", "x")).unwrap() else {
-            panic!("not created")
-        };
-        assert_eq!(first.reference, "B-2026-000001");
-        assert_eq!(
-            store.insert(&new("a", "x")).unwrap(),
-            Inserted::Replayed(first.clone())
-        );
-        assert_eq!(store.insert(&new("a", "y")).unwrap(), Inserted::Conflict);
-        let Inserted::Created(second) = store.insert(&new("b", "y")).unwrap() else {
-            panic!("not created")
-        };
-        assert_eq!(second.reference, "B-2026-000002");
-        drop(store);
-        // Reopening runs no migration twice and keeps the rows.
-        let store = Store::open(&path).unwrap();
-        assert_eq!(
-            store.get("B-2026-000001").unwrap().unwrap().submission_id,
-            "a"
-        );
-        assert_eq!(store.get("B-2026-000009").unwrap(), None);
-        let conn = Connection::open(&path).unwrap();
-        let v: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(v, MIGRATIONS.len() as i64);
-    }
-
-    #[test]
     fn commits_wait_for_the_disk_unless_told_otherwise() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("a.sqlite3")).unwrap();
+        let store = Sqlite::open_full(&dir.path().join("a.sqlite3")).unwrap();
         assert_eq!(store.synchronous().unwrap(), 2, "FULL by default");
-        let store = Store::open_with(&dir.path().join("b.sqlite3"), Synchronous::Normal).unwrap();
+        let store = Sqlite::open(&dir.path().join("b.sqlite3"), Synchronous::Normal).unwrap();
         assert_eq!(store.synchronous().unwrap(), 1);
         let mode: String = store
             .lock()
@@ -847,7 +601,7 @@ mod tests {
             .pragma_update(None, "user_version", 99)
             .unwrap();
         assert!(matches!(
-            Store::open(&path),
+            Sqlite::open_full(&path),
             Err(StoreError::TooNew { found: 99, .. })
         ));
     }
@@ -856,7 +610,7 @@ mod tests {
     fn the_write_check_says_why_it_fails() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite3");
-        let store = Store::open(&path).unwrap();
+        let store = Sqlite::open_full(&path).unwrap();
         store.check_writable("2026-01-01T00:00:00Z").unwrap();
         store.check_writable("2026-01-01T00:00:01Z").unwrap();
         assert_eq!(count(&store, "readiness"), 1, "one row, written again");
@@ -876,7 +630,7 @@ mod tests {
         drop(store);
         let conn =
             Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-        let store = Store {
+        let store = Sqlite {
             conn: Mutex::new(conn),
         };
         let err = store.check_writable("2026-01-01T00:00:04Z").unwrap_err();
@@ -887,13 +641,13 @@ mod tests {
     fn disk_full_is_unavailable() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite3");
-        drop(Store::open(&path).unwrap());
+        drop(Sqlite::open_full(&path).unwrap());
         let conn = Connection::open(&path).unwrap();
         let pages: i64 = conn
             .query_row("PRAGMA page_count", [], |r| r.get(0))
             .unwrap();
         conn.pragma_update(None, "max_page_count", pages).unwrap();
-        let store = Store::from_connection(conn).unwrap();
+        let store = Sqlite::from_connection(conn).unwrap();
         let big = "x".repeat(64 * 1024);
         let err = store.insert(&new("a", &big)).unwrap_err();
         assert!(err.is_unavailable(), "{err}");
