@@ -34,7 +34,9 @@ pub fn build_tools() -> Result<(), String> {
     npm_install(&root().join("tools"), "node_modules/.bin/wasm-opt")
 }
 
-/// Chromium, chromedriver and xmllint (libxml2-utils, for the XML schema tests) from apt;
+/// Chromium, chromedriver, xmllint (libxml2-utils, for the XML schema tests) and
+/// PostgreSQL's server (for the store's tests on its second backend: each test makes a
+/// throw-away cluster with `initdb`; no service is started) from apt;
 /// Playwright and axe-core from npm, and the comparison benchmark's packages (`bench/`).
 pub fn test_tools() -> Result<(), String> {
     let missing: Vec<&str> = [
@@ -45,6 +47,7 @@ pub fn test_tools() -> Result<(), String> {
     .into_iter()
     .filter(|(path, _)| !Path::new(path).exists())
     .map(|(_, package)| package)
+    .chain((!has_postgres_server()).then_some("postgresql"))
     .collect();
     if !missing.is_empty() {
         run(Command::new("apt-get").arg("update"))?;
@@ -60,6 +63,15 @@ pub fn test_tools() -> Result<(), String> {
         &root().join("bench"),
         "node_modules/playwright-core/package.json",
     )
+}
+
+/// Whether Debian's PostgreSQL server programs are there (`/usr/lib/postgresql/*/bin/initdb`).
+fn has_postgres_server() -> bool {
+    std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|versions| {
+        versions
+            .flatten()
+            .any(|v| v.path().join("bin/initdb").is_file())
+    })
 }
 
 fn npm_install(dir: &Path, marker: &str) -> Result<(), String> {

@@ -137,7 +137,16 @@ pub async fn post_submission(
     if let Some(signed) = signed.clone() {
         // Checked again when storing, in the same transaction as the insert.
         if with_store(&app, move |store| store.nonce_seen(&signed)).await? {
-            return Err(ApiError::SignatureReplayed);
+            // The nonce may be this very request's, stored with the submission by another
+            // receiver (or an earlier copy of the request) since the lookup above: the
+            // submission and its nonce are committed together, so look again.
+            let (id, lookup_body) = (submission.submission_id.clone(), text.clone());
+            let existing =
+                with_store(&app, move |store| store.find_existing(&id, &lookup_body)).await?;
+            return match existing {
+                Some(existing) => stored_outcome(&app, existing, &answering),
+                None => Err(ApiError::SignatureReplayed),
+            };
         }
     }
     let Some(def) = app.forms.get(&submission.form_id) else {
