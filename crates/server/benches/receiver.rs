@@ -15,6 +15,11 @@
 //! transaction, sign the receipt) and the loopback, not the client's signing. Rounds alternate
 //! between every kind so a busy machine slows them alike. Figures to read, never assertions;
 //! `BLANKETT_BENCH_N` sets the submissions per round.
+//!
+//! Two more receivers share one PostgreSQL database (issue 19) in a throw-away cluster with
+//! the server's default durability (`fsync` on, `synchronous_commit` on): the row "signed,
+//! PostgreSQL" sends to one of them, "signed, PostgreSQL ×2" alternates requests between
+//! both, as a load balancer would.
 
 #![allow(clippy::unwrap_used)] // a bench fails loudly on purpose
 
@@ -35,47 +40,60 @@ const ROUNDS: usize = 3;
 /// Requests in flight at once, as many citizens submitting at the same moment.
 const CONCURRENCY: usize = 8;
 
-/// One way of sending: its name, whether requests carry a signature, and which receiver
-/// takes them (an index into [`SYNCHRONOUS`]).
+/// One way of sending: its name, whether requests carry a signature, and which receivers
+/// take them, in turn (indexes into [`SYNCHRONOUS`], then the PostgreSQL receivers).
 #[derive(Debug, Clone, Copy)]
 struct Kind {
     name: &'static str,
     signed: bool,
-    receiver: usize,
+    receivers: &'static [usize],
 }
 
-/// The receivers' `--synchronous`, one receiver each; the third is held by slow clients.
+/// The SQLite receivers' `--synchronous`, one receiver each; the third is held by slow
+/// clients.
 const SYNCHRONOUS: [&str; 3] = ["full", "normal", "full"];
+/// The first of the two receivers on PostgreSQL (the second is the next index).
+const PG: usize = SYNCHRONOUS.len();
 /// The receiver that [`SLOW`] slow connections are held open against.
 const HELD: usize = 2;
 /// Slow connections held open against receiver [`HELD`].
 const SLOW: usize = 500;
 
-const KINDS: [Kind; 4] = [
+const KINDS: [Kind; 6] = [
     Kind {
         name: "signed, FULL",
         signed: true,
-        receiver: 0,
+        receivers: &[0],
     },
     Kind {
         name: "signed, FULL, 500 slow conn.",
         signed: true,
-        receiver: HELD,
+        receivers: &[HELD],
     },
     Kind {
         name: "signed, NORMAL",
         signed: true,
-        receiver: 1,
+        receivers: &[1],
     },
     Kind {
         name: "unsigned, FULL",
         signed: false,
-        receiver: 0,
+        receivers: &[0],
+    },
+    Kind {
+        name: "signed, PostgreSQL",
+        signed: true,
+        receivers: &[PG],
+    },
+    Kind {
+        name: "signed, PostgreSQL ×2",
+        signed: true,
+        receivers: &[PG, PG + 1],
     },
 ];
 
-/// A request ready to send: its headers and body.
-type Prepared = (Vec<(String, String)>, String);
+/// A request ready to send: where, its headers and body.
+type Prepared = (String, Vec<(String, String)>, String);
 
 fn main() {
     let n = std::env::var("BLANKETT_BENCH_N")
@@ -110,12 +128,32 @@ async fn run(n: usize) {
         ];
         receivers.push(ChildReceiver::start(args, Vec::new()).await);
     }
+    let (cluster, pg_url) = tokio::task::spawn_blocking(|| {
+        let cluster = common::pg::Cluster::start(true);
+        let url = cluster.create_database("blankett");
+        (cluster, url)
+    })
+    .await
+    .unwrap();
+    let cluster = Arc::new(cluster);
+    for _ in 0..2 {
+        let args: Vec<OsString> = vec![
+            "--db".into(),
+            pg_url.clone().into(),
+            "--forms".into(),
+            forms.clone().into(),
+            "--dist".into(),
+            dir.path().join("dist").into(),
+            "--allow-unsigned".into(),
+        ];
+        receivers.push(ChildReceiver::start(args, Vec::new()).await);
+    }
     let urls: Vec<String> = receivers
         .iter()
         .map(|r| format!("{}/api/submissions", r.base))
         .collect();
     let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(CONCURRENCY * SYNCHRONOUS.len())
+        .pool_max_idle_per_host(CONCURRENCY * receivers.len())
         .build()
         .unwrap();
 
@@ -123,18 +161,16 @@ async fn run(n: usize) {
 
     // A warm-up round of each kind: connections open, SQLite's file grown, code paged in.
     for kind in KINDS {
-        let url = &urls[kind.receiver];
-        send_all(&http, url, prepare(kind, n / 4, url, "warm")).await;
+        send_all(&http, prepare(kind, n / 4, &urls, "warm")).await;
     }
 
     let mut latencies: Vec<Vec<Duration>> = vec![Vec::new(); KINDS.len()];
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); KINDS.len()];
     for round in 0..ROUNDS {
         for (k, kind) in KINDS.iter().enumerate() {
-            let url = &urls[kind.receiver];
-            let requests = prepare(*kind, n, url, &format!("r{round}"));
+            let requests = prepare(*kind, n, &urls, &format!("r{round}"));
             let started = Instant::now();
-            let mut times = send_all(&http, url, requests).await;
+            let mut times = send_all(&http, requests).await;
             let elapsed = started.elapsed().as_secs_f64();
             rates[k].push(n as f64 / elapsed);
             latencies[k].append(&mut times);
@@ -149,9 +185,11 @@ async fn run(n: usize) {
     println!(
         "\nReceiver on loopback: {n} submissions a round, {ROUNDS} rounds of each kind \
          alternating, {CONCURRENCY} in flight, SQLite WAL on this machine's disk; FULL and \
-         NORMAL are --synchronous; \"500 slow conn.\": {SLOW} connections held open that \
+         NORMAL are --synchronous; PostgreSQL {}: a local cluster with its default \
+         durability, \"×2\": two receivers on it, requests alternating; \"500 slow conn.\": {SLOW} connections held open that \
          sent a request line and one header field, then nothing (cut off by the receiver \
-         {reconnects} times in all during the run, each then opened again)"
+         {reconnects} times in all during the run, each then opened again)",
+        pg_version(&cluster).await
     );
     println!(
         "{:<30}{:>14}{:>14}{:>12}{:>12}",
@@ -173,11 +211,27 @@ async fn run(n: usize) {
     }
 }
 
-/// `count` new submissions of the test form, each with its own id, as `kind` sends them.
-fn prepare(kind: Kind, count: usize, url: &str, tag: &str) -> Vec<Prepared> {
+/// The server's version, e.g. "15.18".
+async fn pg_version(cluster: &Arc<common::pg::Cluster>) -> String {
+    let cluster = Arc::clone(cluster);
+    tokio::task::spawn_blocking(move || {
+        cluster
+            .client("postgres")
+            .query_one("SHOW server_version", &[])
+            .unwrap()
+            .get::<_, String>(0)
+    })
+    .await
+    .unwrap()
+}
+
+/// `count` new submissions of the test form, each with its own id, as `kind` sends them,
+/// to its receivers in turn (`urls` are every receiver's submission URL).
+fn prepare(kind: Kind, count: usize, urls: &[String], tag: &str) -> Vec<Prepared> {
     let device = Device::p256();
     (0..count)
         .map(|i| {
+            let url = &urls[kind.receivers[i % kind.receivers.len()]];
             let id = uuid_for(tag, i);
             let body = common::submission(&id, &format!("Bänk {tag} {i}")).to_canonical_json();
             let headers = if kind.signed {
@@ -193,7 +247,7 @@ fn prepare(kind: Kind, count: usize, url: &str, tag: &str) -> Vec<Prepared> {
             } else {
                 vec![("content-type".to_owned(), "application/json".to_owned())]
             };
-            (headers, body)
+            (url.clone(), headers, body)
         })
         .collect()
 }
@@ -210,17 +264,16 @@ fn uuid_for(tag: &str, i: usize) -> String {
 
 /// Sends every request, [`CONCURRENCY`] at a time, and returns each one's latency; panics on
 /// any answer other than 201, since a figure over refusals would mean nothing.
-async fn send_all(http: &reqwest::Client, url: &str, requests: Vec<Prepared>) -> Vec<Duration> {
+async fn send_all(http: &reqwest::Client, requests: Vec<Prepared>) -> Vec<Duration> {
     let queue = Arc::new(std::sync::Mutex::new(requests));
     let workers: Vec<_> = (0..CONCURRENCY)
         .map(|_| {
             let queue = Arc::clone(&queue);
             let http = http.clone();
-            let url = url.to_owned();
             tokio::spawn(async move {
                 let mut times = Vec::new();
                 loop {
-                    let Some((headers, body)) = queue.lock().unwrap().pop() else {
+                    let Some((url, headers, body)) = queue.lock().unwrap().pop() else {
                         break times;
                     };
                     let mut request = http.post(&url).body(body);

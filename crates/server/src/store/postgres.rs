@@ -198,7 +198,7 @@ impl Postgres {
         work: impl FnMut(&mut ::postgres::Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut client = self.client()?;
-        serializable(&mut client, work)
+        transaction(&mut client, IsolationLevel::Serializable, work)
     }
 
     fn migrate(&self) -> Result<(), StoreError> {
@@ -221,7 +221,7 @@ impl Postgres {
         loop {
             // The row lock makes a second receiver wait, then (SERIALIZABLE) retry and read
             // the version the first one wrote.
-            let applied = serializable(&mut client, |tx| {
+            let applied = transaction(&mut client, IsolationLevel::Serializable, |tx| {
                 let found: i32 = tx
                     .query_one(
                         "SELECT version FROM blankett_schema WHERE id = 1 FOR UPDATE",
@@ -253,8 +253,20 @@ impl Postgres {
     }
 
     /// Stores a submission once: a replay of the same bytes returns the first receipt.
+    ///
+    /// `READ COMMITTED`: what makes it exactly-once are the unique constraints on the
+    /// submission id and on (key, nonce), which hold at any isolation level; the reads first
+    /// only answer a replay without writing. At `SERIALIZABLE` (which CockroachDB always
+    /// is), concurrent inserts into small tables are refused as conflicting far more often
+    /// than they conflict (the predicate locks cover whole index pages), and each refusal
+    /// costs a retry.
     pub fn insert(&self, new: &NewSubmission) -> Result<Inserted, StoreError> {
-        match self.write(|tx| try_insert(tx, new)) {
+        let mut client = self.client()?;
+        let stored = transaction(&mut client, IsolationLevel::ReadCommitted, |tx| {
+            try_insert(tx, new)
+        });
+        drop(client);
+        match stored {
             Err(StoreError::Postgres(e)) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
                 // Another receiver stored the same submission id (or nonce) first: decide
                 // by reading what it stored.
@@ -452,19 +464,17 @@ impl Postgres {
     }
 }
 
-/// Runs `work` in a `SERIALIZABLE` transaction on `client`, again (after a short, jittered
+/// Runs `work` in a transaction at `level` on `client`, again (after a short, jittered
 /// pause) while the server refuses it as conflicting; [`StoreError::Contention`] when it
 /// never got through.
-fn serializable<T>(
+fn transaction<T>(
     client: &mut Client,
+    level: IsolationLevel,
     mut work: impl FnMut(&mut ::postgres::Transaction<'_>) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
     for attempt in 1..=ATTEMPTS {
         let outcome = (|| {
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(IsolationLevel::Serializable)
-                .start()?;
+            let mut tx = client.build_transaction().isolation_level(level).start()?;
             let value = work(&mut tx)?;
             tx.commit()?;
             Ok(value)
@@ -591,7 +601,10 @@ fn try_insert(
     }
     if let Some(signed) = &new.signed {
         if nonce_used(tx, Some(signed))? {
-            return Ok(Inserted::NonceReplayed);
+            // Each statement sees the latest commits (READ COMMITTED): the nonce may be this
+            // very submission's, stored with it by another receiver since the lookup above.
+            let found = lookup(tx, &new.submission_id, &new.body)?;
+            return Ok(found.unwrap_or(Inserted::NonceReplayed));
         }
         // Only this key's expired nonces: a sweep of every key's would make every two
         // concurrent submissions conflict. The retention pass forgets the rest.

@@ -183,6 +183,24 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            // What the server logged, to see why a test failed.
+            let log =
+                std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
+            let tail: Vec<&str> = log
+                .lines()
+                .filter(|l| !l.contains("could not serialize") && l.contains("UTC ["))
+                .filter(|l| {
+                    !l.contains("DETAIL") && !l.contains("HINT") && !l.contains("STATEMENT")
+                })
+                .rev()
+                .take(40)
+                .collect();
+            eprintln!("PostgreSQL's log (last lines):");
+            for line in tail.iter().rev() {
+                eprintln!("  {line}");
+            }
+        }
         let exe = self.bin.join("pg_ctl");
         let data = self.data();
         let args = ["-D", data.as_str(), "-m", "immediate", "-w", "stop"];
