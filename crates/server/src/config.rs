@@ -17,6 +17,7 @@ Usage:
                         [--public-url URL] [--allow-unsigned] [--signature-window SECONDS]
                         [--allowed-origin ORIGIN ...] [--connect-origin ORIGIN ...]
                         [--synchronous full|normal] [--db-pool N] [--db-timeout SECONDS]
+                        [--db-isolation read-committed|serializable]
                         [--retention-every HOURS] [--keep-unread]
                         [--header-timeout SECONDS] [--body-timeout SECONDS]
                         [--idle-timeout SECONDS] [--max-connections N]
@@ -69,6 +70,11 @@ serve options (arguments override environment variables, which override defaults
                      PostgreSQL: the longest a statement runs and a request waits
                      for a connection; then 503 with Retry-After
                                        [env BLANKETT_DB_TIMEOUT, default 5]
+  --db-isolation read-committed|serializable
+                     PostgreSQL: the isolation level submissions are stored at;
+                     exactly-once holds at both (unique constraints), serializable
+                     retries more under load (docs/operations.md)
+                          [env BLANKETT_DB_ISOLATION, default read-committed]
   --retention-every HOURS
                      delete the cases older than their form's privacy.keep_days at
                      start and then every HOURS hours (as the retention command does)
@@ -177,6 +183,8 @@ pub struct Config {
     pub db_pool: u32,
     /// PostgreSQL: the statement timeout and the longest wait for a connection.
     pub db_timeout: std::time::Duration,
+    /// PostgreSQL: store submissions `SERIALIZABLE` (else `READ COMMITTED`).
+    pub db_serializable: bool,
     /// Run retention at start and then every this many hours; `None`: never.
     pub retention_every: Option<u32>,
     /// Whether retention keeps cases nobody has read or exported yet.
@@ -241,6 +249,10 @@ impl Config {
             .transpose()?
             .unwrap_or(DEFAULT_DB_POOL);
         let db_timeout = seconds("BLANKETT_DB_TIMEOUT", DEFAULT_DB_TIMEOUT)?;
+        let db_serializable = non_empty("BLANKETT_DB_ISOLATION")
+            .map(|v| parse_isolation("BLANKETT_DB_ISOLATION", v))
+            .transpose()?
+            .unwrap_or(false);
         let submit_rate = non_empty("BLANKETT_SUBMIT_RATE")
             .map(|v| parse_count("BLANKETT_SUBMIT_RATE", v))
             .transpose()?;
@@ -261,6 +273,7 @@ impl Config {
             synchronous,
             db_pool,
             db_timeout,
+            db_serializable,
             retention_every,
             keep_unread,
         })
@@ -316,6 +329,19 @@ fn parse_within<T: std::str::FromStr + PartialOrd>(
         })
 }
 
+/// `--db-isolation`: `read-committed` (false) or `serializable` (true).
+fn parse_isolation(option: &str, value: String) -> Result<bool, UsageError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "read-committed" => Ok(false),
+        "serializable" => Ok(true),
+        _ => Err(UsageError::InvalidValue {
+            option: option.to_owned(),
+            value,
+            reason: "expected read-committed or serializable",
+        }),
+    }
+}
+
 /// `--db-pool`: a whole number of connections from 1 to 1000.
 fn parse_pool(option: &str, value: String) -> Result<u32, UsageError> {
     parse_within(
@@ -339,6 +365,7 @@ impl Config {
             synchronous: self.synchronous,
             pool_size: self.db_pool,
             timeout: self.db_timeout,
+            serializable: self.db_serializable,
         }
     }
 }
@@ -614,6 +641,10 @@ fn parse_serve(
                 let value = option_value(&name, inline, &mut rest)?;
                 config.synchronous = parse_synchronous(&name, value)?;
             }
+            "--db-isolation" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                config.db_serializable = parse_isolation(&name, value)?;
+            }
             "--db-pool" => {
                 let value = option_value(&name, inline, &mut rest)?;
                 config.db_pool = parse_pool(&name, value)?;
@@ -835,6 +866,54 @@ mod tests {
             serve(&["serve"], &[("BLANKETT_SYNCHRONOUS", "0")]),
             Err(UsageError::InvalidValue { .. })
         ));
+    }
+
+    #[test]
+    fn database_options_from_env_and_args() {
+        let serve = |args: &[&str], env: &[(&str, &str)]| match parse(args, env) {
+            Ok(Command::Serve(c)) => Ok(c),
+            Ok(other) => panic!("not serve: {other:?}"),
+            Err(e) => Err(e),
+        };
+        let c = serve(&["serve"], &[]).unwrap();
+        assert_eq!(
+            c.database(),
+            crate::store::Database::Sqlite(DEFAULT_DB.into())
+        );
+        let options = c.store_options();
+        assert_eq!((options.pool_size, options.timeout.as_secs()), (8, 5));
+        assert!(!options.serializable);
+        let env = [
+            ("BLANKETT_DB", "postgres://u:pw@db.internal/blankett"),
+            ("BLANKETT_DB_POOL", "20"),
+            ("BLANKETT_DB_ISOLATION", "Serializable"),
+        ];
+        let c = serve(&["serve", "--db-timeout", "2"], &env).unwrap();
+        assert_eq!(
+            c.database(),
+            crate::store::Database::Postgres("postgres://u:pw@db.internal/blankett".into())
+        );
+        let options = c.store_options();
+        assert_eq!((options.pool_size, options.timeout.as_secs()), (20, 2));
+        assert!(options.serializable);
+        let c = serve(
+            &["serve", "--db-pool=3", "--db-isolation", "read-committed"],
+            &env,
+        )
+        .unwrap();
+        assert_eq!(c.db_pool, 3);
+        assert!(!c.db_serializable);
+        for bad in [
+            &["serve", "--db-pool", "0"][..],
+            &["serve", "--db-pool", "1001"][..],
+            &["serve", "--db-timeout", "0"][..],
+            &["serve", "--db-isolation", "snapshot"][..],
+        ] {
+            assert!(
+                matches!(serve(bad, &[]), Err(UsageError::InvalidValue { .. })),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -370,6 +370,58 @@ fn a_backup_never_overwrites_and_needs_a_database() {
     let (code, stderr) = run(&[]);
     assert_eq!(code, Some(2));
     assert!(stderr.contains("backup needs the DEST file"), "{stderr}");
+    // A PostgreSQL database is backed up with its own tools; the password is not shown.
+    let dest = dir.path().join("pg.sqlite3");
+    let (code, stderr) = run(&[
+        dest.as_os_str(),
+        "--db".as_ref(),
+        "postgres://u:s3cret@db.internal/blankett".as_ref(),
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("pg_dump"), "{stderr}");
+    assert!(
+        stderr.contains("postgres://u:***@db.internal/blankett"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret") && !dest.exists(), "{stderr}");
+}
+
+/// `retention --db postgres://…` runs on a PostgreSQL database as on a SQLite file.
+#[test]
+fn retention_runs_on_postgresql() {
+    let cluster = common::pg::Cluster::start(false);
+    let url = cluster.create_database("blankett");
+    let dir = tempfile::tempdir().unwrap();
+    let forms = dir.path().join("forms");
+    std::fs::create_dir_all(&forms).unwrap();
+    let form = common::FORM.replacen(
+        r#""purpose": "Att handlägga ärendet.","#,
+        r#""purpose": "Att handlägga ärendet.", "keep_days": 30,"#,
+        1,
+    );
+    assert_ne!(form, common::FORM, "keep_days was added");
+    std::fs::write(forms.join("test.json"), form).unwrap();
+    let db = std::path::PathBuf::from(&url);
+    let old = old_case(&db, "test", 40, 1);
+    let recent = old_case(&db, "test", 10, 2);
+    let out = std::process::Command::new(common::SERVER_BIN)
+        .args(["retention", "--db", &url, "--forms"])
+        .arg(&forms)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = blankett_server::store::Store::connect(
+        &blankett_server::store::Database::Postgres(url),
+        blankett_server::store::StoreOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(store.get(&old).unwrap(), None, "{stdout}");
+    assert!(store.get(&recent).unwrap().is_some(), "{stdout}");
 }
 
 /// Stores a case of `form` received `days_ago` days ago straight into the database at `db`;
@@ -395,7 +447,12 @@ fn old_case(db: &std::path::Path, form: &str, days_ago: i64, n: u32) -> String {
         idempotency_key: None,
         signed: None,
     };
-    match Store::open(db).unwrap().insert(&new).unwrap() {
+    let store = Store::connect(
+        &blankett_server::store::Database::from_arg(db),
+        blankett_server::store::StoreOptions::default(),
+    )
+    .unwrap();
+    match store.insert(&new).unwrap() {
         Inserted::Created(receipt) => receipt.reference,
         other => panic!("not stored: {other:?}"),
     }

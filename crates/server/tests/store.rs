@@ -16,13 +16,22 @@ use blankett_server::store::{
 struct Backend {
     name: &'static str,
     db: Database,
+    /// PostgreSQL: store submissions `SERIALIZABLE`.
+    serializable: bool,
     /// Keeps a SQLite file's folder alive.
     _dir: Option<tempfile::TempDir>,
 }
 
 impl Backend {
     fn open(&self) -> Store {
-        Store::connect(&self.db, StoreOptions::default()).unwrap()
+        Store::connect(&self.db, self.options()).unwrap()
+    }
+
+    fn options(&self) -> StoreOptions {
+        StoreOptions {
+            serializable: self.serializable,
+            ..StoreOptions::default()
+        }
     }
 
     /// The number of rows in `table`, read beside the store.
@@ -250,7 +259,7 @@ fn newer_schema_refused(b: &Backend) {
     drop(b.open());
     b.set_schema_version(99);
     assert!(matches!(
-        Store::connect(&b.db, StoreOptions::default()),
+        Store::connect(&b.db, b.options()),
         Err(StoreError::TooNew { found: 99, .. })
     ));
 }
@@ -301,6 +310,7 @@ fn the_suite_on_sqlite() {
         let backend = Backend {
             name: "SQLite",
             db: Database::Sqlite(dir.path().join("db.sqlite3")),
+            serializable: false,
             _dir: Some(dir),
         };
         eprintln!("{}: {name}", backend.name);
@@ -315,6 +325,24 @@ fn the_suite_on_postgresql() {
         let backend = Backend {
             name: "PostgreSQL",
             db: Database::Postgres(cluster.create_database(&format!("case{i}"))),
+            serializable: false,
+            _dir: None,
+        };
+        eprintln!("{}: {name}", backend.name);
+        case(&backend);
+    }
+}
+
+/// Every write `SERIALIZABLE`, as on CockroachDB: the same outcomes, through retries of the
+/// transactions the server refuses as conflicting (the concurrent writers case meets them).
+#[test]
+fn the_suite_on_postgresql_serializable() {
+    let cluster = common::pg::Cluster::start(false);
+    for (i, (name, case)) in CASES.iter().enumerate() {
+        let backend = Backend {
+            name: "PostgreSQL, SERIALIZABLE",
+            db: Database::Postgres(cluster.create_database(&format!("case{i}"))),
+            serializable: true,
             _dir: None,
         };
         eprintln!("{}: {name}", backend.name);

@@ -60,6 +60,9 @@ pub struct StoreOptions {
     /// PostgreSQL: how long a statement may run, and how long a request waits for a free
     /// connection (or a new one) before it is answered 503.
     pub timeout: Duration,
+    /// PostgreSQL: store submissions `SERIALIZABLE` too (as CockroachDB always does), not
+    /// `READ COMMITTED`.
+    pub serializable: bool,
 }
 
 impl Default for StoreOptions {
@@ -68,6 +71,7 @@ impl Default for StoreOptions {
             synchronous: Synchronous::Full,
             pool_size: 8,
             timeout: Duration::from_secs(5),
+            serializable: false,
         }
     }
 }

@@ -90,6 +90,8 @@ pub struct Postgres {
     pool: Pool,
     database: String,
     timeout: Duration,
+    /// The isolation level submissions are stored at.
+    insert_level: IsolationLevel,
 }
 
 impl std::fmt::Debug for Postgres {
@@ -175,6 +177,11 @@ impl Postgres {
             pool,
             database,
             timeout: options.timeout,
+            insert_level: if options.serializable {
+                IsolationLevel::Serializable
+            } else {
+                IsolationLevel::ReadCommitted
+            },
         };
         db.migrate()?;
         Ok(db)
@@ -254,17 +261,15 @@ impl Postgres {
 
     /// Stores a submission once: a replay of the same bytes returns the first receipt.
     ///
-    /// `READ COMMITTED`: what makes it exactly-once are the unique constraints on the
-    /// submission id and on (key, nonce), which hold at any isolation level; the reads first
-    /// only answer a replay without writing. At `SERIALIZABLE` (which CockroachDB always
-    /// is), concurrent inserts into small tables are refused as conflicting far more often
-    /// than they conflict (the predicate locks cover whole index pages), and each refusal
-    /// costs a retry.
+    /// `READ COMMITTED` unless `--db-isolation serializable`: what makes it exactly-once
+    /// are the unique constraints on the submission id and on (key, nonce), which hold at
+    /// any isolation level; the reads first only answer a replay without writing. At
+    /// `SERIALIZABLE` (which CockroachDB always is), concurrent inserts into small tables
+    /// are refused as conflicting far more often than they conflict (the predicate locks
+    /// cover whole index pages), and each refusal costs a retry.
     pub fn insert(&self, new: &NewSubmission) -> Result<Inserted, StoreError> {
         let mut client = self.client()?;
-        let stored = transaction(&mut client, IsolationLevel::ReadCommitted, |tx| {
-            try_insert(tx, new)
-        });
+        let stored = transaction(&mut client, self.insert_level, |tx| try_insert(tx, new));
         drop(client);
         match stored {
             Err(StoreError::Postgres(e)) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {

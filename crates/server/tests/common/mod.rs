@@ -543,6 +543,7 @@ pub async fn start(options: Options) -> TestServer {
         synchronous: Default::default(),
         db_pool: blankett_server::config::DEFAULT_DB_POOL,
         db_timeout: std::time::Duration::from_secs(blankett_server::config::DEFAULT_DB_TIMEOUT),
+        db_serializable: false,
         retention_every: None,
         keep_unread: false,
         limits: Default::default(),
