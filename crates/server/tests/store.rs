@@ -50,6 +50,32 @@ impl Backend {
         }
     }
 
+    /// Makes the database refuse a submission with an empty form id, with a trigger that
+    /// fires after the nonce and the key are written in the same transaction.
+    fn refuse_empty_form_id(&self) {
+        match &self.db {
+            Database::Sqlite(path) => rusqlite::Connection::open(path)
+                .unwrap()
+                .execute_batch(
+                    "CREATE TRIGGER no_empty BEFORE INSERT ON submissions WHEN NEW.form_id = ''
+                     BEGIN SELECT RAISE(ABORT, 'empty form id'); END;",
+                )
+                .unwrap(),
+            Database::Postgres(url) => postgres::Client::connect(url, postgres::NoTls)
+                .unwrap()
+                .batch_execute(
+                    "CREATE FUNCTION no_empty() RETURNS trigger AS $$
+                     BEGIN
+                         IF NEW.form_id = '' THEN RAISE EXCEPTION 'empty form id'; END IF;
+                         RETURN NEW;
+                     END $$ LANGUAGE plpgsql;
+                     CREATE TRIGGER no_empty BEFORE INSERT ON submissions
+                         FOR EACH ROW EXECUTE FUNCTION no_empty();",
+                )
+                .unwrap(),
+        }
+    }
+
     /// Sets the database's schema version as a newer receiver would have left it.
     fn set_schema_version(&self, version: i64) {
         match &self.db {
@@ -118,6 +144,10 @@ const CASES: &[Case] = &[
         "a signed submission, its key and nonce",
         signed_key_and_nonce,
     ),
+    (
+        "a failed insert leaves no nonce and no key",
+        failed_insert_leaves_nothing,
+    ),
     ("the receiver key is made once", receiver_key_made_once),
     ("the write check", write_check),
     ("read marks, forms and retention", read_marks_and_retention),
@@ -183,6 +213,24 @@ fn signed_key_and_nonce(b: &Backend) {
     // The retention pass forgets every key's expired nonces.
     assert_eq!(store.forget_nonces(1400 + 301).unwrap(), 1);
     assert_eq!(b.rows("nonces"), 0);
+}
+
+fn failed_insert_leaves_nothing(b: &Backend) {
+    let store = b.open();
+    created(store.insert(&signed("a", "x", "n1", 1000)).unwrap());
+    b.refuse_empty_form_id();
+    let mut broken = signed("b", "y", "n2", 1000);
+    broken.signed.as_mut().unwrap().keyid = "kid-2".into();
+    broken.form_id = String::new();
+    let err = store.insert(&broken).unwrap_err();
+    assert!(
+        !err.is_unavailable(),
+        "a refused row is not the database's absence: {err}"
+    );
+    assert_eq!(b.rows("submissions"), 1);
+    assert_eq!(b.rows("signing_keys"), 1);
+    assert_eq!(b.rows("nonces"), 1);
+    assert!(!store.nonce_seen(broken.signed.as_ref().unwrap()).unwrap());
 }
 
 fn receiver_key_made_once(b: &Backend) {
@@ -318,36 +366,31 @@ fn the_suite_on_sqlite() {
     }
 }
 
-#[test]
-fn the_suite_on_postgresql() {
+/// Runs every case on a new database in one throw-away cluster.
+fn postgres_suite(name: &'static str, serializable: bool) {
     let cluster = common::pg::Cluster::start(false);
-    for (i, (name, case)) in CASES.iter().enumerate() {
+    for (i, (case_name, case)) in CASES.iter().enumerate() {
         let backend = Backend {
-            name: "PostgreSQL",
+            name,
             db: Database::Postgres(cluster.create_database(&format!("case{i}"))),
-            serializable: false,
+            serializable,
             _dir: None,
         };
-        eprintln!("{}: {name}", backend.name);
+        eprintln!("{}: {case_name}", backend.name);
         case(&backend);
     }
+}
+
+#[test]
+fn the_suite_on_postgresql() {
+    postgres_suite("PostgreSQL", false);
 }
 
 /// Every write `SERIALIZABLE`, as on CockroachDB: the same outcomes, through retries of the
 /// transactions the server refuses as conflicting (the concurrent writers case meets them).
 #[test]
 fn the_suite_on_postgresql_serializable() {
-    let cluster = common::pg::Cluster::start(false);
-    for (i, (name, case)) in CASES.iter().enumerate() {
-        let backend = Backend {
-            name: "PostgreSQL, SERIALIZABLE",
-            db: Database::Postgres(cluster.create_database(&format!("case{i}"))),
-            serializable: true,
-            _dir: None,
-        };
-        eprintln!("{}: {name}", backend.name);
-        case(&backend);
-    }
+    postgres_suite("PostgreSQL, SERIALIZABLE", true);
 }
 
 /// A database that is down answers as unavailable (503), and one that is back is used again

@@ -478,19 +478,6 @@ mod tests {
         }
     }
 
-    fn signed(id: &str, body: &str, nonce: &str, now: i64) -> NewSubmission {
-        NewSubmission {
-            signed: Some(SignedBy {
-                keyid: "kid-1".into(),
-                jwk: r#"{"crv":"Ed25519","kty":"OKP","x":"AAAA"}"#.into(),
-                nonce: nonce.into(),
-                nonce_expires_at: now + 300,
-                now,
-            }),
-            ..new(id, body)
-        }
-    }
-
     impl Sqlite {
         fn open_full(path: &Path) -> Result<Sqlite, StoreError> {
             Sqlite::open(path, Synchronous::Full)
@@ -502,55 +489,6 @@ mod tests {
             .lock()
             .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
             .unwrap()
-    }
-
-    #[test]
-    fn a_signed_submission_its_key_and_nonce_are_stored_together() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Sqlite::open_full(&dir.path().join("db.sqlite3")).unwrap();
-        let first = signed("a", "x", "n1", 1000);
-        assert!(!store.nonce_seen(first.signed.as_ref().unwrap()).unwrap());
-        let Inserted::Created(receipt) = store.insert(&first).unwrap() else {
-            panic!("not created")
-        };
-        assert!(store.nonce_seen(first.signed.as_ref().unwrap()).unwrap());
-        let stored = store.get(&receipt.reference).unwrap().unwrap();
-        assert_eq!(stored.key_id.as_deref(), Some("kid-1"));
-        assert_eq!(stored.idempotency_key.as_deref(), Some("a"));
-        // The same bytes again are a replay, answered before the nonce.
-        assert_eq!(
-            store.insert(&first).unwrap(),
-            Inserted::Replayed(receipt.clone())
-        );
-        // Another submission with a used nonce is refused, and nothing is written.
-        assert_eq!(
-            store.insert(&signed("b", "y", "n1", 1100)).unwrap(),
-            Inserted::NonceReplayed
-        );
-        assert_eq!(count(&store, "submissions"), 1);
-        // Once the nonce has expired, it is deleted as a new one is written, and may be seen
-        // again (the signature's own window refuses it before that matters).
-        assert!(matches!(
-            store.insert(&signed("c", "z", "n2", 1400)).unwrap(),
-            Inserted::Created(_)
-        ));
-        assert_eq!(count(&store, "nonces"), 1);
-        assert_eq!(count(&store, "signing_keys"), 1);
-        assert!(!store.nonce_seen(first.signed.as_ref().unwrap()).unwrap());
-        // A failed insert leaves no nonce and no key behind.
-        let mut broken = signed("d", "w", "n3", 1400);
-        broken.signed.as_mut().unwrap().keyid = "kid-2".into();
-        broken.form_id = String::new();
-        store
-            .lock()
-            .execute_batch(
-                "CREATE TRIGGER no_empty BEFORE INSERT ON submissions WHEN NEW.form_id = ''
-                 BEGIN SELECT RAISE(ABORT, 'empty form id'); END;",
-            )
-            .unwrap();
-        assert!(store.insert(&broken).is_err());
-        assert_eq!(count(&store, "signing_keys"), 1);
-        assert_eq!(count(&store, "nonces"), 1);
     }
 
     #[test]
@@ -590,20 +528,6 @@ mod tests {
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
-    }
-
-    #[test]
-    fn newer_schema_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db.sqlite3");
-        Connection::open(&path)
-            .unwrap()
-            .pragma_update(None, "user_version", 99)
-            .unwrap();
-        assert!(matches!(
-            Sqlite::open_full(&path),
-            Err(StoreError::TooNew { found: 99, .. })
-        ));
     }
 
     #[test]
