@@ -67,6 +67,33 @@ async fn the_reference_receiver_keeps_every_rule() {
     assert!(replay.seen.contains("saw 200"), "{}", replay.seen);
 }
 
+/// The same kit against a receiver storing in PostgreSQL (issue 19): every rule holds.
+#[tokio::test]
+async fn the_reference_receiver_on_postgresql_keeps_every_rule() {
+    let (cluster, url) = tokio::task::spawn_blocking(|| {
+        let cluster = common::pg::Cluster::start(false);
+        let url = cluster.create_database("blankett");
+        (cluster, url)
+    })
+    .await
+    .unwrap();
+    let server = start(common::Options {
+        admin_token: Some(TOKEN.into()),
+        db: Some(url.into()),
+        ..common::Options::default()
+    })
+    .await;
+    let mut options = options(server.url("/api/submissions"));
+    options.admin_token = Some(TOKEN.into());
+    let (report, out) = run(&options).await;
+    println!("{out}");
+    assert!(!report.failed(), "{out}");
+    assert_eq!(report.rules(Verdict::Warn), Vec::<&str>::new(), "{out}");
+    assert_eq!(report.outcomes.len(), conformance::RULES.len(), "{out}");
+    drop(server);
+    drop(cluster);
+}
+
 #[tokio::test]
 async fn a_bare_origin_means_api_submissions() {
     let server = start(common::Options::default()).await;

@@ -561,7 +561,12 @@ pub async fn start(options: Options) -> TestServer {
         conn.pragma_update(None, "max_page_count", pages).unwrap();
         AppState::with_store(&config, Store::from_connection(conn).unwrap()).unwrap()
     } else {
-        AppState::open(&config).unwrap()
+        // Blocking (PostgreSQL's client runs its own runtime): off the async threads.
+        let opening = config.clone();
+        tokio::task::spawn_blocking(move || AppState::open(&opening))
+            .await
+            .unwrap()
+            .unwrap()
     };
     if let Some(policy) = options.admin_throttle {
         state.admin_throttle = blankett_server::throttle::Throttle::new(policy);
