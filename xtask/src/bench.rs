@@ -10,18 +10,20 @@
 //! one autosave and one restore of a 1,000-answer draft, `tests/bench/sign.mjs` for the page's
 //! work from Submit to the signed request leaving (sign and enqueue), `tests/bench/embed.mjs`
 //! for bytes and time to the first field of an embedded form beside the app's own page,
-//! `tests/bench/long-step.mjs` for one step of 125, 250 and 500 questions, and last
+//! `tests/bench/long-step.mjs` for one step of 125, 250 and 500 questions,
+//! `tests/bench/served.mjs` for the bytes of a first and a repeat visit as the receiver
+//! serves the app (compressed copies, cache headers), and last
 //! `bench/run.mjs`, the comparison with SurveyJS and Form.io on the same forms (it prints a
 //! table and writes it to `bench/results/latest.md`).
 
 use crate::root;
-use std::io::Write;
 
 /// Builds the release app and prints every figure.
 pub fn run() -> Result<(), String> {
     crate::install::build_tools()?;
     crate::run(std::process::Command::new("trunk").args(["build", "--release", "--offline"]))?;
     crate::after_trunk(&root().join("dist"))?;
+    crate::precompress_dist()?;
     bundle_sizes()?;
     // Timings come from an optimised build; xtask itself is built in debug.
     crate::run(
@@ -101,6 +103,7 @@ fn browser_conditions() -> Result<(), String> {
     let sign = root().join("tests/bench/sign.mjs");
     let embed = root().join("tests/bench/embed.mjs");
     let long_step = root().join("tests/bench/long-step.mjs");
+    let served = root().join("tests/bench/served.mjs");
     crate::with_receiver(
         "bench",
         // The example forms, for the demo host page of the embedding figure.
@@ -117,7 +120,9 @@ fn browser_conditions() -> Result<(), String> {
             Ok(())
         },
         |url, _| {
-            for measure in [&script, &offline, &drafts, &sign, &embed, &long_step] {
+            for measure in [
+                &served, &script, &offline, &drafts, &sign, &embed, &long_step,
+            ] {
                 crate::run(
                     std::process::Command::new("node")
                         .arg(measure)
@@ -131,20 +136,11 @@ fn browser_conditions() -> Result<(), String> {
 }
 
 fn gzip_len(data: &[u8]) -> usize {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let _ = enc.write_all(data);
-    enc.finish().map(|v| v.len()).unwrap_or(0)
+    crate::precompress::gzip(data).len()
 }
 
 fn brotli_len(data: &[u8]) -> usize {
-    let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 22,
-        ..Default::default()
-    };
-    let _ = brotli::BrotliCompress(&mut &data[..], &mut out, &params);
-    out.len()
+    crate::precompress::brotli(data).len()
 }
 
 fn bundle_sizes() -> Result<(), String> {

@@ -6,6 +6,7 @@ mod bench;
 mod e2e;
 mod fuzz;
 mod install;
+mod precompress;
 mod tidy;
 
 use std::env;
@@ -104,7 +105,8 @@ pub fn cargo() -> Command {
 pub fn build_app() -> Result<(), String> {
     run(Command::new("trunk").args(["build", "--release", "--offline"]))?;
     after_trunk(&root().join("dist"))?;
-    build_dev_pages()
+    build_dev_pages()?;
+    precompress_dist()
 }
 
 /// What trunk does not make: the embed script and the service worker (which lists the
@@ -112,6 +114,14 @@ pub fn build_app() -> Result<(), String> {
 pub fn after_trunk(dist: &Path) -> Result<(), String> {
     write_embed_script(dist)?;
     write_service_worker(dist)
+}
+
+/// Compressed copies (`.br`, `.gz`) of every built file, for the receiver to serve
+/// (`precompress.rs`); run last, after the developer pages are in `dist/` too.
+pub fn precompress_dist() -> Result<(), String> {
+    let count = precompress::write_precompressed(&root().join("dist"))?;
+    eprintln!("xtask: wrote brotli and gzip copies of {count} file(s) in dist/");
+    Ok(())
 }
 
 /// Writes `dist/embed.js`, the one script a host page loads to embed forms: wasm-bindgen's

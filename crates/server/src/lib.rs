@@ -33,6 +33,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use tokio::net::TcpListener;
 use tower::ServiceExt;
+use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
@@ -215,7 +216,24 @@ pub fn router(state: Arc<AppState>) -> Router {
             Arc::clone(&state),
             rate::limit_submissions,
         ));
-    let forms_dir = ServeDir::new(&state.forms_dir);
+    // Files citizens' browsers download: compressed (by the build where it wrote `.br` and
+    // `.gz` copies, else as sent). The API's answers are not: they are small, and some
+    // carry personal data beside what a client sent, which compression can leak (BREACH).
+    let public = Router::new()
+        .nest_service(
+            "/forms",
+            ServeDir::new(&state.forms_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .fallback(static_app)
+        .layer(
+            CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                .no_deflate()
+                .no_zstd(),
+        );
     Router::new()
         .route("/api/submissions", submissions)
         .route("/api/submissions/{reference}", get(api::get_submission))
@@ -230,8 +248,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
         .route(JWKS_PATH, get(api::jwks))
-        .nest_service("/forms", forms_dir)
-        .fallback(static_app)
+        .merge(public)
         .layer(middleware::from_fn(not_a_file_name))
         .layer(middleware::from_fn(limits::check_head))
         .layer(middleware::from_fn_with_state(
@@ -279,7 +296,10 @@ async fn static_app(State(app): State<Arc<AppState>>, request: Request) -> Respo
     if path == "/" || path == "/index.html" {
         return app_page(&app.dist.join("index.html")).await;
     }
-    match ServeDir::new(&app.dist).oneshot(request).await {
+    let files = ServeDir::new(&app.dist)
+        .precompressed_br()
+        .precompressed_gzip();
+    match files.oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
     }
@@ -320,6 +340,19 @@ async fn app_page(index: &std::path::Path) -> Response {
 
 /// Whether a path is the app's page, its service worker or a form definition, which must never
 /// be cached stale (a stale `sw.js` would hide a new deployment from the browser).
+/// Whether `path` names a file whose name carries its content's hash, as trunk and the
+/// build name them (`blankett-0123456789abcdef_bg.wasm`, `embed-0123456789abcdef.js`): a
+/// hyphen, then 16 hexadecimal digits, then `_` or `.`.
+fn is_hashed_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.match_indices('-').any(|(at, _)| {
+        let rest = &name[at + 1..];
+        rest.len() > 17
+            && rest[..16].bytes().all(|b| b.is_ascii_hexdigit())
+            && matches!(rest.as_bytes()[16], b'.' | b'_')
+    })
+}
+
 fn no_cache_path(path: &str) -> bool {
     path == "/"
         || path == "/sw.js"
@@ -404,6 +437,7 @@ async fn common_headers(
     let is_preflight = request.method() == Method::OPTIONS;
     let origin = request.headers().get(header::ORIGIN).cloned();
     let mut response = next.run(request).await;
+    let status = response.status();
     let is_html = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -429,6 +463,21 @@ async fn common_headers(
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     } else if no_cache_path(&path) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    } else if is_hashed_file(&path) && status.is_success() {
+        // The name changes whenever the content does: a browser never asks again.
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    }
+    if !path.starts_with("/api")
+        && !headers.get_all(header::VARY).iter().any(|v| {
+            v.to_str()
+                .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+        })
+    {
+        // The same address has a brotli, a gzip and a plain body: caches must keep them apart.
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     if !path.starts_with("/api")
         && path != JWKS_PATH
@@ -567,7 +616,31 @@ pub async fn shutdown_signal() {
 
 #[cfg(test)]
 mod tests {
-    use super::no_cache_path;
+    use super::{is_hashed_file, no_cache_path};
+
+    #[test]
+    fn hashed_file_names() {
+        for hashed in [
+            "/blankett-0123456789abcdef_bg.wasm",
+            "/blankett-0123456789abcdef.js",
+            "/main-9d2b2ed704bf2a74.css",
+            "/embed-944430619bfaab42.js",
+            "/dev/oep-web-0123456789ABCDEF_bg.wasm",
+        ] {
+            assert!(is_hashed_file(hashed), "{hashed}");
+        }
+        for plain in [
+            "/embed.js",
+            "/sw.js",
+            "/index.html",
+            "/forms/bygglov-0123456789abcdef",
+            "/blankett-0123456789abcde.js",
+            "/blankett-0123456789abcdeg.js",
+            "/a-0123456789abcdef",
+        ] {
+            assert!(!is_hashed_file(plain), "{plain}");
+        }
+    }
 
     #[test]
     fn the_page_its_worker_and_definitions_are_revalidated() {
