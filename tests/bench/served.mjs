@@ -33,7 +33,7 @@ async function measure() {
   if (page.status !== 200) throw new Error(`/ answered ${page.status}`);
   const html = page.body.toString('utf8');
   // What the page loads: trunk's hashed module, its wasm and the stylesheet.
-  const refs = [...html.matchAll(/(?:href|src)="\/?([^"]+\.(?:js|wasm|css))"/g)].map((m) => `/${m[1]}`);
+  const refs = [...html.matchAll(/(?:href|src)="\/?([^"]+\.(?:js|wasm|css))"/g)].map((m) => `/${m[1].replace(/^\.\//, "")}`);
   const paths = ['/', ...new Set(refs), `/forms/${FORM}.json`];
   const rows = [];
   for (const path of paths) {
