@@ -159,8 +159,9 @@ pub fn ReviewPage() -> impl IntoView {
     view! {
         <ErrorSummary/>
         <Progress/>
+        <PrintHeading/>
         <h2 id="step-heading" tabindex="-1">{move || t(lang.get(), Key::ReviewTitle)}</h2>
-        <p>{move || t(lang.get(), Key::ReviewIntro)}</p>
+        <p class="no-print">{move || t(lang.get(), Key::ReviewIntro)}</p>
         {move || sections.get().into_iter().map(|section| view! {
             <section class="review-section" aria-labelledby=ctx.host.region_label(&format!("review-{}", section.step))>
                 <h3 id=format!("review-{}", section.step)>{section.title}</h3>
@@ -200,6 +201,27 @@ fn ReviewRow(item: blankett_core::session::ReviewItem) -> impl IntoView {
                 </dd>
             })}
         </div>
+    }
+}
+
+/// On paper only (the review page and the receipt): who publishes the form and the date it was
+/// printed, under the form's title. The screen has both elsewhere (the start page, the receipt's
+/// facts), so the element is hidden there, and from assistive technology with it.
+#[component]
+fn PrintHeading() -> impl IntoView {
+    let ctx = expect_context::<FormCtx>();
+    let lang = ctx.lang;
+    let name = ctx.read_untracked(|s| s.definition().organisation.name.clone());
+    let today = crate::browser::today().to_string();
+    view! {
+        <p class="print-only print-heading">
+            <span lang={
+                let name = name.clone();
+                move || lang_attr(&name, lang.get())
+            }>{tr(&name, lang)}</span>
+            <br/>
+            {move || t(lang.get(), Key::PrintDate)}" "<bdi dir="ltr">{today}</bdi>
+        </p>
     }
 }
 
@@ -265,6 +287,7 @@ pub fn ReceiptPage() -> impl IntoView {
     let sections = Memo::new(move |_| ctx.read(|s| s.review(lang.get())));
     view! {
         <section class="receipt" aria-labelledby=ctx.host.region_label("step-heading")>
+            <PrintHeading/>
             <h2 id="step-heading" tabindex="-1">{move || t(lang.get(), Key::ReceiptTitle)}</h2>
             {move || receipt.get().map(|r| view! {
                 <dl class="receipt-facts">

@@ -216,6 +216,8 @@ pub enum Key {
     ReceiptAnswers,
     /// "Print the receipt"
     PrintReceipt,
+    /// "Date:" (on paper, before the date it was printed)
+    PrintDate,
 }
 
 /// The interface text for `key` in `lang`.
@@ -462,6 +464,7 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         ),
         Key::ReceiptAnswers => ("Det här skickade du", "What you sent"),
         Key::PrintReceipt => ("Skriv ut kvittot", "Print the receipt"),
+        Key::PrintDate => ("Datum:", "Date:"),
     };
     match lang {
         Lang::Sv => sv,
