@@ -15,6 +15,7 @@ pub mod logic;
 pub mod markdown;
 mod nfc;
 mod normalize;
+pub mod plain;
 pub mod protocol;
 pub mod session;
 pub mod signing;

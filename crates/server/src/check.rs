@@ -1,8 +1,11 @@
-//! `blankett-server check`: prints every problem in definition files, as form authors see them.
+//! `blankett-server check`: prints every problem in definition files, as form authors see them,
+//! then the plain-language suggestions for their Swedish texts and the form's LIX
+//! ([`blankett_core::plain`]), which never make a file fail.
 
 use std::io::Write;
 use std::path::PathBuf;
 
+use blankett_core::definition::warning_word;
 use blankett_core::{Lang, Severity};
 
 /// Exit code when every file loads (warnings allowed).
@@ -43,6 +46,20 @@ pub fn run_for(
         let loaded = blankett_core::load(&text);
         for d in &loaded.diagnostics {
             let _ = writeln!(out, "{name}: {}", d.line(lang));
+        }
+        if let Some(def) = &loaded.definition {
+            // Plain Swedish: suggestions only, never an error (authors decide).
+            let plain = blankett_core::plain::check(def);
+            for finding in &plain.findings {
+                let _ = writeln!(
+                    out,
+                    "{name}: {}: ({}) {}",
+                    finding.path,
+                    warning_word(lang),
+                    finding.message(lang)
+                );
+            }
+            let _ = writeln!(out, "{name}: {}", plain.summary(lang));
         }
         if let (Some(def), Some(allowed)) = (&loaded.definition, connect) {
             for (path, url, origin) in blocked_addresses(def, allowed) {

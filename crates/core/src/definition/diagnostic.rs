@@ -40,7 +40,8 @@ impl Diagnostic {
     }
 }
 
-fn warning_word(lang: Lang) -> &'static str {
+/// "warning" in `lang`, as a warning's line says it: `path: (warning) message`.
+pub fn warning_word(lang: Lang) -> &'static str {
     match lang {
         Lang::Sv => "varning",
         Lang::En => "warning",
