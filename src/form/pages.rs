@@ -105,7 +105,11 @@ fn ErrorSummary() -> impl IntoView {
                                 e.prevent_default();
                                 ctx.host.focus_now(&target);
                             };
-                            view! { <li><a href=href on:click=on_click>{item.text}</a></li> }
+                            view! {
+                                <li><a href=href on:click=on_click>
+                                    {item.label}": "<span lang=item.message_lang>{item.message}</span>
+                                </a></li>
+                            }
                         }).collect_view()}
                     </ul>
                 </div>
@@ -191,7 +195,11 @@ fn ReviewRow(item: blankett_core::session::ReviewItem) -> impl IntoView {
         <div class="review-row">
             <dt>{item.label.clone()}</dt>
             <dd class=if answered { "review-value" } else { "review-value review-value--empty" }>
-                {if answered { item.value } else { t(l, Key::NotAnswered).to_owned() }}
+                {match (answered, item.ltr) {
+                    (true, true) => view! { <bdi dir="ltr">{item.value}</bdi> }.into_any(),
+                    (true, false) => item.value.into_any(),
+                    (false, _) => t(l, Key::NotAnswered).into_any(),
+                }}
             </dd>
             {item.editable.then(|| view! {
                 <dd class="review-action">
@@ -234,7 +242,10 @@ fn SendStatusNotice() -> impl IntoView {
     let notice = move || {
         let l = lang.get();
         let problem = |status: u16, detail: Option<blankett_core::Localized>| {
-            let reason = detail.map_or_else(|| format!("HTTP {status}"), |d| d.get(l).to_owned());
+            let reason = detail.map_or_else(
+                || format!("HTTP {status}"),
+                |d| d.get(l.messages()).to_owned(),
+            );
             format!(
                 "{} {reason} {}",
                 t(l, Key::SendRejected),
@@ -250,8 +261,10 @@ fn SendStatusNotice() -> impl IntoView {
                 status: Some(status),
                 detail,
             } if detail.is_some() || status >= 300 => {
-                let reason =
-                    detail.map_or_else(|| format!("HTTP {status}"), |d| d.get(l).to_owned());
+                let reason = detail.map_or_else(
+                    || format!("HTTP {status}"),
+                    |d| d.get(l.messages()).to_owned(),
+                );
                 format!(
                     "{} {reason} {}",
                     t(l, Key::SendRejected),
@@ -314,7 +327,11 @@ pub fn ReceiptPage() -> impl IntoView {
                         {section.items.into_iter().filter(|i| !i.value.is_empty()).map(|item| view! {
                             <div class="review-row">
                                 <dt>{item.label}</dt>
-                                <dd class="review-value">{item.value}</dd>
+                                <dd class="review-value">{if item.ltr {
+                                    view! { <bdi dir="ltr">{item.value}</bdi> }.into_any()
+                                } else {
+                                    item.value.into_any()
+                                }}</dd>
                             </div>
                         }).collect_view()}
                     </dl>

@@ -137,6 +137,39 @@ fn check_suggests_plainer_swedish() {
     assert!(out.contains("byrakratisk.json: klarspråk: formulärets LIX är 37 (lättläst), 67 ord i 12 svenska texter, 9 förslag"), "{out}");
 }
 
+/// A definition offering languages: the checker says what the runtime's own interface lacks
+/// in each (a whole language file, or the messages built with parts, said in Swedish).
+#[test]
+fn check_reports_interface_texts_a_language_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let offered = common::FORM.replace(
+        r#""version": "3","#,
+        r#""version": "3", "languages": ["sv", "en", "fi", "se"],"#,
+    );
+    std::fs::write(dir.path().join("languages.json"), offered).unwrap();
+    let (code, out, _) = run(&["check", "languages.json"], dir.path());
+    assert_eq!(code, 0, "warnings only: {out}");
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains("languages[")).collect();
+    assert_eq!(
+        lines,
+        [
+            "languages.json: languages[2]: (warning) messages about answers (e.g. a wrong personnummer) are shown in Swedish in \"fi\"",
+            "languages.json: languages[3]: (warning) the runtime's own texts (buttons, headings, messages) have no \"se\" version and are shown in Swedish; messages about answers (e.g. a wrong personnummer) are shown in Swedish in \"se\"",
+        ],
+        "{out}"
+    );
+    // Swedish and English are complete: nothing said about them, nor about a form without
+    // `languages` (Swedish and English).
+    let (_, out, _) = run(&["check", "--lang", "sv", "languages.json"], dir.path());
+    assert!(
+        out.contains("languages[3]: (varning) körtidens egna texter"),
+        "{out}"
+    );
+    std::fs::write(dir.path().join("plain.json"), common::FORM).unwrap();
+    let (_, out, _) = run(&["check", "plain.json"], dir.path());
+    assert!(!out.contains("languages["), "{out}");
+}
+
 #[test]
 fn check_prints_diagnostics_with_file_names() {
     let dir = tempfile::tempdir().unwrap();
