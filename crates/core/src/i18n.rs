@@ -4,7 +4,8 @@
 //!
 //! Texts from a form definition are localized by the definition itself ([`crate::Text`]); these
 //! are the words of the runtime around them: buttons, headings, status messages. A message with
-//! parts (an answer's issue, a loader diagnostic) says itself in each language where it is made.
+//! parts (an answer's issue, a loader diagnostic) says itself in Swedish and English where it is
+//! made ([`Lang`](crate::Lang)); a page in any other language shows it in Swedish.
 
 use std::sync::OnceLock;
 
