@@ -9,6 +9,8 @@ const result = document.getElementById('result');
 const report = document.getElementById('report');
 const definition = document.getElementById('definition');
 const download = document.getElementById('download');
+const plain = document.getElementById('plain');
+const plainSummary = document.getElementById('plain-summary');
 let url = null;
 
 file.addEventListener('change', async () => {
@@ -32,6 +34,9 @@ file.addEventListener('change', async () => {
     status.replaceChildren(Object.assign(document.createElement('p'), { className: 'error', textContent: `${picked.name} kunde inte konverteras: ${out.error}` }));
     return;
   }
+  // The checker's plain-language suggestions for the Swedish texts (never errors).
+  plainSummary.textContent = out.plain?.summary ?? '';
+  plain.replaceChildren(...(out.plain?.findings ?? []).map((f) => Object.assign(document.createElement('li'), { textContent: f })));
   definition.value = out.definition;
   if (url) URL.revokeObjectURL(url);
   url = URL.createObjectURL(new Blob([out.definition], { type: 'application/json' }));

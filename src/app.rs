@@ -1,13 +1,13 @@
 //! The app's shell: skip link, language switch, and what the page or the element asks for.
 
-use blankett_core::Lang;
+use blankett_core::LangTag;
 use leptos::prelude::*;
 
 use crate::browser;
 use crate::catalogue::Catalogue;
 use crate::form::FormLoader;
 use crate::host::{Host, Setup, Show};
-use crate::i18n::{Key, UiLang, t};
+use crate::i18n::{Key, Offered, UiLang, t};
 use crate::my_drafts::MyDrafts;
 use crate::offline::UpdateNotice;
 use crate::outbox::Outbox;
@@ -18,11 +18,17 @@ pub fn App(setup: Setup, host: Host) -> impl IntoView {
     provide_context(host);
     let lang = RwSignal::new(setup.lang.unwrap_or_else(browser::initial_language));
     provide_context(UiLang(lang));
+    provide_context(Offered(RwSignal::new(vec![LangTag::SV, LangTag::EN])));
     Effect::new(move |_| host.set_language(lang.get()));
     host.follow_height();
 
     let outbox = Outbox::start();
     let on_form = matches!(setup.show, Show::Form(_));
+    // Around the forms the page is in Swedish or English; a form's page keeps the wish until
+    // its definition says which languages it offers (`FormView`).
+    if !on_form {
+        lang.set(lang.get_untracked().best_of(&[LangTag::SV, LangTag::EN]));
+    }
     let embedded = host.embedded();
     let content = match setup.show.clone() {
         Show::Drafts => view! { <MyDrafts/> }.into_any(),
@@ -56,30 +62,36 @@ pub fn App(setup: Setup, host: Host) -> impl IntoView {
     .into_any()
 }
 
-/// A button that switches to the other interface language, labelled in that language; in a
-/// navigation landmark of its own on the app's page (`landmark`), not among a host page's.
+/// The languages the page offers, each a button labelled with the language's own name in that
+/// language ("suomi", "العربية"); the current one is marked `aria-current`. In a navigation
+/// landmark of its own on the app's page (`landmark`), not among a host page's.
 #[component]
 fn LanguageSwitch(#[prop(default = true)] landmark: bool) -> impl IntoView {
     let UiLang(lang) = expect_context::<UiLang>();
-    let other = move || {
-        if lang.get() == Lang::Sv {
-            Lang::En
-        } else {
-            Lang::Sv
-        }
+    let Offered(offered) = expect_context::<Offered>();
+    let buttons = move || {
+        offered
+            .get()
+            .into_iter()
+            .map(|l| {
+                let current = move || (lang.get() == l).then_some("true");
+                view! {
+                    <li>
+                        <button type="button" class="link-button" lang=l.code().to_owned() dir=if l.is_rtl() { "rtl" } else { "ltr" }
+                            aria-current=current on:click=move |_| lang.set(l)>
+                            {l.native_name().to_owned()}
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
     };
-    let button = move || {
-        view! {
-            <button type="button" class="link-button" lang=move || other().code() on:click=move |_| lang.set(other())>
-                {move || other().native_name()}
-            </button>
-        }
-    };
+    let list = move || view! { <ul class="language-list">{buttons}</ul> };
     if landmark {
-        view! { <nav class="language" aria-label=move || t(lang.get(), Key::ChangeLanguage)>{button()}</nav> }
+        view! { <nav class="language" aria-label=move || t(lang.get(), Key::ChangeLanguage)>{list()}</nav> }
             .into_any()
     } else {
-        view! { <div class="language">{button()}</div> }.into_any()
+        view! { <div class="language" role="group" aria-label=move || t(lang.get(), Key::ChangeLanguage)>{list()}</div> }.into_any()
     }
 }
 

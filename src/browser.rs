@@ -1,6 +1,6 @@
 //! Small adapters to the browser: page URL, language attribute, today's date.
 
-use blankett_core::{Date, Lang};
+use blankett_core::{Date, LangTag};
 use wasm_bindgen::JsCast;
 
 /// A query parameter of the page's URL.
@@ -11,13 +11,19 @@ pub fn query_param(name: &str) -> Option<String> {
         .get(name)
 }
 
-/// Sets `<html lang>` and remembers the language in the URL (so a reload keeps it).
-pub fn set_document_language(lang: Lang) {
+/// `rtl` for a language written right to left, else `ltr`: the `dir` of the app's root.
+pub fn direction(lang: LangTag) -> &'static str {
+    if lang.is_rtl() { "rtl" } else { "ltr" }
+}
+
+/// Sets `<html lang>` and `dir` and remembers the language in the URL (so a reload keeps it).
+pub fn set_document_language(lang: LangTag) {
     let Some(window) = web_sys::window() else {
         return;
     };
     if let Some(root) = window.document().and_then(|d| d.document_element()) {
         let _ = root.set_attribute("lang", lang.code());
+        let _ = root.set_attribute("dir", direction(lang));
     }
     let Ok(href) = window.location().href() else {
         return;
@@ -32,14 +38,14 @@ pub fn set_document_language(lang: Lang) {
 }
 
 /// The language to start in: `?lang=`, else the browser's, else Swedish.
-pub fn initial_language() -> Lang {
+pub fn initial_language() -> LangTag {
     query_param("lang")
-        .and_then(|c| Lang::from_code(&c))
+        .and_then(|c| LangTag::parse(&c))
         .or_else(|| {
             web_sys::window()?
                 .navigator()
                 .language()
-                .and_then(|c| Lang::from_code(&c))
+                .and_then(|c| LangTag::parse(&c))
         })
         .unwrap_or_default()
 }
@@ -91,7 +97,7 @@ pub fn resolve_against(base: &str, url: &str) -> String {
 }
 
 /// An RFC 3339 timestamp as the citizen reads it, in their time zone ("23 november 2026 10:41").
-pub fn human_time(rfc3339: &str, lang: Lang) -> String {
+pub fn human_time(rfc3339: &str, lang: LangTag) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
     if date.get_time().is_nan() {
         return rfc3339.to_owned();
@@ -104,7 +110,7 @@ pub fn human_time(rfc3339: &str, lang: Lang) -> String {
 }
 
 /// A time in ms since the Unix epoch as the citizen reads it ("23 november 2026 10:41").
-pub fn human_time_ms(ms: u64, lang: Lang) -> String {
+pub fn human_time_ms(ms: u64, lang: LangTag) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
     local_string(
         &date,
@@ -114,18 +120,24 @@ pub fn human_time_ms(ms: u64, lang: Lang) -> String {
 }
 
 /// The time of day of a time in ms since the Unix epoch ("10:41").
-pub fn clock_time_ms(ms: u64, lang: Lang) -> String {
+pub fn clock_time_ms(ms: u64, lang: LangTag) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
     local_string(&date, lang, &[("timeStyle", "short")])
 }
 
-fn local_string(date: &js_sys::Date, lang: Lang, options: &[(&str, &str)]) -> String {
+fn local_string(date: &js_sys::Date, lang: LangTag, options: &[(&str, &str)]) -> String {
     let object = js_sys::Object::new();
     for (key, value) in options {
         let _ = js_sys::Reflect::set(&object, &(*key).into(), &(*value).into());
     }
-    let locale = if lang == Lang::Sv { "sv-SE" } else { "en-GB" };
-    String::from(date.to_locale_string(locale, &object))
+    // Swedish and English as in Sweden and Britain; any other language with Western digits,
+    // as dates and numbers stay left to right in a right-to-left page too.
+    let locale = match lang.code() {
+        "sv" => "sv-SE".to_owned(),
+        "en" => "en-GB".to_owned(),
+        other => format!("{other}-u-nu-latn"),
+    };
+    String::from(date.to_locale_string(&locale, &object))
 }
 
 /// Starts a User Timing measurement called `name` (see [`measure_end`]).

@@ -10,7 +10,7 @@
 
 use std::cell::RefCell;
 
-use blankett_core::Lang;
+use blankett_core::LangTag;
 use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::JsCast;
@@ -36,7 +36,7 @@ pub struct Setup {
     /// What to show.
     pub show: Show,
     /// The interface language asked for, if any.
-    pub lang: Option<Lang>,
+    pub lang: Option<LangTag>,
     /// Open the first step at once (the page around the form already introduces it).
     pub start: bool,
     /// Where submissions go instead of the definition's `submit.url` (absolute).
@@ -69,7 +69,7 @@ impl Setup {
             || config.as_ref().and_then(|c| c.get("start")?.as_bool()) == Some(true);
         Setup {
             show,
-            lang: param("lang").and_then(|c| Lang::from_code(&c)),
+            lang: param("lang").and_then(|c| LangTag::parse(&c)),
             start,
             submit_url: None,
             url_prefill: browser::url_prefill(),
@@ -209,13 +209,14 @@ impl Host {
         self.tell_frame("title", &serde_json::json!({ "title": title }));
     }
 
-    /// Sets the interface language on the app's root: `<html lang>` and the address on a page
+    /// Sets the page's language and direction on the app's root: `<html lang dir>` and the address on a page
     /// of its own (so a reload keeps it), the views' container when embedded.
-    pub fn set_language(&self, lang: Lang) {
+    pub fn set_language(&self, lang: LangTag) {
         self.0.with_value(|p| match p {
             Place::Page { .. } => browser::set_document_language(lang),
             Place::Element { container, .. } => {
                 let _ = container.set_attribute("lang", lang.code());
+                let _ = container.set_attribute("dir", browser::direction(lang));
             }
         });
     }
@@ -342,7 +343,7 @@ pub fn mount_embedded(
         .map_err(|e| JsValue::from_str(&format!("blankett-form: {e}")))?;
     let setup = Setup {
         show: Show::Form(config.src),
-        lang: config.lang.as_deref().and_then(Lang::from_code),
+        lang: config.lang.as_deref().and_then(LangTag::parse),
         start: config.start,
         submit_url: config.submit_url,
         url_prefill: serde_json::Value::Object(serde_json::Map::new()),

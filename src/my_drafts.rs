@@ -1,7 +1,7 @@
 //! "Mina påbörjade ärenden": the drafts on this device, to continue or delete each, and the
 //! button that deletes everything this app keeps on the device.
 
-use blankett_core::{Draft, Lang};
+use blankett_core::{Draft, LangTag};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -39,7 +39,7 @@ async fn entries() -> Result<Vec<Entry>, StorageError> {
 
 /// The page's address that opens `entry` again: `?form=<id>` for a form this site serves,
 /// else `?src=<definition address>`, with the draft and the language.
-fn open_link(entry: &Entry, lang: Lang) -> String {
+fn open_link(entry: &Entry, lang: LangTag) -> String {
     let id = entry.draft.form_id.as_str();
     let bundled = browser::resolve_url(&format!("forms/{id}.json"));
     let form = if entry.source == bundled || entry.source.is_empty() {
@@ -231,7 +231,7 @@ fn DraftItem(
 }
 
 /// What went wrong with the device's storage, in words.
-pub fn storage_reason(e: &StorageError, lang: Lang) -> String {
+pub fn storage_reason(e: &StorageError, lang: LangTag) -> String {
     match e {
         StorageError::Full => t(lang, Key::SaveFull).to_owned(),
         StorageError::Unavailable(reason) | StorageError::Failed(reason) => reason.clone(),

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use blankett_core::{
-    Change, Context, Focus, FormSession, Lang, PrefillOrigin, SendOutcome, Submission,
+    Change, Context, Focus, FormSession, LangTag, PrefillOrigin, SendOutcome, Submission,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,7 +22,7 @@ pub struct FormCtx {
     /// The citizen's progress and answers; changed only through the intent methods.
     session: RwSignal<FormSession>,
     /// The interface language.
-    pub lang: RwSignal<Lang>,
+    pub lang: RwSignal<LangTag>,
     /// One trigger per answer key, for the views of that answer alone: typing in a field
     /// that nothing else reads redraws that field, not every field on the step.
     answer_triggers: StoredValue<HashMap<String, ArcTrigger>>,
@@ -43,7 +43,7 @@ impl FormCtx {
     /// sending to `submit_url`.
     pub fn new(
         session: FormSession,
-        lang: RwSignal<Lang>,
+        lang: RwSignal<LangTag>,
         host: Host,
         submit_url: String,
     ) -> FormCtx {
@@ -238,7 +238,7 @@ impl FormCtx {
                 ctx.read_untracked(|s| s.pending_submission().map(|p| p.submission_id.clone()));
             let begun = ctx
                 .session
-                .try_update(|s| s.begin_submit(lang, &fresh_id, &cx));
+                .try_update(|s| s.begin_submit(lang.messages(), &fresh_id, &cx));
             let submission: Submission = match begun {
                 Some(Ok(submission)) => {
                     // The draft keeps the submission and its id before it leaves the device.
@@ -280,7 +280,7 @@ impl FormCtx {
         let delivered = self
             .session
             .try_update(|s| {
-                s.adopt_pending(received.iter().map(|(sub, _)| sub), lang, &cx)
+                s.adopt_pending(received.iter().map(|(sub, _)| sub), lang.messages(), &cx)
                     .map(|sub| sub.submission_id.clone())
             })
             .flatten();
@@ -293,7 +293,7 @@ impl FormCtx {
             return true;
         }
         self.session.update(|s| {
-            s.adopt_pending(&waiting, lang, &cx);
+            s.adopt_pending(&waiting, lang.messages(), &cx);
         });
         false
     }

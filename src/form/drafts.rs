@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use blankett_core::{Definition, Draft, Dropped, FormSession, Lang, Position};
+use blankett_core::{Definition, Draft, Dropped, FormSession, LangTag, Position};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -171,7 +171,7 @@ impl Drafts {
                 // One this form cannot open is said here; others only on their own form.
                 Err(e) if record.draft.contains(&format!("\"form_id\":\"{form_id}\"")) => {
                     self.unreadable
-                        .set(Some(e.message(self.ctx.lang.get_untracked())));
+                        .set(Some(e.message(self.ctx.lang.get_untracked().messages())));
                 }
                 Err(_) => {}
             }
@@ -241,7 +241,7 @@ impl Drafts {
             Err(e) => {
                 return self
                     .unreadable
-                    .set(Some(e.message(self.ctx.lang.get_untracked())));
+                    .set(Some(e.message(self.ctx.lang.get_untracked().messages())));
             }
         };
         let held = tabs::hold(&lock_name(&draft.draft_id)).await;
@@ -466,8 +466,8 @@ pub fn DroppedNotice() -> impl IntoView {
                     <p>{t(l, Key::VersionChangedText)}</p>
                     <dl>
                         {dropped.into_iter().map(|d| view! {
-                            <dt>{d.label.get(l).to_owned()}</dt>
-                            <dd>{d.value.get(l).to_owned()}</dd>
+                            <dt>{d.label.get(l.messages()).to_owned()}</dt>
+                            <dd>{d.value.get(l.messages()).to_owned()}</dd>
                         }).collect_view()}
                     </dl>
                     <button type="button" class="button button--secondary" on:click=dismiss>
@@ -531,7 +531,7 @@ pub fn SaveStatus() -> impl IntoView {
 }
 
 /// What the privacy notice says about this device: how long drafts are kept, or that none is.
-pub fn privacy_text(def: &Definition, lang: Lang, standalone: bool) -> String {
+pub fn privacy_text(def: &Definition, lang: LangTag, standalone: bool) -> String {
     if def.keeps_drafts() {
         // Without the app's drafts page, the form itself offers deleting.
         let key = if standalone {

@@ -1,13 +1,13 @@
 //! Renders core's safe markdown tree as DOM nodes. Nothing is ever set as HTML.
 
-use blankett_core::Lang;
+use blankett_core::LangTag;
 use blankett_core::markdown::{Block, Inline, parse};
 use leptos::prelude::*;
 
 use crate::i18n::{Key, t};
 
 /// Renders information text: paragraphs, headings (as `h3`), lists, emphasis and links.
-pub fn render_markdown(source: &str, lang: Lang) -> AnyView {
+pub fn render_markdown(source: &str, lang: LangTag) -> AnyView {
     parse(source)
         .into_iter()
         .map(|block| match block {
@@ -26,7 +26,7 @@ pub fn render_markdown(source: &str, lang: Lang) -> AnyView {
         .into_any()
 }
 
-fn inlines(items: Vec<Inline>, lang: Lang) -> AnyView {
+fn inlines(items: Vec<Inline>, lang: LangTag) -> AnyView {
     items
         .into_iter()
         .map(|item| match item {

@@ -10,7 +10,7 @@ mod pages;
 use std::sync::Arc;
 
 use blankett_core::{
-    Context, Definition, Diagnostic, FormSession, Lang, Position, PrefillOrigin, Text,
+    Context, Definition, Diagnostic, FormSession, LangTag, Position, PrefillOrigin, Text,
 };
 use leptos::prelude::*;
 
@@ -18,7 +18,7 @@ pub use ctx::FormCtx;
 
 use crate::browser;
 use crate::host::{Host, Setup};
-use crate::i18n::{Key, UiLang, t};
+use crate::i18n::{Key, Offered, UiLang, t};
 use crate::net::{self, NetError};
 
 /// Why a form could not be shown.
@@ -104,7 +104,7 @@ pub fn FormLoader(url: String, setup: Setup) -> impl IntoView {
             }),
             Some(Err(LoadFailure::Broken(d))) => serde_json::json!({
                 "kind": "definition", "url": source_for_event.clone(),
-                "message": d.iter().map(|d| d.line(Lang::En)).collect::<Vec<_>>().join("; "),
+                "message": d.iter().map(|d| d.line(blankett_core::Lang::En)).collect::<Vec<_>>().join("; "),
             }),
             _ => return,
         };
@@ -154,7 +154,7 @@ fn BrokenForm(diagnostics: Vec<Diagnostic>) -> impl IntoView {
         <ul class="diagnostics">
             {move || {
                 let l = lang.get();
-                diagnostics.iter().map(|d| view! { <li><code>{d.line(l)}</code></li> }).collect_view()
+                diagnostics.iter().map(|d| view! { <li><code>{d.line(l.messages())}</code></li> }).collect_view()
             }}
         </ul>
         {standalone.then(|| view! {
@@ -168,6 +168,14 @@ fn BrokenForm(diagnostics: Vec<Diagnostic>) -> impl IntoView {
 fn FormView(def: Arc<Definition>, text: Arc<str>, source: String, setup: Setup) -> impl IntoView {
     let UiLang(lang) = expect_context::<UiLang>();
     let host = expect_context::<Host>();
+    // The switch offers the definition's languages; the page is in one of them (the wish from
+    // the address or the browser if offered, else the definition's first, Swedish).
+    let Offered(offered) = expect_context::<Offered>();
+    offered.set(def.languages.clone());
+    let best = lang.get_untracked().best_of(&def.languages);
+    if best != lang.get_untracked() {
+        lang.set(best);
+    }
     // The organisation's look, below whatever the host page's own CSS says (style/main.css).
     if let Some(theme) = &def.organisation.theme {
         host.set_tokens(&theme.tokens());
@@ -260,7 +268,7 @@ fn FormView(def: Arc<Definition>, text: Arc<str>, source: String, setup: Setup) 
 }
 
 /// The `lang` attribute a definition text needs when it is not in the interface language.
-pub fn lang_attr(text: &Text, ui: Lang) -> Option<String> {
+pub fn lang_attr(text: &Text, ui: LangTag) -> Option<String> {
     text.lang_of(ui)
         .filter(|code| *code != ui.code())
         .map(str::to_owned)
@@ -269,7 +277,7 @@ pub fn lang_attr(text: &Text, ui: Lang) -> Option<String> {
 /// A definition text in the interface language, reactive.
 pub fn tr(
     text: &Text,
-    lang: RwSignal<Lang>,
+    lang: RwSignal<LangTag>,
 ) -> impl Fn() -> String + Send + Sync + 'static + use<> {
     let text = text.clone();
     move || text.get(lang.get()).to_owned()

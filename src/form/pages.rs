@@ -105,7 +105,11 @@ fn ErrorSummary() -> impl IntoView {
                                 e.prevent_default();
                                 ctx.host.focus_now(&target);
                             };
-                            view! { <li><a href=href on:click=on_click>{item.text}</a></li> }
+                            view! {
+                                <li><a href=href on:click=on_click>
+                                    {item.label}": "<span lang=item.message_lang>{item.message}</span>
+                                </a></li>
+                            }
                         }).collect_view()}
                     </ul>
                 </div>
@@ -159,8 +163,9 @@ pub fn ReviewPage() -> impl IntoView {
     view! {
         <ErrorSummary/>
         <Progress/>
+        <PrintHeading/>
         <h2 id="step-heading" tabindex="-1">{move || t(lang.get(), Key::ReviewTitle)}</h2>
-        <p>{move || t(lang.get(), Key::ReviewIntro)}</p>
+        <p class="no-print">{move || t(lang.get(), Key::ReviewIntro)}</p>
         {move || sections.get().into_iter().map(|section| view! {
             <section class="review-section" aria-labelledby=ctx.host.region_label(&format!("review-{}", section.step))>
                 <h3 id=format!("review-{}", section.step)>{section.title}</h3>
@@ -190,7 +195,11 @@ fn ReviewRow(item: blankett_core::session::ReviewItem) -> impl IntoView {
         <div class="review-row">
             <dt>{item.label.clone()}</dt>
             <dd class=if answered { "review-value" } else { "review-value review-value--empty" }>
-                {if answered { item.value } else { t(l, Key::NotAnswered).to_owned() }}
+                {match (answered, item.ltr) {
+                    (true, true) => view! { <bdi dir="ltr">{item.value}</bdi> }.into_any(),
+                    (true, false) => item.value.into_any(),
+                    (false, _) => t(l, Key::NotAnswered).into_any(),
+                }}
             </dd>
             {item.editable.then(|| view! {
                 <dd class="review-action">
@@ -203,6 +212,27 @@ fn ReviewRow(item: blankett_core::session::ReviewItem) -> impl IntoView {
     }
 }
 
+/// On paper only (the review page and the receipt): who publishes the form and the date it was
+/// printed, under the form's title. The screen has both elsewhere (the start page, the receipt's
+/// facts), so the element is hidden there, and from assistive technology with it.
+#[component]
+fn PrintHeading() -> impl IntoView {
+    let ctx = expect_context::<FormCtx>();
+    let lang = ctx.lang;
+    let name = ctx.read_untracked(|s| s.definition().organisation.name.clone());
+    let today = crate::browser::today().to_string();
+    view! {
+        <p class="print-only print-heading">
+            <span lang={
+                let name = name.clone();
+                move || lang_attr(&name, lang.get())
+            }>{tr(&name, lang)}</span>
+            <br/>
+            {move || t(lang.get(), Key::PrintDate)}" "<bdi dir="ltr">{today}</bdi>
+        </p>
+    }
+}
+
 /// What the last attempt to send came to, in a live region.
 #[component]
 fn SendStatusNotice() -> impl IntoView {
@@ -212,7 +242,10 @@ fn SendStatusNotice() -> impl IntoView {
     let notice = move || {
         let l = lang.get();
         let problem = |status: u16, detail: Option<blankett_core::Localized>| {
-            let reason = detail.map_or_else(|| format!("HTTP {status}"), |d| d.get(l).to_owned());
+            let reason = detail.map_or_else(
+                || format!("HTTP {status}"),
+                |d| d.get(l.messages()).to_owned(),
+            );
             format!(
                 "{} {reason} {}",
                 t(l, Key::SendRejected),
@@ -228,8 +261,10 @@ fn SendStatusNotice() -> impl IntoView {
                 status: Some(status),
                 detail,
             } if detail.is_some() || status >= 300 => {
-                let reason =
-                    detail.map_or_else(|| format!("HTTP {status}"), |d| d.get(l).to_owned());
+                let reason = detail.map_or_else(
+                    || format!("HTTP {status}"),
+                    |d| d.get(l.messages()).to_owned(),
+                );
                 format!(
                     "{} {reason} {}",
                     t(l, Key::SendRejected),
@@ -265,6 +300,7 @@ pub fn ReceiptPage() -> impl IntoView {
     let sections = Memo::new(move |_| ctx.read(|s| s.review(lang.get())));
     view! {
         <section class="receipt" aria-labelledby=ctx.host.region_label("step-heading")>
+            <PrintHeading/>
             <h2 id="step-heading" tabindex="-1">{move || t(lang.get(), Key::ReceiptTitle)}</h2>
             {move || receipt.get().map(|r| view! {
                 <dl class="receipt-facts">
@@ -291,7 +327,11 @@ pub fn ReceiptPage() -> impl IntoView {
                         {section.items.into_iter().filter(|i| !i.value.is_empty()).map(|item| view! {
                             <div class="review-row">
                                 <dt>{item.label}</dt>
-                                <dd class="review-value">{item.value}</dd>
+                                <dd class="review-value">{if item.ltr {
+                                    view! { <bdi dir="ltr">{item.value}</bdi> }.into_any()
+                                } else {
+                                    item.value.into_any()
+                                }}</dd>
                             </div>
                         }).collect_view()}
                     </dl>

@@ -375,6 +375,46 @@ describe('embedded forms on a municipal page', () => {
     await page.context().close();
   });
 
+  test('a form embedded in Arabic is right to left inside its element; the host page keeps its own language and direction', async () => {
+    const runtime = new URL(BASE).origin;
+    const policy = [
+      "default-src 'self'", `script-src 'self' ${runtime} 'wasm-unsafe-eval'`, `connect-src 'self' ${runtime}`,
+      "style-src 'self'", `img-src 'self' ${runtime}`, "object-src 'none'", "base-uri 'none'",
+    ].join('; ');
+    const html = `<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Kommunen</title>
+      <script type="module" src="${runtime}/embed.js" crossorigin="anonymous"></script></head>
+      <body><main><h1>Parkeringstillstånd</h1><blankett-form id="ar" src="${runtime}/forms/parkeringstillstand.json" lang="ar" start></blankett-form></main></body></html>`;
+    const server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': policy });
+      res.end(html);
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const page = await newPage(browser);
+      await page.goto(`http://127.0.0.1:${server.address().port}/`);
+      const def = await fetchDefinition('parkeringstillstand');
+      const scoped = await form(page, 'ar');
+      await scoped.getByRole('heading', { level: 2, name: text(def.steps[0].title, 'ar') }).waitFor({ timeout: SETTLE_MS });
+      const roots = await page.evaluate(() => {
+        const container = document.getElementById('ar').shadowRoot.querySelector('[lang]');
+        return {
+          lang: container?.getAttribute('lang'), dir: container?.getAttribute('dir'),
+          direction: container && getComputedStyle(container).direction,
+          html: [document.documentElement.lang, document.documentElement.getAttribute('dir')],
+        };
+      });
+      assert.deepEqual(roots, { lang: 'ar', dir: 'rtl', direction: 'rtl', html: ['sv', null] });
+      const pnr = def.steps[0].fields.find((f) => f.type === 'personnummer');
+      const input = scoped.getByLabel(new RegExp(`^\\s*${text(pnr.label, 'ar')}`));
+      assert.equal(await input.evaluate((el) => getComputedStyle(el).direction), 'ltr');
+      await assertAccessible(page, 'a form embedded in Arabic');
+      assert.deepEqual(page.jsErrors, []);
+      await page.context().close();
+    } finally {
+      server.close();
+    }
+  });
+
   test('a host page on another origin embeds a form under its own strict CSP and submits it', async () => {
     // The municipality's page on its own server; the runtime, the form and the receiver on
     // Blankett's. The host's policy names the runtime's origin and nothing inline.

@@ -282,7 +282,7 @@ describe('conditions, rules and computed values', () => {
       await press(page, nextButton(page), 'Next');
     }
     const group = page.getByRole('group', { name: /^\s*Dina kontaktuppgifter/ });
-    const wants = page.getByRole('group', { name: /Vill du/ });
+    const wants = page.getByRole('radiogroup', { name: /Vill du/ });
     await wants.waitFor();
     assert.equal(await group.count(), 0, 'no contact details before the answer');
     const navigations = [];

@@ -280,7 +280,10 @@ export function control(scope, field, lang = 'sv') {
   const label = text(field.label, lang);
   if (field.__group) scope = scope.getByRole('group', { name: labelRe(text(field.__group, lang)) });
   switch (field.type) {
-    case 'radio': case 'yes_no': case 'checkboxes':
+    // Radio buttons and yes/no are a radiogroup (its invalid state is exposed); checkboxes a group.
+    case 'radio': case 'yes_no':
+      return scope.getByRole('radiogroup', { name: labelRe(label) });
+    case 'checkboxes':
       return scope.getByRole('group', { name: labelRe(label) });
     case 'select':
       return scope.getByRole('combobox', { name: labelRe(label) });

@@ -24,6 +24,8 @@ describe('Open ePlatform developer page', () => {
       await page.getByLabel('E-tjänst från Open ePlatform (.oeflow)').setInputFiles(join(FIXTURES, flow));
       await page.getByRole('status').filter({ hasText: `${flow} är konverterad` }).waitFor();
       assert.match(await page.getByRole('status').textContent(), /Definitionen godkänns av kontrollen\./, flow);
+      // The checker's plain-language summary for the converted Swedish texts.
+      assert.match(await page.locator('#plain-summary').textContent(), /^klarspråk: formulärets LIX är \d+ \(/, flow);
       const definition = JSON.parse(await page.getByLabel('Definitionen som JSON').inputValue());
       assert.equal(definition.blankett, '1');
       assert.ok(definition.steps.length > 0);

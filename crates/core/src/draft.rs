@@ -322,7 +322,7 @@ impl<'a> Carry<'a> {
             _ => key.to_owned(),
         });
         let value = Localized::from_fn(|lang| match field {
-            Some(f) => display_answer(f, Some(answer), lang),
+            Some(f) => display_answer(f, Some(answer), lang.into()),
             None => match answer {
                 Answer::Text(t) => t.trim().to_owned(),
                 Answer::Choices(c) => c.join(", "),

@@ -1,15 +1,42 @@
-//! The runtime's own interface texts in Swedish and English: the one way the app and the
-//! engine write a word of the interface.
+//! The runtime's own interface texts, from one data file per language (`crates/core/i18n/`:
+//! Swedish, English, Finnish, Arabic): the one way the app and the engine write a word of the
+//! interface.
 //!
 //! Texts from a form definition are localized by the definition itself ([`crate::Text`]); these
 //! are the words of the runtime around them: buttons, headings, status messages. A message with
-//! parts (an answer's issue, a loader diagnostic) says itself in each language where it is made.
+//! parts (an answer's issue, a loader diagnostic) says itself in Swedish and English where it is
+//! made ([`Lang`](crate::Lang)); a page in any other language shows it in Swedish.
 
+use std::sync::OnceLock;
+
+#[cfg(test)]
 use crate::text::Lang;
+use crate::text::LangTag;
 
-/// Every interface text, by meaning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Key {
+/// Declares [`Key`] with its list of variants and their names in the language files.
+macro_rules! keys {
+    ($( $(#[$doc:meta])* $name:ident, )*) => {
+        /// Every interface text, by meaning.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Key {
+            $( $(#[$doc])* $name, )*
+        }
+
+        impl Key {
+            /// Every key, in the order of the language files.
+            pub const ALL: &[Key] = &[$(Key::$name),*];
+
+            /// The key's name in the language files (`Next = Nästa`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Key::$name => stringify!($name),)*
+                }
+            }
+        }
+    };
+}
+
+keys! {
     /// "Skip to content"
     SkipToContent,
     /// "Language"
@@ -216,255 +243,134 @@ pub enum Key {
     ReceiptAnswers,
     /// "Print the receipt"
     PrintReceipt,
+    /// "Date:" (on paper, before the date it was printed)
+    PrintDate,
 }
 
-/// The interface text for `key` in `lang`.
-pub fn t(lang: Lang, key: Key) -> &'static str {
-    let (sv, en) = match key {
-        Key::SkipToContent => ("Hoppa till innehållet", "Skip to content"),
-        Key::ChangeLanguage => ("Språk", "Language"),
-        Key::Loading => ("Laddar…", "Loading…"),
-        Key::CatalogueTitle => ("E-tjänster", "E-services"),
-        Key::CatalogueIntro => (
-            "Välj den e-tjänst du vill använda. Du kan fylla i formuläret i din egen takt.",
-            "Choose the e-service you want to use. You can fill in the form at your own pace.",
-        ),
-        Key::CatalogueLoadFailed => (
-            "Det gick inte att hämta listan över e-tjänster. Kontrollera din anslutning och ladda om sidan.",
-            "The list of e-services could not be loaded. Check your connection and reload the page.",
-        ),
-        Key::Start => ("Börja fylla i", "Start"),
-        Key::Next => ("Nästa", "Next"),
-        Key::ToReview => ("Granska dina svar", "Review your answers"),
-        Key::BackToReview => (
-            "Spara och gå tillbaka till granskningen",
-            "Save and return to the review",
-        ),
-        Key::Back => ("Tillbaka", "Back"),
-        Key::Submit => ("Skicka in", "Submit"),
-        Key::Submitting => ("Skickar…", "Sending…"),
-        Key::StepOf => ("Steg {n} av {total}", "Step {n} of {total}"),
-        Key::RequiredNote => (
-            "Fält markerade med * måste fyllas i.",
-            "Fields marked with * are required.",
-        ),
-        Key::ErrorPrefix => ("Fel:", "Error:"),
-        Key::ErrorSummaryTitle => (
-            "Rätta följande innan du går vidare",
-            "Fix the following before you continue",
-        ),
-        Key::ReviewTitle => ("Granska dina svar", "Review your answers"),
-        Key::ReviewIntro => (
-            "Kontrollera att allt stämmer innan du skickar in. Du kan ändra dina svar.",
-            "Check that everything is correct before you submit. You can change your answers.",
-        ),
-        Key::Change => ("Ändra", "Change"),
-        Key::AddRow => ("Lägg till", "Add"),
-        Key::RemoveRow => ("Ta bort", "Remove"),
-        Key::RowAdded => ("{row} har lagts till.", "{row} has been added."),
-        Key::RowRemoved => ("{row} har tagits bort.", "{row} has been removed."),
-        Key::NotAnswered => ("Inte besvarad", "Not answered"),
-        Key::PrivacyTitle => (
-            "Så behandlar vi dina personuppgifter",
-            "How we process your personal data",
-        ),
-        Key::PrivacyController => ("Personuppgiftsansvarig", "Controller"),
-        Key::PrivacyPurpose => ("Varför vi behandlar uppgifterna", "Why we process the data"),
-        Key::PrivacyLegalBasis => ("Rättslig grund", "Legal basis"),
-        Key::PrivacyRetention => ("Hur länge uppgifterna sparas", "How long the data is kept"),
-        Key::PrivacyRecipients => (
-            "Vilka som får ta del av uppgifterna",
-            "Who receives the data",
-        ),
-        Key::PrivacyContact => ("Dataskyddsombud", "Data protection officer"),
-        Key::PrivacyRights => ("Läs om dina rättigheter", "Read about your rights"),
-        Key::Publisher => ("Utgivare", "Published by"),
-        Key::ContactUs => ("Kontakt", "Contact"),
-        Key::Choose => ("Välj…", "Choose…"),
-        Key::ReceiptTitle => (
-            "Tack! Vi har tagit emot dina uppgifter",
-            "Thank you! We have received your form",
-        ),
-        Key::ReceiptReference => ("Ditt ärendenummer", "Your reference number"),
-        Key::ReceiptSaveReference => (
-            "Spara ärendenumret. Ange det om du kontaktar oss om ärendet.",
-            "Keep the reference number. Give it if you contact us about the case.",
-        ),
-        Key::ReceiptReceived => ("Mottaget", "Received"),
-        Key::NewForm => ("Till e-tjänsterna", "Back to the e-services"),
-        Key::SendFailed => (
-            "Det gick inte att skicka just nu. Kontrollera din anslutning och försök igen.",
-            "It was not possible to send right now. Check your connection and try again.",
-        ),
-        Key::SendRejected => (
-            "Mottagaren kunde inte ta emot formuläret:",
-            "The receiver could not accept the form:",
-        ),
-        Key::AnswersKept => ("Dina svar finns kvar.", "Your answers are kept."),
-        Key::FormLoadFailed => (
-            "Det gick inte att hämta formuläret. Kontrollera din anslutning och ladda om sidan.",
-            "The form could not be loaded. Check your connection and reload the page.",
-        ),
-        Key::FormBlocked => (
-            "Den här sidan får inte hämta formuläret från {origin}. Det beror på hur sidan är inställd, inte på din anslutning. Berätta det för organisationen bakom sidan, så kan de rätta det.",
-            "This page is not allowed to load the form from {origin}. That is how the page is set up, not your connection. Please tell the organisation behind the page so they can fix it.",
-        ),
-        Key::FormBroken => ("Formuläret kan inte visas", "The form cannot be shown"),
-        Key::FormBrokenIntro => (
-            "Formulärdefinitionen har fel. Kontakta den som publicerar e-tjänsten. Felen är:",
-            "The form definition has errors. Contact the publisher of the e-service. The errors are:",
-        ),
-        Key::BackToCatalogue => ("Till listan över e-tjänster", "To the list of e-services"),
-        Key::PrefillFailed => (
-            "Vi kunde inte hämta dina uppgifter just nu. Fyll i dem själv.",
-            "We could not fetch your details right now. Please fill them in yourself.",
-        ),
-        Key::OpensInNewTab => (" (öppnas i en ny flik)", " (opens in a new tab)"),
-        Key::RowDefault => ("Rad", "Row"),
-        Key::Yes => ("Ja", "Yes"),
-        Key::No => ("Nej", "No"),
-        Key::DraftsTitle => ("Mina påbörjade ärenden", "My unfinished forms"),
-        Key::DraftsIntro => (
-            "Ärenden du har börjat fylla i på den här enheten. De finns bara här och raderas automatiskt när de inte har ändrats på ett tag.",
-            "Forms you have started on this device. They are kept only here and deleted automatically when they have not been changed for a while.",
-        ),
-        Key::DraftsNone => (
-            "Du har inga påbörjade ärenden på den här enheten.",
-            "You have no unfinished forms on this device.",
-        ),
-        Key::DraftChanged => ("Senast ändrat", "Last changed"),
-        Key::DraftExpires => ("Raderas", "Deleted on"),
-        Key::DraftProgress => ("Kommit till", "Reached"),
-        Key::Continue => ("Fortsätt", "Continue"),
-        Key::DeleteDraft => ("Ta bort", "Delete"),
-        Key::ConfirmDeleteDraft => (
-            "Ta bort {form} från den här enheten för gott?",
-            "Delete {form} from this device for good?",
-        ),
-        Key::ConfirmYes => ("Ja, ta bort", "Yes, delete"),
-        Key::Cancel => ("Avbryt", "Cancel"),
-        Key::DraftDeleted => ("{form} är borttaget.", "{form} has been deleted."),
-        Key::DeleteAllData => (
-            "Radera mina uppgifter på den här enheten",
-            "Delete my data on this device",
-        ),
-        Key::ConfirmDeleteAll => (
-            "Radera alla påbörjade ärenden och sparade formulär på den här enheten? Det går inte att ångra.",
-            "Delete every unfinished form and every saved form on this device? This cannot be undone.",
-        ),
-        Key::ConfirmDeleteAllYes => ("Ja, radera allt", "Yes, delete everything"),
-        Key::AllDeleted => (
-            "Alla dina uppgifter på den här enheten är raderade.",
-            "All your data on this device has been deleted.",
-        ),
-        Key::DeleteFailed => (
-            "Det gick inte att radera: {reason}",
-            "It could not be deleted: {reason}",
-        ),
-        Key::ResumeTitle => ("Du har ett påbörjat ärende", "You have an unfinished form"),
-        Key::ResumeText => (
-            "Du började fylla i formuläret {date}. Vill du fortsätta där du slutade?",
-            "You started filling in this form {date}. Do you want to continue where you left off?",
-        ),
-        Key::ResumeMany => (
-            "Du har {n} påbörjade ärenden för det här formuläret. Det senaste ändrades {date}.",
-            "You have {n} unfinished forms of this kind. The latest was changed {date}.",
-        ),
-        Key::StartOver => ("Börja om", "Start over"),
-        Key::StartOverHint => (
-            "Börjar du om finns det påbörjade ärendet kvar under Mina påbörjade ärenden.",
-            "If you start over, the unfinished form stays under My unfinished forms.",
-        ),
-        Key::StartOverHintHere => (
-            "Börjar du om finns det påbörjade ärendet kvar på enheten tills du raderar det.",
-            "If you start over, the unfinished form stays on this device until you delete it.",
-        ),
-        Key::DeleteOffered => ("Radera det påbörjade ärendet", "Delete the unfinished form"),
-        Key::OfferedDeleted => (
-            "Det påbörjade ärendet är raderat från enheten.",
-            "The unfinished form is deleted from this device.",
-        ),
-        Key::AllDrafts => ("Mina påbörjade ärenden", "My unfinished forms"),
-        Key::Saved => (
-            "Dina svar är sparade på den här enheten ({time}).",
-            "Your answers are saved on this device ({time}).",
-        ),
-        Key::SaveFull => (
-            "Dina svar kunde inte sparas: det finns inte plats på enheten. Du kan fortsätta, men skicka in innan du stänger sidan.",
-            "Your answers could not be saved: there is no room on this device. You can go on, but submit before you close the page.",
-        ),
-        Key::SaveUnavailable => (
-            "Dina svar kan inte sparas på den här enheten (till exempel i ett privat fönster). Du kan fylla i formuläret, men svaren försvinner om du stänger sidan.",
-            "Your answers cannot be saved on this device (for example in a private window). You can fill in the form, but the answers are lost if you close the page.",
-        ),
-        Key::SaveFailed => (
-            "Dina svar kunde inte sparas på den här enheten: {reason}. Du kan fortsätta, men skicka in innan du stänger sidan.",
-            "Your answers could not be saved on this device: {reason}. You can go on, but submit before you close the page.",
-        ),
-        Key::DraftsOff => (
-            "Det här formuläret sparas inte på enheten. Skicka in innan du stänger sidan.",
-            "This form is not saved on the device. Submit before you close the page.",
-        ),
-        Key::OtherTab => (
-            "Det här ärendet är öppet i en annan flik eller ett annat fönster. Det du ändrar här sparas inte, så att inget skrivs över. Fortsätt i den andra fliken.",
-            "This form is open in another tab or window. What you change here is not saved, so that nothing is overwritten. Continue in the other tab.",
-        ),
-        Key::VersionChangedTitle => (
-            "Formuläret har ändrats sedan du började",
-            "The form has changed since you started",
-        ),
-        Key::VersionChangedText => (
-            "De här svaren passar inte längre i formuläret och följer inte med. Skriv av dem om du behöver dem:",
-            "These answers no longer fit the form and will not be kept. Copy them if you need them:",
-        ),
-        Key::VersionChangedOk => ("Jag förstår", "I understand"),
-        Key::DraftUnreadable => (
-            "Ett sparat ärende kunde inte öppnas: {reason}. Det finns kvar på enheten.",
-            "A saved form could not be opened: {reason}. It is still on the device.",
-        ),
-        Key::PrivacyOnDevice => ("Sparas på den här enheten", "Kept on this device"),
-        Key::PrivacyOnDeviceText => (
-            "Det du fyller i sparas bara på den här enheten tills du skickar in, och raderas {days} dagar efter din senaste ändring. Inget skickas innan du skickar in. Du kan radera det under Mina påbörjade ärenden.",
-            "What you fill in is kept only on this device until you submit, and deleted {days} days after your last change. Nothing is sent before you submit. You can delete it under My unfinished forms.",
-        ),
-        Key::PrivacyOnDeviceTextHere => (
-            "Det du fyller i sparas bara på den här enheten tills du skickar in, och raderas {days} dagar efter din senaste ändring. Inget skickas innan du skickar in. När du öppnar formuläret igen kan du fortsätta eller radera det.",
-            "What you fill in is kept only on this device until you submit, and deleted {days} days after your last change. Nothing is sent before you submit. When you open the form again you can continue or delete it.",
-        ),
-        Key::PrivacyOnDeviceOff => (
-            "Det du fyller i sparas inte på enheten och skickas inte förrän du skickar in.",
-            "What you fill in is not kept on the device, and nothing is sent before you submit.",
-        ),
-        Key::UpdateAvailable => (
-            "En ny version av e-tjänsten finns.",
-            "A new version of the e-service is available.",
-        ),
-        Key::UpdateApp => ("Uppdatera", "Update"),
-        Key::OutboxWaiting => (
-            "Ärenden som väntar på att skickas från den här enheten: {n}. De skickas automatiskt när enheten är online.",
-            "Forms waiting on this device to be sent: {n}. They are sent automatically when the device is online.",
-        ),
-        Key::SendQueued => (
-            "Det gick inte att skicka just nu. Ditt ärende är sparat på enheten och skickas automatiskt när du är online igen. Du kan stänga sidan.",
-            "It could not be sent right now. Your form is kept on the device and sent automatically when you are online again. You can close the page.",
-        ),
-        Key::SendRetrying => (
-            "Vi försöker igen automatiskt.",
-            "We will try again automatically.",
-        ),
-        Key::ReceiptVerified => (
-            "Kvittot är signerat av mottagaren och sparat på den här enheten.",
-            "The receipt is signed by the receiver and kept on this device.",
-        ),
-        Key::ReceiptNotSigned => (
-            "Mottagaren signerade inte kvittot.",
-            "The receiver did not sign the receipt.",
-        ),
-        Key::ReceiptAnswers => ("Det här skickade du", "What you sent"),
-        Key::PrintReceipt => ("Skriv ut kvittot", "Print the receipt"),
-    };
-    match lang {
-        Lang::Sv => sv,
-        Lang::En => en,
+/// The interface's language files, one per language: `crates/core/i18n/<tag>.txt`, one
+/// `Key = text` line per [`Key`] (`Next = Nästa`; `{n}`-style parts are filled in by the caller).
+/// Swedish is complete and is what a missing text falls back to.
+pub const FILES: &[(&str, &str)] = &[
+    ("sv", include_str!("../i18n/sv.txt")),
+    ("en", include_str!("../i18n/en.txt")),
+    ("fi", include_str!("../i18n/fi.txt")),
+    ("ar", include_str!("../i18n/ar.txt")),
+];
+
+/// Each file read into a table by key, on first use.
+static TABLES: [OnceLock<Vec<Option<&'static str>>>; 4] = [
+    OnceLock::new(),
+    OnceLock::new(),
+    OnceLock::new(),
+    OnceLock::new(),
+];
+
+/// The table of the file for `lang` (its exact tag, else its primary language), if there is one.
+fn table(lang: LangTag) -> Option<&'static [Option<&'static str>]> {
+    let index = FILES
+        .iter()
+        .position(|(code, _)| lang.is(code))
+        .or_else(|| FILES.iter().position(|(code, _)| *code == lang.primary()))?;
+    let (_, text) = FILES.get(index)?;
+    Some(TABLES.get(index)?.get_or_init(|| read_file(text)))
+}
+
+/// A language file as a table by key; lines that name no key are left out (a test finds them).
+fn read_file(text: &'static str) -> Vec<Option<&'static str>> {
+    let mut table = vec![None; Key::ALL.len()];
+    for (name, value) in text.lines().filter_map(|l| l.split_once(" = ")) {
+        if let Some(i) = Key::ALL.iter().position(|k| k.name() == name)
+            && let Some(slot) = table.get_mut(i)
+        {
+            *slot = Some(value);
+        }
+    }
+    table
+}
+
+fn lookup(lang: LangTag, key: Key) -> Option<&'static str> {
+    let i = Key::ALL.iter().position(|k| *k == key)?;
+    table(lang)?.get(i).copied().flatten()
+}
+
+/// The interface text for `key` in `lang`, or in Swedish when that language's file lacks it
+/// (or there is no file for it).
+pub fn t(lang: impl Into<LangTag>, key: Key) -> &'static str {
+    lookup(lang.into(), key)
+        .or_else(|| lookup(LangTag::SV, key))
+        .unwrap_or("")
+}
+
+/// Whether the interface has its own text for `key` in `lang` (else [`t`] gives Swedish).
+pub fn has(lang: impl Into<LangTag>, key: Key) -> bool {
+    lookup(lang.into(), key).is_some()
+}
+
+/// The keys `lang`'s file lacks, or `None` when the interface has no file for it at all (every
+/// text is then shown in Swedish). For the checker.
+pub fn missing(lang: LangTag) -> Option<Vec<Key>> {
+    table(lang)?;
+    Some(
+        Key::ALL
+            .iter()
+            .copied()
+            .filter(|k| lookup(lang, *k).is_none())
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `{…}` parts of a text, which every translation must keep.
+    fn parts(text: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(name, _)| name))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn every_file_has_every_key_once_with_the_same_parts() {
+        for (code, text) in FILES {
+            let names: Vec<&str> = text
+                .lines()
+                .map(|l| l.split_once(" = ").map_or(l, |(n, _)| n))
+                .collect();
+            let expected: Vec<&str> = Key::ALL.iter().map(|k| k.name()).collect();
+            assert_eq!(names, expected, "{code}.txt lists every key once, in order");
+            let lang = LangTag::parse(code).unwrap_or_default();
+            assert_eq!(missing(lang), Some(Vec::new()), "{code}");
+            for key in Key::ALL {
+                assert!(!t(lang, *key).trim().is_empty(), "{code}: {key:?}");
+                assert_eq!(
+                    parts(t(lang, *key)),
+                    parts(t(Lang::Sv, *key)),
+                    "{code}: {key:?} keeps the parts"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_language_without_a_file_or_a_text_falls_back_to_swedish() {
+        let se = LangTag::parse("se").unwrap_or_default();
+        assert_eq!(t(se, Key::Next), "Nästa");
+        assert!(!has(se, Key::Next));
+        assert_eq!(missing(se), None);
+        let fi_se = LangTag::parse("fi-SE").unwrap_or_default();
+        assert_eq!(
+            t(fi_se, Key::Next),
+            "Seuraava",
+            "a region uses its language's file"
+        );
+        assert_eq!(t(Lang::En, Key::Next), "Next");
+        assert_eq!(t(Lang::Sv, Key::OpensInNewTab), " (öppnas i en ny flik)");
+        let partial = read_file("Next = Nästa\nNoSuchKey = x");
+        assert_eq!(partial.iter().flatten().count(), 1);
     }
 }

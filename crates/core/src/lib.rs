@@ -15,6 +15,7 @@ pub mod logic;
 pub mod markdown;
 mod nfc;
 mod normalize;
+pub mod plain;
 pub mod protocol;
 pub mod session;
 pub mod signing;
@@ -35,7 +36,7 @@ pub use session::{
     Change, Control, ControlPart, Focus, FormSession, Position, PrefillOrigin, SendStatus,
 };
 pub use submission::{Submission, SubmissionError};
-pub use text::{Lang, Text};
+pub use text::{Lang, LangTag, Text};
 pub use validate::{Context, Issue, IssueCode};
 
 /// The JSON Schema of definition format v1, as published in `schema/form-definition.schema.json`.

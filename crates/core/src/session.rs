@@ -18,7 +18,8 @@ use crate::logic::FormState;
 use crate::validate::{Context, Issue, IssueCode, check_field, check_step};
 
 pub use display::{
-    ReviewItem, ReviewSection, SummaryItem, display_answer, display_computed, yes_no_label,
+    ReviewItem, ReviewSection, SummaryItem, display_answer, display_computed, message_lang,
+    yes_no_label,
 };
 pub use submit::SendStatus;
 

@@ -7,7 +7,8 @@ use serde_json::json;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Converts an `.oeflow` file's bytes; returns JSON: `{"ok": true, "definition": …,
-/// "report": […], "diagnostics": […], "checks": bool}` or `{"ok": false, "error": "…", "report": […]}`.
+/// "report": […], "diagnostics": […], "checks": bool, "plain": {"summary": "…", "findings":
+/// […]} or null}` or `{"ok": false, "error": "…", "report": […]}`.
 #[wasm_bindgen]
 pub fn convert_oeflow(bytes: &[u8], lang: &str) -> String {
     convert(bytes, if lang == "en" { Lang::En } else { Lang::Sv }).to_string()
@@ -27,6 +28,16 @@ pub fn convert(bytes: &[u8], lang: Lang) -> serde_json::Value {
         Ok(imported) => {
             let text = serde_json::to_string_pretty(&imported.definition).unwrap_or_default();
             let loaded = blankett_core::load(&text);
+            // Plain Swedish, as `blankett-server check` prints it: suggestions, never errors.
+            let plain = loaded.definition.as_ref().map(|def| {
+                let report = blankett_core::plain::check(def);
+                json!({
+                    "summary": report.summary(lang),
+                    "findings": report.findings.iter()
+                        .map(|f| format!("{}: {}", f.path, f.message(lang)))
+                        .collect::<Vec<_>>(),
+                })
+            });
             json!({
                 "ok": true,
                 "definition": text,
@@ -34,6 +45,7 @@ pub fn convert(bytes: &[u8], lang: Lang) -> serde_json::Value {
                 "report": imported.report.iter().map(note).collect::<Vec<_>>(),
                 "diagnostics": loaded.diagnostics.iter().map(|d| d.line(lang)).collect::<Vec<_>>(),
                 "checks": !loaded.diagnostics.iter().any(|d| d.severity == Severity::Error),
+                "plain": plain,
             })
         }
         Err(e) => {

@@ -1,8 +1,11 @@
-//! `blankett-server check`: prints every problem in definition files, as form authors see them.
+//! `blankett-server check`: prints every problem in definition files, as form authors see them,
+//! then the plain-language suggestions for their Swedish texts and the form's LIX
+//! ([`blankett_core::plain`]), which never make a file fail.
 
 use std::io::Write;
 use std::path::PathBuf;
 
+use blankett_core::definition::warning_word;
 use blankett_core::{Lang, Severity};
 
 /// Exit code when every file loads (warnings allowed).
@@ -44,6 +47,29 @@ pub fn run_for(
         for d in &loaded.diagnostics {
             let _ = writeln!(out, "{name}: {}", d.line(lang));
         }
+        if let Some(def) = &loaded.definition {
+            // Plain Swedish: suggestions only, never an error (authors decide).
+            let plain = blankett_core::plain::check(def);
+            for finding in &plain.findings {
+                let _ = writeln!(
+                    out,
+                    "{name}: {}: ({}) {}",
+                    finding.path,
+                    warning_word(lang),
+                    finding.message(lang)
+                );
+            }
+            let _ = writeln!(out, "{name}: {}", plain.summary(lang));
+            for (i, offered) in def.languages.iter().enumerate() {
+                if let Some(line) = interface_warning(*offered, lang) {
+                    let _ = writeln!(
+                        out,
+                        "{name}: languages[{i}]: ({}) {line}",
+                        warning_word(lang)
+                    );
+                }
+            }
+        }
         if let (Some(def), Some(allowed)) = (&loaded.definition, connect) {
             for (path, url, origin) in blocked_addresses(def, allowed) {
                 let _ = writeln!(
@@ -64,6 +90,47 @@ pub fn run_for(
         }
     }
     code
+}
+
+/// What the runtime's own interface lacks in `offered`, a language the definition offers: its
+/// whole language file, some of its texts (named), or (any language but Swedish and English)
+/// the messages built with parts, which are said in Swedish. `None` when nothing is missing.
+pub fn interface_warning(offered: blankett_core::LangTag, lang: Lang) -> Option<String> {
+    let code = offered.code();
+    let messages = !matches!(offered.primary(), "sv" | "en");
+    let part = match (blankett_core::i18n::missing(offered), lang) {
+        (None, Lang::Sv) => Some(format!(
+            "körtidens egna texter (knappar, rubriker, meddelanden) finns inte på \"{code}\" \
+             och visas på svenska"
+        )),
+        (None, Lang::En) => Some(format!(
+            "the runtime's own texts (buttons, headings, messages) have no \"{code}\" version \
+             and are shown in Swedish"
+        )),
+        (Some(keys), _) if keys.is_empty() => None,
+        (Some(keys), Lang::Sv) => Some(format!(
+            "körtidens texter på \"{code}\" saknar {} och de visas på svenska",
+            key_names(&keys)
+        )),
+        (Some(keys), Lang::En) => Some(format!(
+            "the runtime's \"{code}\" texts lack {}, shown in Swedish",
+            key_names(&keys)
+        )),
+    };
+    let messages = messages.then(|| match lang {
+        Lang::Sv => format!(
+            "meddelanden om svaren (t.ex. ett felaktigt personnummer) visas på svenska på \"{code}\""
+        ),
+        Lang::En => format!(
+            "messages about answers (e.g. a wrong personnummer) are shown in Swedish in \"{code}\""
+        ),
+    });
+    let lines: Vec<String> = part.into_iter().chain(messages).collect();
+    (!lines.is_empty()).then(|| lines.join("; "))
+}
+
+fn key_names(keys: &[blankett_core::i18n::Key]) -> String {
+    keys.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
 }
 
 /// The addresses in `def` on an origin outside `allowed` (relative and root-relative ones are

@@ -27,6 +27,14 @@ fn run(args: &[&str], cwd: &Path) -> (i32, String, String) {
     )
 }
 
+/// `check`'s output without its plain-language summary lines (tested on their own).
+fn without_summary(out: &str) -> String {
+    out.lines()
+        .filter(|l| !l.contains(": plain language: ") && !l.contains(": klarspråk: "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
 /// Given the serving receiver's `--connect-origin` list, `check` warns about a definition's
 /// addresses on origins that receiver's policy would block (and only then).
 #[test]
@@ -39,7 +47,7 @@ fn check_warns_about_addresses_the_policy_blocks() {
     std::fs::write(dir.path().join("elsewhere.json"), elsewhere).unwrap();
     let (code, out, _) = run(&["check", "elsewhere.json"], dir.path());
     assert_eq!(
-        (code, out.as_str()),
+        (code, without_summary(&out).as_str()),
         (0, "elsewhere.json: ok\n"),
         "nothing said without the list"
     );
@@ -70,7 +78,8 @@ fn check_warns_about_addresses_the_policy_blocks() {
         dir.path(),
     );
     assert_eq!(
-        out, "elsewhere.json: ok\n",
+        without_summary(&out),
+        "elsewhere.json: ok\n",
         "an allowed origin is not warned about"
     );
     let (_, out, _) = run(
@@ -90,6 +99,77 @@ fn check_warns_about_addresses_the_policy_blocks() {
     );
 }
 
+/// A deliberately bureaucratic definition: every kind of plain-language suggestion, each a
+/// warning at its JSON path, the form's LIX as counted by hand, and the file still passes.
+#[test]
+fn check_suggests_plainer_swedish() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let (code, out, err) = run(&["check", "byrakratisk.json"], &dir);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    let d = "byrakratisk.json: steps[0].description.sv: (warning) ";
+    let expected = [
+        // 19 words in one sentence, 7 of them long: 19 + 700/19 = 55.8.
+        format!("{d}the text has LIX 56 (hard): write shorter sentences and commoner, shorter words"),
+        format!("{d}\"Vederbörande\" is officialese: write du, den det gäller (you, the person concerned) instead"),
+        format!("{d}\"inkomma\" is officialese: write komma in, skicka (send) instead"),
+        format!("{d}\"samt\" is officialese: write och (and) instead"),
+        format!("{d}\"tillhandahålla\" is officialese: write ge, ha, erbjuda (give, have, offer) instead"),
+        format!("{d}\"erfordras\" looks like a passive form: use the active voice and say who acts (\"vi skickar\", we send, rather than \"skickas\", is sent)"),
+        format!("{d}\"därest\" is officialese: write om (if) instead"),
+        "byrakratisk.json: steps[0].fields[0].hint: (warning) the sentence \"Du som bor i kommunen och …\" has 26 words (over 25): split it".to_owned(),
+        "byrakratisk.json: steps[0].fields[1].text: (warning) \"skickas\" looks like a passive form: use the active voice and say who acts (\"vi skickar\", we send, rather than \"skickas\", is sent)".to_owned(),
+        // 67 words, 21 long, 12 sentences in 12 texts: 67/12 + 2100/67 = 36.9.
+        "byrakratisk.json: plain language: the form's LIX is 37 (easy), 67 words in 12 Swedish texts, 9 suggestions".to_owned(),
+        "byrakratisk.json: ok".to_owned(),
+    ];
+    assert_eq!(lines, expected, "{out}");
+    // The English version of the description is not checked; Swedish messages with --lang sv.
+    assert!(!out.contains("end of March"));
+    let (code, out, _) = run(&["check", "--lang", "sv", "byrakratisk.json"], &dir);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(
+            "steps[0].description.sv: (varning) \"samt\" är kanslisvenska: skriv hellre och"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("byrakratisk.json: klarspråk: formulärets LIX är 37 (lättläst), 67 ord i 12 svenska texter, 9 förslag"), "{out}");
+}
+
+/// A definition offering languages: the checker says what the runtime's own interface lacks
+/// in each (a whole language file, or the messages built with parts, said in Swedish).
+#[test]
+fn check_reports_interface_texts_a_language_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let offered = common::FORM.replace(
+        r#""version": "3","#,
+        r#""version": "3", "languages": ["sv", "en", "fi", "se"],"#,
+    );
+    std::fs::write(dir.path().join("languages.json"), offered).unwrap();
+    let (code, out, _) = run(&["check", "languages.json"], dir.path());
+    assert_eq!(code, 0, "warnings only: {out}");
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains("languages[")).collect();
+    assert_eq!(
+        lines,
+        [
+            "languages.json: languages[2]: (warning) messages about answers (e.g. a wrong personnummer) are shown in Swedish in \"fi\"",
+            "languages.json: languages[3]: (warning) the runtime's own texts (buttons, headings, messages) have no \"se\" version and are shown in Swedish; messages about answers (e.g. a wrong personnummer) are shown in Swedish in \"se\"",
+        ],
+        "{out}"
+    );
+    // Swedish and English are complete: nothing said about them, nor about a form without
+    // `languages` (Swedish and English).
+    let (_, out, _) = run(&["check", "--lang", "sv", "languages.json"], dir.path());
+    assert!(
+        out.contains("languages[3]: (varning) körtidens egna texter"),
+        "{out}"
+    );
+    std::fs::write(dir.path().join("plain.json"), common::FORM).unwrap();
+    let (_, out, _) = run(&["check", "plain.json"], dir.path());
+    assert!(!out.contains("languages["), "{out}");
+}
+
 #[test]
 fn check_prints_diagnostics_with_file_names() {
     let dir = tempfile::tempdir().unwrap();
@@ -103,20 +183,28 @@ fn check_prints_diagnostics_with_file_names() {
     std::fs::write(dir.path().join("warn.json"), warned).unwrap();
 
     let (code, out, err) = run(&["check", "good.json"], dir.path());
+    // Its Swedish texts: 21 words (9 over six letters) in 15 texts of one sentence each:
+    // 21/15 + 100·9/21 = 44.3.
     assert_eq!(
         (code, out.as_str(), err.as_str()),
-        (0, "good.json: ok\n", "")
+        (
+            0,
+            "good.json: plain language: the form's LIX is 44 (medium), 21 words in 15 \
+             Swedish texts, 0 suggestions\ngood.json: ok\n",
+            ""
+        )
     );
 
     let (code, out, _) = run(&["check", "warn.json"], dir.path());
     assert_eq!(code, 0);
     assert_eq!(
-        out,
+        without_summary(&out),
         "warn.json: title: (warning) text has no Swedish version (\"sv\"); Swedish is shown when a language is missing\nwarn.json: ok\n"
     );
 
     let (code, out, _) = run(&["check", "good.json", "bad.json"], dir.path());
     assert_eq!(code, 1);
+    let out = without_summary(&out);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "good.json: ok");
     assert!(

@@ -1,5 +1,10 @@
 //! Radio buttons, yes/no and checkboxes: a fieldset with a legend and one labelled input per
 //! option.
+//!
+//! A group in error says so where a screen reader arrives: radio buttons and yes/no are a
+//! `radiogroup` with `aria-invalid` (and each radio is invalid too, since the error summary's
+//! link lands on the first one), checkboxes each carry `aria-invalid`; the group's message is
+//! in its `aria-describedby`.
 
 use blankett_core::definition::{ChoiceOption, Field, FieldKind};
 use leptos::ev;
@@ -31,7 +36,9 @@ pub fn ChoiceField(field: Field, key: String) -> impl IntoView {
         required: parts.required,
         read_only: parts.read_only,
         typed: ctx.answer_trigger(&key),
+        error: parts.error,
     };
+    let invalid = parts.invalid();
     let items = options
         .into_iter()
         .enumerate()
@@ -40,6 +47,8 @@ pub fn ChoiceField(field: Field, key: String) -> impl IntoView {
     view! {
         <fieldset
             class=parts.wrapper_class("field")
+            role=(!multiple).then_some("radiogroup")
+            aria-invalid=move || if multiple { None } else { invalid() }
             aria-describedby=parts.described_by()
             on:focusout=on_focusout
         >
@@ -59,6 +68,7 @@ struct Group {
     required: Memo<bool>,
     read_only: Memo<bool>,
     typed: ArcTrigger,
+    error: Memo<Option<String>>,
 }
 
 /// One option: a radio button or checkbox with its label and hint.
@@ -75,6 +85,7 @@ fn ChoiceItem(group: Group, index: usize, option: ChoiceOption) -> impl IntoView
         required,
         read_only,
         typed,
+        error,
     } = group;
     let checked = {
         let (key, value) = (key.clone(), value.clone());
@@ -104,6 +115,7 @@ fn ChoiceItem(group: Group, index: usize, option: ChoiceOption) -> impl IntoView
                 prop:checked=checked
                 required=move || required.get() && !multiple
                 disabled=move || read_only.get()
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
                 aria-describedby=hint_id.clone()
                 on:change=on_change
             />

@@ -99,8 +99,9 @@ impl Parts {
         let dom = dom_id(key);
         let lang = ctx.lang;
         let (err_key, req_key, ro_key) = (id.clone(), id.clone(), id.clone());
-        let error =
-            Memo::new(move |_| ctx.read(|s| s.error(&err_key).map(|c| c.message(lang.get()))));
+        let error = Memo::new(move |_| {
+            ctx.read(|s| s.error(&err_key).map(|c| c.message(lang.get().messages())))
+        });
         let required = Memo::new(move |_| ctx.read(|s| s.state().is_required(&req_key)));
         let read_only = Memo::new(move |_| ctx.read(|s| s.state().is_read_only(&ro_key)));
         Parts {
@@ -175,7 +176,7 @@ fn error_view(ctx: FormCtx, parts: &Parts) -> impl IntoView + use<> {
     move || {
         error.get().map(|message| {
             view! {
-                <p class="error-message" id=error_id.clone()>
+                <p class="error-message" id=error_id.clone() lang=blankett_core::session::message_lang(lang.get())>
                     <span class="visually-hidden">{t(lang.get(), Key::ErrorPrefix)}" "</span>
                     {message}
                 </p>

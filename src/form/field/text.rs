@@ -70,6 +70,7 @@ pub fn InputField(field: Field, key: String) -> impl IntoView {
                 readonly=move || parts.read_only.get()
                 autocomplete=field.effective_autocomplete().map(str::to_owned)
                 inputmode=field.effective_inputmode().map(|m| m.as_str())
+                dir=field.kind.is_left_to_right().then_some("ltr")
                 spellcheck=matches!(field.kind, FieldKind::Text(_)).then_some("true").or(Some("false"))
                 aria-describedby=parts.described_by()
                 aria-invalid=parts.invalid()

@@ -40,7 +40,8 @@ impl Diagnostic {
     }
 }
 
-fn warning_word(lang: Lang) -> &'static str {
+/// "warning" in `lang`, as a warning's line says it: `path: (warning) message`.
+pub fn warning_word(lang: Lang) -> &'static str {
     match lang {
         Lang::Sv => "varning",
         Lang::En => "warning",
@@ -142,6 +143,14 @@ pub enum Problem {
     /// A key in a per-language text that is not a language code.
     #[error("\"{0}\" is not a language code (use e.g. \"sv\", \"en\", \"fi\")")]
     BadLanguageCode(String),
+    /// A language listed twice in `languages`.
+    #[error("\"{0}\" is listed twice")]
+    DuplicateLanguage(String),
+    /// `languages` that does not start with Swedish.
+    #[error(
+        "the first language must be Swedish (\"sv\"): a text missing in another language is shown in Swedish"
+    )]
+    FirstLanguageNotSwedish,
     /// A form without steps.
     #[error("the form has no steps")]
     NoSteps,
@@ -408,6 +417,10 @@ impl Problem {
             Problem::BadLanguageCode(c) => {
                 format!("\"{c}\" är ingen språkkod (använd t.ex. \"sv\", \"en\", \"fi\")")
             }
+            Problem::DuplicateLanguage(c) => format!("\"{c}\" står två gånger"),
+            Problem::FirstLanguageNotSwedish => "första språket måste vara svenska (\"sv\"): \
+                 en text som saknas på ett annat språk visas på svenska"
+                .into(),
             Problem::NoSteps => "formuläret har inga steg".into(),
             Problem::LongStep { questions, advised } => format!(
                 "har {questions} frågor: långa steg är svåra på en telefon — dela gärna upp det (en sak per sida, högst {advised} frågor)"

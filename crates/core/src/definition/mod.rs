@@ -5,7 +5,7 @@ mod load;
 mod model;
 mod theme;
 
-pub use diagnostic::{Diagnostic, IdKind, Problem, Severity};
+pub use diagnostic::{Diagnostic, IdKind, Problem, Severity, warning_word};
 pub use load::{Loaded, load, load_value};
 pub use model::*;
 pub use theme::{

@@ -9,7 +9,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::theme::{Logo, Theme};
-use crate::text::Text;
+use crate::text::{LangTag, Text};
 
 /// The format version this crate reads and writes (`"blankett": "1"`).
 pub const FORMAT_VERSION: &str = "1";
@@ -63,6 +63,15 @@ pub struct Definition {
     /// The definition's version, chosen by its author (e.g. `"2026-11-01"` or `"3"`).
     #[cfg_attr(feature = "schema", schemars(schema_with = "version_schema"))]
     pub version: String,
+    /// The languages the form offers, as BCP 47 tags, the first being the one a text missing
+    /// in another language falls back to (`["sv", "fi", "ar"]`); the language switch offers
+    /// exactly these. Without it (as before), `["sv", "en"]`.
+    #[serde(
+        default = "default_languages",
+        skip_serializing_if = "is_default_languages"
+    )]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "languages_schema"))]
+    pub languages: Vec<LangTag>,
     /// The form's title, shown as the page's only `h1`.
     pub title: Text,
     /// A short description shown on the start page.
@@ -117,6 +126,30 @@ pub struct Prefill {
     /// Whether a value from a trusted source (the endpoint or the embedding page) locks the field.
     #[serde(default, skip_serializing_if = "is_false")]
     pub lock: bool,
+}
+
+/// The languages of a definition that does not say: Swedish, then English.
+pub fn default_languages() -> Vec<LangTag> {
+    vec![LangTag::SV, LangTag::EN]
+}
+
+fn is_default_languages(languages: &[LangTag]) -> bool {
+    languages == default_languages()
+}
+
+#[cfg(feature = "schema")]
+fn languages_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "The languages the form offers, as BCP 47 tags (e.g. [\"sv\", \"fi\", \"ar\"]); the first is the one a missing translation falls back to. Default [\"sv\", \"en\"].",
+        "type": "array",
+        "minItems": 1,
+        "uniqueItems": true,
+        "items": {
+            "type": "string",
+            "maxLength": 15,
+            "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+        }
+    })
 }
 
 #[cfg(feature = "schema")]
@@ -332,6 +365,24 @@ impl FieldKind {
             FieldKind::Repeat(_) => "repeat",
             FieldKind::Computed(_) => "computed",
         }
+    }
+
+    /// Whether the answer is written left to right in every language: numbers, dates,
+    /// personal and organisation numbers, postal codes, phone numbers and e-mail addresses keep
+    /// their order inside a right-to-left page.
+    pub fn is_left_to_right(&self) -> bool {
+        matches!(
+            self,
+            FieldKind::Number(_)
+                | FieldKind::Integer(_)
+                | FieldKind::Email(_)
+                | FieldKind::Phone
+                | FieldKind::Date(_)
+                | FieldKind::Personnummer(_)
+                | FieldKind::Organisationsnummer
+                | FieldKind::PostalCode
+                | FieldKind::Computed(_)
+        )
     }
 
     /// Whether the citizen answers the field with one value (everything but `info`,
@@ -726,7 +777,7 @@ impl InputMode {
 
 impl Field {
     /// The label in `lang`, or an empty string for unlabelled info texts.
-    pub fn label_in(&self, lang: crate::Lang) -> &str {
+    pub fn label_in(&self, lang: impl Into<LangTag>) -> &str {
         self.label.as_ref().map_or("", |t| t.get(lang))
     }
 

@@ -191,6 +191,53 @@ fn texts_and_languages() {
 }
 
 #[test]
+fn languages_are_tags_without_repeats_swedish_first() {
+    check(
+        |v| v["languages"] = json!(["sv", "fi", "Suomi", "fi", "ar"]),
+        &[r#"languages[2]: "Suomi" is not a language code (use e.g. "sv", "en", "fi")"#],
+    );
+    check(
+        |v| v["languages"] = json!(["sv", "fi", "fi"]),
+        &[r#"languages[2]: "fi" is listed twice"#],
+    );
+    check(
+        |v| v["languages"] = json!(["fi", "sv"]),
+        &[
+            r#"languages[0]: the first language must be Swedish ("sv"): a text missing in another language is shown in Swedish"#,
+        ],
+    );
+    check(
+        |v| v["languages"] = json!("sv"),
+        &["languages: expected an array, found a string"],
+    );
+}
+
+#[test]
+fn languages_default_to_swedish_and_english() {
+    let mut v = base();
+    let def = crate::load(&v.to_string())
+        .into_result()
+        .unwrap_or_else(|d| panic!("{d:#?}"));
+    assert_eq!(def.languages, [crate::LangTag::SV, crate::LangTag::EN]);
+    assert!(
+        serde_json::to_value(&def).is_ok_and(|j| j.get("languages").is_none()),
+        "format v1 unchanged"
+    );
+    v["languages"] = json!(["sv", "fi", "fit", "se", "ar"]);
+    let def = crate::load(&v.to_string())
+        .into_result()
+        .unwrap_or_else(|d| panic!("{d:#?}"));
+    let codes: Vec<&str> = def.languages.iter().map(|l| l.code()).collect();
+    assert_eq!(codes, ["sv", "fi", "fit", "se", "ar"]);
+    assert_eq!(
+        serde_json::to_value(&def)
+            .ok()
+            .and_then(|j| j.get("languages").cloned()),
+        Some(json!(["sv", "fi", "fit", "se", "ar"]))
+    );
+}
+
+#[test]
 fn field_rules_are_checked() {
     check(
         |v| {

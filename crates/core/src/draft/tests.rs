@@ -1,5 +1,6 @@
 //! Drafts: what is kept, what comes back, and what a newer version of the form drops.
 
+use crate::LangTag;
 use std::sync::Arc;
 
 use proptest::prelude::*;
@@ -314,7 +315,7 @@ proptest! {
         prop_assert_eq!(r.position(), s.position());
         prop_assert_eq!(r.progress(), s.progress());
         prop_assert!(r.state().decides_like(s.state()), "{:?} / {:?}", r.state(), s.state());
-        prop_assert_eq!(r.review(Lang::Sv), s.review(Lang::Sv));
+        prop_assert_eq!(r.review(LangTag::SV), s.review(LangTag::SV));
         let (mut s2, focus) = (s.clone(), s.clone().next(&cx()));
         prop_assert_eq!(r.next(&cx()), focus);
         s2.next(&cx());

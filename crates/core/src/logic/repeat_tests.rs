@@ -67,7 +67,8 @@ fn a_session_starts_with_min_rows_and_keeps_between_min_and_max() {
     };
     assert_eq!(s.add_row("barn"), first_question(1), "focus on the new row");
     assert_eq!(
-        s.row_announcement("barn", crate::Lang::Sv).as_deref(),
+        s.row_announcement("barn", crate::Lang::Sv.into())
+            .as_deref(),
         Some("Barn 2 har lagts till.")
     );
     assert_eq!(s.add_row("barn"), first_question(2));
@@ -142,7 +143,8 @@ fn next_shows_every_rows_issues_by_row_key_and_removing_a_row_moves_them_up() {
         "focus on the add button"
     );
     assert_eq!(
-        s.row_announcement("barn", crate::Lang::En).as_deref(),
+        s.row_announcement("barn", crate::Lang::En.into())
+            .as_deref(),
         Some("Barn 1 has been removed.")
     );
     assert_eq!(
@@ -288,7 +290,7 @@ fn the_review_lists_each_rows_answers_under_its_number() {
     s.set_answer("barn[0].skolnamn", text("Solskolan"));
     assert_eq!(s.next(&cx()), Focus::Heading);
     assert_eq!(s.position(), Position::Review);
-    let review = s.review(crate::Lang::Sv);
+    let review = s.review(crate::Lang::Sv.into());
     let items: Vec<(&str, &str, &str)> = review[0]
         .items
         .iter()

@@ -9,7 +9,7 @@ use super::{Control, FormSession, Position};
 use crate::answers::Answer;
 use crate::definition::{ChoiceOption, Definition, Field, FieldKind, Id};
 use crate::i18n::{Key, t};
-use crate::text::{Lang, Text};
+use crate::text::{Lang, LangTag, Text};
 
 /// One answered (or unanswered) question on the review page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +22,9 @@ pub struct ReviewItem {
     pub value: String,
     /// Whether the citizen can change it (not computed, not read-only).
     pub editable: bool,
+    /// Whether the answer reads left to right in every language (a number, a date, a
+    /// personnummer, an address): the view isolates it as such in a right-to-left page.
+    pub ltr: bool,
 }
 
 /// The answers of one step on the review page.
@@ -40,14 +43,26 @@ pub struct ReviewSection {
 pub struct SummaryItem {
     /// The control the link leads to.
     pub control: Control,
-    /// "Label: message", with the row's name for an answer in a row ("Syskon 2: Förnamn: …").
-    pub text: String,
+    /// The question's label, with the row's name for an answer in a row ("Syskon 2: Förnamn").
+    pub label: String,
+    /// What is wrong.
+    pub message: String,
+    /// The language the message is in, when it is not the page's: messages with parts
+    /// are said in Swedish or English ([`LangTag::messages`]), so the view marks them.
+    pub message_lang: Option<&'static str>,
+}
+
+impl SummaryItem {
+    /// "Label: message", as the link reads.
+    pub fn text(&self) -> String {
+        format!("{}: {}", self.label, self.message)
+    }
 }
 
 impl FormSession {
     /// The document title: "Fel: " while the summary lists errors, "Steg 2 av 4: " on a step,
     /// the page's heading, then the form's title (WCAG 2.4.2: each step is its own page).
-    pub fn page_title(&self, lang: Lang) -> String {
+    pub fn page_title(&self, lang: LangTag) -> String {
         let heading = match self.position() {
             Position::Start => None,
             Position::Step(i) => Some(self.def.steps[i].title.get(lang).to_owned()),
@@ -68,7 +83,7 @@ impl FormSession {
     }
 
     /// "Steg 2 av 4" on a step or the review page.
-    pub fn progress_text(&self, lang: Lang) -> Option<String> {
+    pub fn progress_text(&self, lang: LangTag) -> Option<String> {
         self.progress().map(|(n, total)| {
             t(lang, Key::StepOf)
                 .replace("{n}", &n.to_string())
@@ -78,7 +93,7 @@ impl FormSession {
 
     /// What the Next button of the current step says: on to the next step, to the review
     /// page, or back to it after "Change".
-    pub fn next_label(&self, lang: Lang) -> &'static str {
+    pub fn next_label(&self, lang: LangTag) -> &'static str {
         t(
             lang,
             if self.returns_to_review() {
@@ -92,25 +107,23 @@ impl FormSession {
     }
 
     /// The error summary's entries, in order.
-    pub fn summary_items(&self, lang: Lang) -> Vec<SummaryItem> {
+    pub fn summary_items(&self, lang: LangTag) -> Vec<SummaryItem> {
         self.summary
             .iter()
             .filter_map(|issue| {
                 let field = self.def.field(&issue.field)?;
                 Some(SummaryItem {
                     control: self.control(&issue.field)?,
-                    text: format!(
-                        "{}: {}",
-                        self.answer_label(&issue.field, field, lang),
-                        issue.code.message(lang)
-                    ),
+                    label: self.answer_label(&issue.field, field, lang),
+                    message: issue.code.message(lang.messages()),
+                    message_lang: message_lang(lang),
                 })
             })
             .collect()
     }
 
     /// A field's label, after its row's name when it is in a row ("Syskon 2: Förnamn").
-    fn answer_label(&self, key: &str, field: &Field, lang: Lang) -> String {
+    fn answer_label(&self, key: &str, field: &Field, lang: LangTag) -> String {
         match crate::answers::split_row_key(key) {
             Some((repeat, row, _)) => {
                 format!(
@@ -135,12 +148,12 @@ impl FormSession {
                     .filter_map(|(yes, value)| {
                         Some(ChoiceOption {
                             value: Id::new(value)?,
+                            // In every language the interface has a file for.
                             label: Text::Localized(
-                                Lang::ALL
+                                crate::i18n::FILES
                                     .iter()
-                                    .map(|l| {
-                                        (l.code().to_owned(), yes_no_label(yes, *l).to_owned())
-                                    })
+                                    .filter_map(|(code, _)| LangTag::parse(code))
+                                    .map(|l| (l.code().to_owned(), yes_no_label(yes, l).to_owned()))
                                     .collect(),
                             ),
                             hint: None,
@@ -153,7 +166,7 @@ impl FormSession {
     }
 
     /// What one row of a repeating group is called ("Syskon"), before its number.
-    pub fn row_label(&self, repeat: &str, lang: Lang) -> String {
+    pub fn row_label(&self, repeat: &str, lang: LangTag) -> String {
         let Some(field) = self.def.field(repeat) else {
             return String::new();
         };
@@ -167,12 +180,12 @@ impl FormSession {
     }
 
     /// Row `row` (from 0) of a repeating group by name: "Syskon 2".
-    pub fn row_name(&self, repeat: &str, row: usize, lang: Lang) -> String {
+    pub fn row_name(&self, repeat: &str, row: usize, lang: LangTag) -> String {
         format!("{} {}", self.row_label(repeat, lang), row + 1)
     }
 
     /// The add button's text: the author's `add_label`, else "Lägg till syskon".
-    pub fn add_row_label(&self, repeat: &str, lang: Lang) -> String {
+    pub fn add_row_label(&self, repeat: &str, lang: LangTag) -> String {
         match self.def.repeat(repeat).and_then(|r| r.add_label.as_ref()) {
             Some(label) => label.get(lang).to_owned(),
             None => format!(
@@ -184,7 +197,7 @@ impl FormSession {
     }
 
     /// A row's remove button: "Ta bort syskon 2".
-    pub fn remove_row_label(&self, repeat: &str, row: usize, lang: Lang) -> String {
+    pub fn remove_row_label(&self, repeat: &str, row: usize, lang: LangTag) -> String {
         format!(
             "{} {}",
             t(lang, Key::RemoveRow),
@@ -194,7 +207,7 @@ impl FormSession {
 
     /// What the repeating group's status region says after the last row was added or
     /// removed there: "Syskon 2 har lagts till."
-    pub fn row_announcement(&self, repeat: &str, lang: Lang) -> Option<String> {
+    pub fn row_announcement(&self, repeat: &str, lang: LangTag) -> Option<String> {
         let change = self.row_change.as_ref().filter(|c| c.repeat == repeat)?;
         let key = if change.added {
             Key::RowAdded
@@ -209,7 +222,7 @@ impl FormSession {
     /// Labels that occur more than once on the page (two "Förnamn" in the groups "Person 1"
     /// and "Person 2") are prefixed with their group's legend, so every "Change" button says
     /// which answer it changes.
-    pub fn review(&self, lang: Lang) -> Vec<ReviewSection> {
+    pub fn review(&self, lang: LangTag) -> Vec<ReviewSection> {
         let mut sections: Vec<ReviewSection> = self
             .def
             .steps
@@ -242,7 +255,7 @@ impl FormSession {
         sections
     }
 
-    fn review_item(&self, key: String, f: &Field, lang: Lang) -> Option<ReviewItem> {
+    fn review_item(&self, key: String, f: &Field, lang: LangTag) -> Option<ReviewItem> {
         let value = match &f.kind {
             FieldKind::Computed(c) => {
                 display_computed(self.state.computed(&key), c.unit.as_ref(), lang)
@@ -256,6 +269,7 @@ impl FormSession {
         Some(ReviewItem {
             editable: (f.kind.is_question() || matches!(f.kind, FieldKind::Repeat(_)))
                 && !self.state.is_read_only(&key),
+            ltr: f.kind.is_left_to_right(),
             field: key,
             label,
             value,
@@ -263,12 +277,19 @@ impl FormSession {
     }
 }
 
+/// The `lang` a message with parts needs on a page in `lang`: `None` when the page is in the
+/// message's language (Swedish or English), else that language's code.
+pub fn message_lang(lang: LangTag) -> Option<&'static str> {
+    let messages = lang.messages();
+    (lang.primary() != messages.code()).then(|| messages.code())
+}
+
 /// The legend of the innermost group around each form-level field, by field id.
-fn group_legends(def: &Definition, lang: Lang) -> BTreeMap<String, String> {
+fn group_legends(def: &Definition, lang: LangTag) -> BTreeMap<String, String> {
     fn walk(
         fields: &[Field],
         legend: Option<&str>,
-        lang: Lang,
+        lang: LangTag,
         out: &mut BTreeMap<String, String>,
     ) {
         for f in fields {
@@ -288,7 +309,7 @@ fn group_legends(def: &Definition, lang: Lang) -> BTreeMap<String, String> {
 }
 
 /// An answer as a citizen reads it: option labels instead of values, "Ja"/"Nej", as typed otherwise.
-pub fn display_answer(field: &Field, answer: Option<&Answer>, lang: Lang) -> String {
+pub fn display_answer(field: &Field, answer: Option<&Answer>, lang: LangTag) -> String {
     let Some(answer) = answer.filter(|a| !a.is_empty()) else {
         return String::new();
     };
@@ -322,7 +343,7 @@ pub fn display_answer(field: &Field, answer: Option<&Answer>, lang: Lang) -> Str
 pub fn display_computed(
     value: Option<&serde_json::Value>,
     unit: Option<&crate::Text>,
-    lang: Lang,
+    lang: LangTag,
 ) -> String {
     let text = match value {
         None | Some(serde_json::Value::Null) => return String::new(),
@@ -338,12 +359,12 @@ pub fn display_computed(
 }
 
 /// `1234.5` as `1 234,5` (Swedish) or `1,234.5` (English), with at most two decimals.
-fn format_amount(x: f64, lang: Lang) -> String {
+fn format_amount(x: f64, lang: LangTag) -> String {
     let rounded = (x * 100.0).round() / 100.0;
     let negative = rounded < 0.0;
     let whole = rounded.abs().trunc() as u64;
     let cents = ((rounded.abs() - rounded.abs().trunc()) * 100.0).round() as u64;
-    let (group, decimal) = if lang == Lang::Sv {
+    let (group, decimal) = if lang.messages() == Lang::Sv {
         ('\u{a0}', ',')
     } else {
         (',', '.')
@@ -364,7 +385,7 @@ fn format_amount(x: f64, lang: Lang) -> String {
 }
 
 /// "Ja"/"Nej" or "Yes"/"No".
-pub fn yes_no_label(yes: bool, lang: Lang) -> &'static str {
+pub fn yes_no_label(yes: bool, lang: LangTag) -> &'static str {
     t(lang, if yes { Key::Yes } else { Key::No })
 }
 

@@ -19,6 +19,7 @@ use self::read::Path;
 use super::diagnostic::{Diagnostic, IdKind, Problem, Severity};
 use super::model::*;
 use crate::formats;
+use crate::text::LangTag;
 
 /// The result of loading: the definition when it has no errors, and every diagnostic.
 #[derive(Debug, Clone)]
@@ -197,6 +198,7 @@ impl Cx {
                 "blankett",
                 "id",
                 "version",
+                "languages",
                 "title",
                 "description",
                 "organisation",
@@ -223,6 +225,7 @@ impl Cx {
             Value::Number(n) => Some(n.to_string()),
             _ => self.nonempty_string(v, &p),
         });
+        let languages = self.opt(&obj, "languages", Self::languages);
         let title = self
             .required(&obj, "title")
             .and_then(|(v, p)| self.text(v, &p));
@@ -268,6 +271,9 @@ impl Cx {
             blankett: blankett?,
             id: id?,
             version: version?,
+            languages: languages
+                .ok()?
+                .unwrap_or_else(super::model::default_languages),
             title: title?,
             description: description.ok()?,
             organisation: organisation?,
@@ -278,6 +284,33 @@ impl Cx {
             prefill: prefill.ok()?,
             drafts: drafts.ok()?,
         })
+    }
+
+    /// `languages`: BCP 47 tags, none twice, Swedish first.
+    fn languages(&mut self, v: &Value, path: &Path) -> Option<Vec<LangTag>> {
+        let tags = self.array(v, path, None, |cx, v, p| {
+            let s = cx.string(v, p)?;
+            let tag = LangTag::parse(&s);
+            if tag.is_none() {
+                cx.error(p, Problem::BadLanguageCode(s));
+            }
+            tag
+        })?;
+        let mut ok = true;
+        for (i, tag) in tags.iter().enumerate() {
+            if tags[..i].contains(tag) {
+                self.error(
+                    &path.index(i),
+                    Problem::DuplicateLanguage(tag.code().to_owned()),
+                );
+                ok = false;
+            }
+        }
+        if tags.first() != Some(&LangTag::SV) {
+            self.error(&path.index(0), Problem::FirstLanguageNotSwedish);
+            ok = false;
+        }
+        ok.then_some(tags)
     }
 
     fn organisation(&mut self, v: &Value, path: &Path) -> Option<Organisation> {
