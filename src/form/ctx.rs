@@ -238,7 +238,7 @@ impl FormCtx {
                 ctx.read_untracked(|s| s.pending_submission().map(|p| p.submission_id.clone()));
             let begun = ctx
                 .session
-                .try_update(|s| s.begin_submit(lang.messages(), &fresh_id, &cx));
+                .try_update(|s| s.begin_submit(lang, &fresh_id, &cx));
             let submission: Submission = match begun {
                 Some(Ok(submission)) => {
                     // The draft keeps the submission and its id before it leaves the device.
@@ -280,7 +280,7 @@ impl FormCtx {
         let delivered = self
             .session
             .try_update(|s| {
-                s.adopt_pending(received.iter().map(|(sub, _)| sub), lang.messages(), &cx)
+                s.adopt_pending(received.iter().map(|(sub, _)| sub), lang, &cx)
                     .map(|sub| sub.submission_id.clone())
             })
             .flatten();
@@ -293,7 +293,7 @@ impl FormCtx {
             return true;
         }
         self.session.update(|s| {
-            s.adopt_pending(&waiting, lang.messages(), &cx);
+            s.adopt_pending(&waiting, lang, &cx);
         });
         false
     }

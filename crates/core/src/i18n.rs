@@ -245,6 +245,74 @@ keys! {
     PrintReceipt,
     /// "Date:" (on paper, before the date it was printed)
     PrintDate,
+    /// "Fill in this field."
+    IssueRequired,
+    /// "Choose an option."
+    IssueRequiredChoice,
+    /// "Enter at least {min} characters."
+    IssueTooShort,
+    /// "Enter at most {max} characters. You have entered {actual}."
+    IssueTooLong,
+    /// "Enter a number, for example 12 or 12.5."
+    IssueNotANumber,
+    /// "Enter a whole number, for example 12."
+    IssueNotAWholeNumber,
+    /// "The number must be {min} or more."
+    IssueBelowMin,
+    /// "The number must be {max} or less."
+    IssueAboveMax,
+    /// "Enter the e-mail address in the format name@example.com."
+    IssueInvalidEmail,
+    /// "Enter a telephone number, for example 070-123 45 67 or +46 70 123 45 67."
+    IssueInvalidPhone,
+    /// "Enter a real date in the format YYYY-MM-DD."
+    IssueInvalidDate,
+    /// "The date must be {date} or later."
+    IssueDateTooEarly,
+    /// "The date must be {date} or earlier."
+    IssueDateTooLate,
+    /// "Choose one of the options."
+    IssueUnknownOption,
+    /// "Choose at least {n} options."
+    IssueTooFewChoices,
+    /// "Choose at most {n} options."
+    IssueTooManyChoices,
+    /// "Choose Yes or No."
+    IssueInvalidYesNo,
+    /// "Enter the personal identity number with 10 or 12 digits, for example YYYYMMDD-NNNN."
+    IssuePersonnummerFormat,
+    /// "The personal identity number does not contain a real date. Check the digits."
+    IssuePersonnummerDate,
+    /// "The personal identity number has a birth date in the future. Check the digits."
+    IssuePersonnummerFuture,
+    /// "The personal identity number is not correct. Check that you entered the right digits."
+    IssuePersonnummerChecksum,
+    /// "A co-ordination number cannot be used here. Enter a personal identity number."
+    IssueSamordningsnummer,
+    /// "Enter the organisation number with 10 digits, for example 212000-0142."
+    IssueOrgnrFormat,
+    /// "This is not an organisation number. The third digit must be 2 or higher."
+    IssueOrgnrNotOrganisation,
+    /// "The organisation number is not correct. Check that you entered the right digits."
+    IssueOrgnrChecksum,
+    /// "Enter the postcode with five digits, for example 123 45."
+    IssuePostalCode,
+    /// "Must be the same as in the field “{field}”."
+    IssueMismatch,
+    /// "The answer has the wrong shape for this field."
+    IssueWrongShape,
+    /// "The form has no such field."
+    IssueUnknownField,
+    /// "The field is not shown with the other answers, so it must have no answer."
+    IssueHiddenField,
+    /// "The answer contains invisible control characters or is not in Unicode normal form (NFC)."
+    IssueNotNormalized,
+    /// "The computed value does not match the answers."
+    IssueComputedMismatch,
+    /// "Fill in at least {n}. Add more with the button."
+    IssueTooFewRows,
+    /// "There may be at most {n}. Remove some."
+    IssueTooManyRows,
 }
 
 /// The interface's language files, one per language: `crates/core/i18n/<tag>.txt`, one

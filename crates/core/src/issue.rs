@@ -1,7 +1,8 @@
 //! What can be wrong with an answer, and how the citizen is told.
 
 use crate::formats::{Date, OrganisationsnummerError, PersonnummerError};
-use crate::text::{Lang, Text};
+use crate::i18n::{Key, t};
+use crate::text::{LangTag, Text};
 
 /// One problem with one answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,177 +95,76 @@ pub enum IssueCode {
 }
 
 impl IssueCode {
-    /// The message shown next to the field, in `lang`.
-    pub fn message(&self, lang: Lang) -> String {
-        let sv = lang == Lang::Sv;
-        let pick = |s: &str, e: &str| if sv { s.to_owned() } else { e.to_owned() };
+    /// The message shown next to the field, in `lang`: the interface's language files
+    /// (`crates/core/i18n/`), Swedish for a language that has none; the parts that come from
+    /// the definition (a pattern's or a rule's message, another field's label) in `lang` as
+    /// the definition has it.
+    pub fn message(&self, lang: impl Into<LangTag>) -> String {
+        let lang = lang.into();
+        let text = |key: Key| t(lang, key).to_owned();
+        // A decimal comma where the language writes one.
+        let number = |n: &str| {
+            if lang.is("sv") || lang.is("fi") {
+                n.replace('.', ",")
+            } else {
+                n.to_owned()
+            }
+        };
         match self {
-            IssueCode::Required => pick("Fyll i det här fältet.", "Fill in this field."),
-            IssueCode::RequiredChoice => pick("Välj ett alternativ.", "Choose an option."),
+            IssueCode::Required => text(Key::IssueRequired),
+            IssueCode::RequiredChoice => text(Key::IssueRequiredChoice),
             IssueCode::TooShort { min } => {
-                if sv {
-                    format!("Skriv minst {min} tecken.")
-                } else {
-                    format!("Enter at least {min} characters.")
-                }
+                text(Key::IssueTooShort).replace("{min}", &min.to_string())
             }
-            IssueCode::TooLong { max, actual } => {
-                if sv {
-                    format!("Skriv högst {max} tecken. Du har skrivit {actual}.")
-                } else {
-                    format!("Enter at most {max} characters. You have entered {actual}.")
-                }
-            }
-            IssueCode::Pattern(message) => message.get(lang).to_owned(),
-            IssueCode::NotANumber => pick(
-                "Skriv ett tal, till exempel 12 eller 12,5.",
-                "Enter a number, for example 12 or 12.5.",
-            ),
-            IssueCode::NotAWholeNumber => pick(
-                "Skriv ett heltal, till exempel 12.",
-                "Enter a whole number, for example 12.",
-            ),
-            IssueCode::BelowMin(min) => {
-                if sv {
-                    format!("Talet måste vara {} eller större.", min.replace('.', ","))
-                } else {
-                    format!("The number must be {min} or more.")
-                }
-            }
-            IssueCode::AboveMax(max) => {
-                if sv {
-                    format!("Talet måste vara {} eller mindre.", max.replace('.', ","))
-                } else {
-                    format!("The number must be {max} or less.")
-                }
-            }
-            IssueCode::InvalidEmail => pick(
-                "Skriv e-postadressen i formatet namn@exempel.se.",
-                "Enter the e-mail address in the format name@example.com.",
-            ),
-            IssueCode::InvalidPhone => pick(
-                "Skriv ett telefonnummer, till exempel 070-123 45 67.",
-                "Enter a telephone number, for example 070-123 45 67 or +46 70 123 45 67.",
-            ),
-            IssueCode::InvalidDate => pick(
-                "Skriv ett datum som finns, i formatet ÅÅÅÅ-MM-DD.",
-                "Enter a real date in the format YYYY-MM-DD.",
-            ),
+            IssueCode::TooLong { max, actual } => text(Key::IssueTooLong)
+                .replace("{max}", &max.to_string())
+                .replace("{actual}", &actual.to_string()),
+            IssueCode::Pattern(message) | IssueCode::Rule(message) => message.get(lang).to_owned(),
+            IssueCode::Receiver { message, .. } => message.get(lang).to_owned(),
+            IssueCode::NotANumber => text(Key::IssueNotANumber),
+            IssueCode::NotAWholeNumber => text(Key::IssueNotAWholeNumber),
+            IssueCode::BelowMin(min) => text(Key::IssueBelowMin).replace("{min}", &number(min)),
+            IssueCode::AboveMax(max) => text(Key::IssueAboveMax).replace("{max}", &number(max)),
+            IssueCode::InvalidEmail => text(Key::IssueInvalidEmail),
+            IssueCode::InvalidPhone => text(Key::IssueInvalidPhone),
+            IssueCode::InvalidDate => text(Key::IssueInvalidDate),
             IssueCode::DateTooEarly(d) => {
-                if sv {
-                    format!("Datumet får inte vara tidigare än {d}.")
-                } else {
-                    format!("The date must be {d} or later.")
-                }
+                text(Key::IssueDateTooEarly).replace("{date}", &d.to_string())
             }
             IssueCode::DateTooLate(d) => {
-                if sv {
-                    format!("Datumet får inte vara senare än {d}.")
-                } else {
-                    format!("The date must be {d} or earlier.")
-                }
+                text(Key::IssueDateTooLate).replace("{date}", &d.to_string())
             }
-            IssueCode::UnknownOption => {
-                pick("Välj ett av alternativen.", "Choose one of the options.")
-            }
+            IssueCode::UnknownOption => text(Key::IssueUnknownOption),
             IssueCode::TooFewChoices(n) => {
-                if sv {
-                    format!("Välj minst {n} alternativ.")
-                } else {
-                    format!("Choose at least {n} options.")
-                }
+                text(Key::IssueTooFewChoices).replace("{n}", &n.to_string())
             }
             IssueCode::TooManyChoices(n) => {
-                if sv {
-                    format!("Välj högst {n} alternativ.")
-                } else {
-                    format!("Choose at most {n} options.")
-                }
+                text(Key::IssueTooManyChoices).replace("{n}", &n.to_string())
             }
-            IssueCode::InvalidYesNo => pick("Välj Ja eller Nej.", "Choose Yes or No."),
-            IssueCode::Personnummer(e) => match e {
-                PersonnummerError::Format => pick(
-                    "Skriv personnumret med 10 eller 12 siffror, till exempel ÅÅÅÅMMDD-NNNN.",
-                    "Enter the personal identity number with 10 or 12 digits, for example YYYYMMDD-NNNN.",
-                ),
-                PersonnummerError::InvalidDate => pick(
-                    "Personnumret innehåller inget datum som finns. Kontrollera siffrorna.",
-                    "The personal identity number does not contain a real date. Check the digits.",
-                ),
-                PersonnummerError::InFuture => pick(
-                    "Personnumret har ett födelsedatum i framtiden. Kontrollera siffrorna.",
-                    "The personal identity number has a birth date in the future. Check the digits.",
-                ),
-                PersonnummerError::Checksum => pick(
-                    "Personnumret stämmer inte. Kontrollera att du har skrivit rätt siffror.",
-                    "The personal identity number is not correct. Check that you entered the right digits.",
-                ),
-                PersonnummerError::SamordningsnummerNotAllowed => pick(
-                    "Samordningsnummer kan inte användas här. Skriv ett personnummer.",
-                    "A co-ordination number cannot be used here. Enter a personal identity number.",
-                ),
-            },
-            IssueCode::Organisationsnummer(e) => match e {
-                OrganisationsnummerError::Format => pick(
-                    "Skriv organisationsnumret med 10 siffror, till exempel 212000-0142.",
-                    "Enter the organisation number with 10 digits, for example 212000-0142.",
-                ),
-                OrganisationsnummerError::NotAnOrganisation => pick(
-                    "Det här är inget organisationsnummer. Den tredje siffran ska vara 2 eller högre.",
-                    "This is not an organisation number. The third digit must be 2 or higher.",
-                ),
-                OrganisationsnummerError::Checksum => pick(
-                    "Organisationsnumret stämmer inte. Kontrollera att du har skrivit rätt siffror.",
-                    "The organisation number is not correct. Check that you entered the right digits.",
-                ),
-            },
-            IssueCode::InvalidPostalCode => pick(
-                "Skriv postnumret med fem siffror, till exempel 123 45.",
-                "Enter the postcode with five digits, for example 123 45.",
-            ),
+            IssueCode::InvalidYesNo => text(Key::IssueInvalidYesNo),
+            IssueCode::Personnummer(e) => text(match e {
+                PersonnummerError::Format => Key::IssuePersonnummerFormat,
+                PersonnummerError::InvalidDate => Key::IssuePersonnummerDate,
+                PersonnummerError::InFuture => Key::IssuePersonnummerFuture,
+                PersonnummerError::Checksum => Key::IssuePersonnummerChecksum,
+                PersonnummerError::SamordningsnummerNotAllowed => Key::IssueSamordningsnummer,
+            }),
+            IssueCode::Organisationsnummer(e) => text(match e {
+                OrganisationsnummerError::Format => Key::IssueOrgnrFormat,
+                OrganisationsnummerError::NotAnOrganisation => Key::IssueOrgnrNotOrganisation,
+                OrganisationsnummerError::Checksum => Key::IssueOrgnrChecksum,
+            }),
+            IssueCode::InvalidPostalCode => text(Key::IssuePostalCode),
             IssueCode::Mismatch(other) => {
-                if sv {
-                    format!("Ska vara samma som i fältet ”{}”.", other.get(lang))
-                } else {
-                    format!("Must be the same as in the field “{}”.", other.get(lang))
-                }
+                text(Key::IssueMismatch).replace("{field}", other.get(lang))
             }
-            IssueCode::WrongShape => pick(
-                "Svaret har fel form för fältet.",
-                "The answer has the wrong shape for this field.",
-            ),
-            IssueCode::UnknownField => pick(
-                "Formuläret har inget sådant fält.",
-                "The form has no such field.",
-            ),
-            IssueCode::Receiver { message, .. } => message.get(lang).to_owned(),
-            IssueCode::Rule(message) => message.get(lang).to_owned(),
-            IssueCode::HiddenField => pick(
-                "Fältet visas inte med de andra svaren, så det ska inte ha något svar.",
-                "The field is not shown with the other answers, so it must have no answer.",
-            ),
-            IssueCode::NotNormalized => pick(
-                "Svaret innehåller osynliga styrtecken eller är inte i Unicode-normalform (NFC).",
-                "The answer contains invisible control characters or is not in Unicode normal form (NFC).",
-            ),
-            IssueCode::ComputedMismatch => pick(
-                "Det beräknade värdet stämmer inte med svaren.",
-                "The computed value does not match the answers.",
-            ),
-            IssueCode::TooFewRows(n) => {
-                if sv {
-                    format!("Fyll i minst {n}. Lägg till fler med knappen.")
-                } else {
-                    format!("Fill in at least {n}. Add more with the button.")
-                }
-            }
-            IssueCode::TooManyRows(n) => {
-                if sv {
-                    format!("Det får vara högst {n}. Ta bort några.")
-                } else {
-                    format!("There may be at most {n}. Remove some.")
-                }
-            }
+            IssueCode::WrongShape => text(Key::IssueWrongShape),
+            IssueCode::UnknownField => text(Key::IssueUnknownField),
+            IssueCode::HiddenField => text(Key::IssueHiddenField),
+            IssueCode::NotNormalized => text(Key::IssueNotNormalized),
+            IssueCode::ComputedMismatch => text(Key::IssueComputedMismatch),
+            IssueCode::TooFewRows(n) => text(Key::IssueTooFewRows).replace("{n}", &n.to_string()),
+            IssueCode::TooManyRows(n) => text(Key::IssueTooManyRows).replace("{n}", &n.to_string()),
         }
     }
 
@@ -315,5 +215,60 @@ impl IssueCode {
             IssueCode::TooFewRows(_) => "too_few_rows",
             IssueCode::TooManyRows(_) => "too_many_rows",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Lang;
+
+    fn tag(code: &str) -> LangTag {
+        LangTag::parse(code).unwrap_or_default()
+    }
+
+    #[test]
+    fn messages_speak_every_language_of_the_interface() {
+        let checksum = IssueCode::Personnummer(PersonnummerError::Checksum);
+        assert_eq!(
+            checksum.message(Lang::Sv),
+            "Personnumret stämmer inte. Kontrollera att du har skrivit rätt siffror."
+        );
+        assert_eq!(
+            checksum.message(tag("fi")),
+            "Henkilötunnus ei ole oikein. Tarkista, että kirjoitit oikeat numerot."
+        );
+        assert_eq!(
+            checksum.message(tag("ar")),
+            "الرقم الشخصي غير صحيح. تحقق من أنك كتبت الأرقام الصحيحة."
+        );
+        // A language without interface files: Swedish, marked as such on the page.
+        assert_eq!(checksum.message(tag("se")), checksum.message(Lang::Sv));
+        assert_eq!(crate::session::message_lang(tag("se")), Some("sv"));
+        for spoken in ["sv", "en", "fi", "ar"] {
+            assert_eq!(crate::session::message_lang(tag(spoken)), None, "{spoken}");
+        }
+        // Numbers with the language's decimal sign; parts filled in.
+        let min = IssueCode::BelowMin("12.5".into());
+        assert_eq!(min.message(Lang::Sv), "Talet måste vara 12,5 eller större.");
+        assert_eq!(min.message(tag("fi")), "Luvun on oltava vähintään 12,5.");
+        assert_eq!(min.message(Lang::En), "The number must be 12.5 or more.");
+        let long = IssueCode::TooLong {
+            max: 10,
+            actual: 12,
+        };
+        assert_eq!(
+            long.message(tag("fi")),
+            "Kirjoita enintään 10 merkkiä. Olet kirjoittanut 12."
+        );
+        let label = Text::Localized(
+            [("sv", "E-post"), ("fi", "Sähköposti")]
+                .map(|(l, t)| (l.to_owned(), t.to_owned()))
+                .into(),
+        );
+        assert_eq!(
+            IssueCode::Mismatch(label).message(tag("fi")),
+            "Pitää olla sama kuin kentässä ”Sähköposti”."
+        );
     }
 }

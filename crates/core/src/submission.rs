@@ -14,7 +14,7 @@ use crate::definition::{Definition, FieldKind};
 use crate::json::{DuplicateKey, duplicate_keys};
 use crate::logic::{FormState, normalized_json};
 use crate::normalize::{is_multiline, is_typed};
-use crate::text::Lang;
+use crate::text::{Lang, LangTag};
 use crate::validate::{Context, Issue, IssueCode, check_form, clean_text, normalize};
 
 /// The submission format version this crate writes and reads.
@@ -66,7 +66,7 @@ pub enum SubmissionError {
     #[error("submission_id \"{0}\" is not a UUID")]
     InvalidSubmissionId(String),
     /// `language` is not a language this runtime speaks.
-    #[error("language \"{0}\" is not supported (use \"sv\" or \"en\")")]
+    #[error("language \"{0}\" is not one the form offers, nor \"sv\" or \"en\"")]
     UnsupportedLanguage(String),
     /// One or more answers break the form's rules.
     #[error("{} answer(s) break the form's rules", .0.len())]
@@ -105,7 +105,7 @@ impl SubmissionError {
                 format!("submission_id \"{id}\" är inget UUID")
             }
             SubmissionError::UnsupportedLanguage(l) => {
-                format!("språket \"{l}\" stöds inte (använd \"sv\" eller \"en\")")
+                format!("språket \"{l}\" finns inte i formuläret och är inte \"sv\" eller \"en\"")
             }
             SubmissionError::Invalid(issues) => {
                 format!("{} svar följer inte formulärets regler", issues.len())
@@ -142,10 +142,11 @@ impl Submission {
     pub fn build(
         def: &Definition,
         answers: &Answers,
-        lang: Lang,
+        lang: impl Into<LangTag>,
         submission_id: &str,
         cx: &Context,
     ) -> Result<Submission, Vec<Issue>> {
+        let lang = submission_language(def, lang.into());
         let state = FormState::evaluate(def, answers, cx);
         let issues = check_form(def, &state, answers, cx);
         if !issues.is_empty() {
@@ -209,7 +210,7 @@ impl Submission {
             submission_id: submission_id.to_owned(),
             form_id: def.id.0.clone(),
             form_version: def.version.clone(),
-            language: lang.code().to_owned(),
+            language: lang,
             answers: out,
         })
     }
@@ -244,7 +245,9 @@ impl Submission {
                 self.submission_id.clone(),
             ));
         }
-        if Lang::from_code(&self.language).is_none_or(|l| l.code() != self.language) {
+        let offered = def.languages.iter().any(|l| l.code() == self.language);
+        let builtin = Lang::from_code(&self.language).is_some_and(|l| l.code() == self.language);
+        if !offered && !builtin {
             return Err(SubmissionError::UnsupportedLanguage(self.language.clone()));
         }
         let (answers, mut issues) = answers_from_json(def, &self.answers);
@@ -436,6 +439,16 @@ pub fn is_uuid(s: &str) -> bool {
             8 | 13 | 18 | 23 => *c == b'-',
             _ => c.is_ascii_hexdigit(),
         })
+}
+
+/// The `language` a submission made on a page in `lang` records: `lang` when the definition
+/// offers it, else the language the page fell back to (Swedish, or English).
+fn submission_language(def: &Definition, lang: LangTag) -> String {
+    if def.languages.contains(&lang) {
+        lang.code().to_owned()
+    } else {
+        lang.messages().code().to_owned()
+    }
 }
 
 #[cfg(test)]

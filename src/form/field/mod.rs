@@ -99,9 +99,8 @@ impl Parts {
         let dom = dom_id(key);
         let lang = ctx.lang;
         let (err_key, req_key, ro_key) = (id.clone(), id.clone(), id.clone());
-        let error = Memo::new(move |_| {
-            ctx.read(|s| s.error(&err_key).map(|c| c.message(lang.get().messages())))
-        });
+        let error =
+            Memo::new(move |_| ctx.read(|s| s.error(&err_key).map(|c| c.message(lang.get()))));
         let required = Memo::new(move |_| ctx.read(|s| s.state().is_required(&req_key)));
         let read_only = Memo::new(move |_| ctx.read(|s| s.state().is_read_only(&ro_key)));
         Parts {

@@ -115,7 +115,7 @@ impl FormSession {
                 Some(SummaryItem {
                     control: self.control(&issue.field)?,
                     label: self.answer_label(&issue.field, field, lang),
-                    message: issue.code.message(lang.messages()),
+                    message: issue.code.message(lang),
                     message_lang: message_lang(lang),
                 })
             })
@@ -277,11 +277,11 @@ impl FormSession {
     }
 }
 
-/// The `lang` a message with parts needs on a page in `lang`: `None` when the page is in the
-/// message's language (Swedish or English), else that language's code.
+/// The `lang` an answer's message ([`crate::IssueCode::message`]) needs on a page in `lang`:
+/// `None` when the interface's language files speak `lang`, else `sv` (the messages fall back
+/// to Swedish).
 pub fn message_lang(lang: LangTag) -> Option<&'static str> {
-    let messages = lang.messages();
-    (lang.primary() != messages.code()).then(|| messages.code())
+    (!crate::i18n::has(lang, crate::i18n::Key::IssueRequired)).then_some("sv")
 }
 
 /// The legend of the innermost group around each form-level field, by field id.

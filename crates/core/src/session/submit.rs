@@ -4,7 +4,7 @@
 use super::{Focus, FormSession, Position};
 use crate::protocol::{Localized, Receipt, SendOutcome};
 use crate::submission::Submission;
-use crate::text::Lang;
+use crate::text::LangTag;
 use crate::validate::{Context, Issue};
 
 /// What sending the submission has come to.
@@ -42,10 +42,11 @@ impl FormSession {
     /// `fresh_id`, a new UUID from the caller (the engine makes no randomness).
     pub fn begin_submit(
         &mut self,
-        lang: Lang,
+        lang: impl Into<LangTag>,
         fresh_id: &str,
         cx: &Context,
     ) -> Result<Submission, Focus> {
+        let lang = lang.into();
         if self.send == SendStatus::Sending || self.position() == Position::Done {
             return Err(Focus::Stay);
         }
@@ -77,9 +78,10 @@ impl FormSession {
     pub fn adopt_pending<'a>(
         &mut self,
         candidates: impl IntoIterator<Item = &'a Submission>,
-        lang: Lang,
+        lang: impl Into<LangTag>,
         cx: &Context,
     ) -> Option<&Submission> {
+        let lang = lang.into();
         let same = candidates.into_iter().find(|c| {
             c.form_id == self.def.id.as_str()
                 && Submission::build(&self.def, &self.answers, lang, &c.submission_id, cx)

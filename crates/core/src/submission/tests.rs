@@ -393,6 +393,38 @@ fn check_envelope_errors() {
     check(|v| v["language"] = json!("en"), Ok(()));
 }
 
+/// A form offered in Finnish records a Finnish page's submissions as `fi`, and the receiver
+/// takes them; a page in a language the form does not offer records Swedish.
+#[test]
+fn the_language_of_a_submission_is_one_the_form_offers() {
+    let mut finnish = def();
+    finnish.languages = ["sv", "fi"]
+        .iter()
+        .filter_map(|c| crate::text::LangTag::parse(c))
+        .collect();
+    let mut a = Answers::new();
+    a.set("pnr", Answer::Text("19121212-1212".into()));
+    a.set("name", Answer::Text("Aino".into()));
+    let fi = crate::text::LangTag::parse("fi").expect("a tag");
+    let sent = Submission::build(&finnish, &a, fi, ID, &cx()).expect("the answers are valid");
+    assert_eq!(sent.language, "fi");
+    assert_eq!(sent.check(&finnish, &cx()).map(|_| ()), Ok(()));
+    // The same page language on a form without Finnish: Swedish, and "fi" is refused there.
+    let plain = Submission::build(&def(), &a, fi, ID, &cx()).expect("the answers are valid");
+    assert_eq!(plain.language, "sv");
+    assert_eq!(
+        sent.check(&def(), &cx()).map(|_| ()),
+        Err(SubmissionError::UnsupportedLanguage("fi".into()))
+    );
+    let ar = crate::text::LangTag::parse("ar").expect("a tag");
+    assert_eq!(
+        Submission::build(&finnish, &a, ar, ID, &cx())
+            .expect("the answers are valid")
+            .language,
+        "sv"
+    );
+}
+
 #[test]
 fn check_reports_the_first_envelope_error_only() {
     check(
@@ -652,8 +684,8 @@ fn error_codes_and_messages() {
         (
             UnsupportedLanguage("sv-SE".into()),
             "unsupported_language",
-            "språket \"sv-SE\" stöds inte (använd \"sv\" eller \"en\")",
-            "language \"sv-SE\" is not supported (use \"sv\" or \"en\")",
+            "språket \"sv-SE\" finns inte i formuläret och är inte \"sv\" eller \"en\"",
+            "language \"sv-SE\" is not one the form offers, nor \"sv\" or \"en\"",
         ),
         (
             Invalid(vec![
