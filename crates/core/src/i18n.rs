@@ -3,9 +3,10 @@
 //! interface.
 //!
 //! Texts from a form definition are localized by the definition itself ([`crate::Text`]); these
-//! are the words of the runtime around them: buttons, headings, status messages. A message with
-//! parts (an answer's issue, a loader diagnostic) says itself in Swedish and English where it is
-//! made ([`Lang`](crate::Lang)); a page in any other language shows it in Swedish.
+//! are the words of the runtime around them: buttons, headings, status messages, and an
+//! answer's messages (`Issue…` keys, their `{…}` parts filled in by
+//! [`IssueCode::message`](crate::IssueCode::message)). The loader's diagnostics, for authors,
+//! say themselves in Swedish and English where they are made ([`Lang`](crate::Lang)).
 
 use std::sync::OnceLock;
 
