@@ -2,8 +2,8 @@
 //!
 //! Form definitions are untrusted input, so [`parse`] produces a plain data tree
 //! ([`Block`]s of [`Inline`]s) that the UI turns into DOM nodes. Raw HTML is never
-//! interpreted: `<script>` stays the literal text "<script>", and `&amp;` stays
-//! "&amp;".
+//! interpreted: `<script>` stays the literal text `"<script>"`, and `&amp;` stays
+//! `"&amp;"`.
 //!
 //! Supported syntax:
 //!
