@@ -51,7 +51,10 @@ pub fn test_tools() -> Result<(), String> {
     .collect();
     if !missing.is_empty() {
         run(Command::new("apt-get").arg("update"))?;
+        // Non-interactive: a package's configuration (tzdata, which PostgreSQL pulls in)
+        // must never wait for an answer on a CI machine.
         run(Command::new("apt-get")
+            .env("DEBIAN_FRONTEND", "noninteractive")
             .args(["install", "-y"])
             .args(&missing))?;
     }
