@@ -61,6 +61,32 @@ async function waitForEvent(page, type, target) {
   }
 }
 
+/**
+ * Serves a municipality's page on its own origin, under a strict CSP that names the runtime's
+ * origin and nothing inline, with one `<blankett-form>` (`id`, `form`, `lang`, `start`) under
+ * `heading`; runs `use(hostUrl)` and closes the server afterwards.
+ */
+async function withHostPage({ heading, id, form: formId, lang }, use) {
+  const runtime = new URL(BASE).origin;
+  const policy = [
+    "default-src 'self'", `script-src 'self' ${runtime} 'wasm-unsafe-eval'`, `connect-src 'self' ${runtime}`,
+    "style-src 'self'", `img-src 'self' ${runtime}`, "object-src 'none'", "base-uri 'none'",
+  ].join('; ');
+  const html = `<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Kommunen</title>
+      <script type="module" src="${runtime}/embed.js" crossorigin="anonymous"></script></head>
+      <body><main><h1>${heading}</h1><blankett-form id="${id}" src="${runtime}/forms/${formId}.json" lang="${lang}" start></blankett-form></main></body></html>`;
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': policy });
+    res.end(html);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await use(`http://127.0.0.1:${server.address().port}/`);
+  } finally {
+    server.close();
+  }
+}
+
 /** Computed styles of the host page's own elements, to compare with and without the forms. */
 function hostStyles(page) {
   return page.evaluate(() => {
@@ -376,22 +402,9 @@ describe('embedded forms on a municipal page', () => {
   });
 
   test('a form embedded in Arabic is right to left inside its element; the host page keeps its own language and direction', async () => {
-    const runtime = new URL(BASE).origin;
-    const policy = [
-      "default-src 'self'", `script-src 'self' ${runtime} 'wasm-unsafe-eval'`, `connect-src 'self' ${runtime}`,
-      "style-src 'self'", `img-src 'self' ${runtime}`, "object-src 'none'", "base-uri 'none'",
-    ].join('; ');
-    const html = `<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Kommunen</title>
-      <script type="module" src="${runtime}/embed.js" crossorigin="anonymous"></script></head>
-      <body><main><h1>Parkeringstillstånd</h1><blankett-form id="ar" src="${runtime}/forms/parkeringstillstand.json" lang="ar" start></blankett-form></main></body></html>`;
-    const server = createServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': policy });
-      res.end(html);
-    });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
+    await withHostPage({ heading: 'Parkeringstillstånd', id: 'ar', form: 'parkeringstillstand', lang: 'ar' }, async (host) => {
       const page = await newPage(browser);
-      await page.goto(`http://127.0.0.1:${server.address().port}/`);
+      await page.goto(host);
       const def = await fetchDefinition('parkeringstillstand');
       const scoped = await form(page, 'ar');
       await scoped.getByRole('heading', { level: 2, name: text(def.steps[0].title, 'ar') }).waitFor({ timeout: SETTLE_MS });
@@ -410,32 +423,16 @@ describe('embedded forms on a municipal page', () => {
       await assertAccessible(page, 'a form embedded in Arabic');
       assert.deepEqual(page.jsErrors, []);
       await page.context().close();
-    } finally {
-      server.close();
-    }
+    });
   });
 
   test('a host page on another origin embeds a form under its own strict CSP and submits it', async () => {
     // The municipality's page on its own server; the runtime, the form and the receiver on
     // Blankett's. The host's policy names the runtime's origin and nothing inline.
-    const runtime = new URL(BASE).origin;
-    const policy = [
-      "default-src 'self'", `script-src 'self' ${runtime} 'wasm-unsafe-eval'`, `connect-src 'self' ${runtime}`,
-      "style-src 'self'", `img-src 'self' ${runtime}`, "object-src 'none'", "base-uri 'none'",
-    ].join('; ');
-    const html = `<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Kommunen</title>
-      <script type="module" src="${runtime}/embed.js" crossorigin="anonymous"></script></head>
-      <body><main><h1>Felanmälan</h1><blankett-form id="far" src="${runtime}/forms/felanmalan.json" lang="sv" start></blankett-form></main></body></html>`;
-    const server = createServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': policy });
-      res.end(html);
-    });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
+    await withHostPage({ heading: 'Felanmälan', id: 'far', form: 'felanmalan', lang: 'sv' }, async (host) => {
       const page = await newPage(browser);
       await recordEvents(page);
-      const host = `http://127.0.0.1:${server.address().port}/`;
-      assert.notEqual(new URL(host).origin, runtime);
+      assert.notEqual(new URL(host).origin, new URL(BASE).origin);
       await page.goto(host);
       const scoped = await form(page, 'far');
       await fillToReview(scoped, await fetchDefinition('felanmalan'));
@@ -448,8 +445,6 @@ describe('embedded forms on a municipal page', () => {
       assert.deepEqual(await page.evaluate(() => window.cspViolations), [], 'no CSP violations on the host');
       assert.deepEqual(page.jsErrors, []);
       await page.context().close();
-    } finally {
-      server.close();
-    }
+    });
   });
 });

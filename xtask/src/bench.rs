@@ -135,14 +135,6 @@ fn browser_conditions() -> Result<(), String> {
     )
 }
 
-fn gzip_len(data: &[u8]) -> usize {
-    crate::precompress::gzip(data).len()
-}
-
-fn brotli_len(data: &[u8]) -> usize {
-    crate::precompress::brotli(data).len()
-}
-
 fn bundle_sizes() -> Result<(), String> {
     let dist = root().join("dist");
     let mut rows: Vec<(&str, usize, usize, usize)> = Vec::new();
@@ -163,8 +155,8 @@ fn bundle_sizes() -> Result<(), String> {
             if name.ends_with(ext) {
                 let data = std::fs::read(entry.path()).map_err(|e| e.to_string())?;
                 raw += data.len();
-                gz += gzip_len(&data);
-                br += brotli_len(&data);
+                gz += crate::precompress::gzip(&data).len();
+                br += crate::precompress::brotli(&data).len();
             }
         }
         rows.push((kind, raw, gz, br));

@@ -331,13 +331,28 @@ fn parse_within<T: std::str::FromStr + PartialOrd>(
 
 /// `--db-isolation`: `read-committed` (false) or `serializable` (true).
 fn parse_isolation(option: &str, value: String) -> Result<bool, UsageError> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "read-committed" => Ok(false),
-        "serializable" => Ok(true),
-        _ => Err(UsageError::InvalidValue {
+    parse_choice(
+        option,
+        value,
+        &[("read-committed", false), ("serializable", true)],
+        "expected read-committed or serializable",
+    )
+}
+
+/// One of `choices` by its name (any case), or the usage error that says `reason`.
+fn parse_choice<T: Copy>(
+    option: &str,
+    value: String,
+    choices: &[(&str, T)],
+    reason: &'static str,
+) -> Result<T, UsageError> {
+    let name = value.trim().to_ascii_lowercase();
+    match choices.iter().find(|(n, _)| *n == name) {
+        Some(&(_, choice)) => Ok(choice),
+        None => Err(UsageError::InvalidValue {
             option: option.to_owned(),
             value,
-            reason: "expected read-committed or serializable",
+            reason,
         }),
     }
 }
@@ -372,15 +387,12 @@ impl Config {
 
 /// `--synchronous`: `full` or `normal`.
 fn parse_synchronous(option: &str, value: String) -> Result<Synchronous, UsageError> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "full" => Ok(Synchronous::Full),
-        "normal" => Ok(Synchronous::Normal),
-        _ => Err(UsageError::InvalidValue {
-            option: option.to_owned(),
-            value,
-            reason: "expected full or normal",
-        }),
-    }
+    parse_choice(
+        option,
+        value,
+        &[("full", Synchronous::Full), ("normal", Synchronous::Normal)],
+        "expected full or normal",
+    )
 }
 
 /// `--public-url`: an absolute `http(s)` URL without query or fragment; kept without its
@@ -444,15 +456,17 @@ fn parse_window(option: &str, value: String) -> Result<i64, UsageError> {
 
 /// An on/off environment variable: `1`/`true`/`yes` or `0`/`false`/`no`.
 fn parse_switch(option: &str, value: String) -> Result<bool, UsageError> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(UsageError::InvalidValue {
-            option: option.to_owned(),
-            value,
-            reason: "expected 1 or 0",
-        }),
-    }
+    let on_off = [
+        ("1", true),
+        ("true", true),
+        ("yes", true),
+        ("on", true),
+        ("0", false),
+        ("false", false),
+        ("no", false),
+        ("off", false),
+    ];
+    parse_choice(option, value, &on_off, "expected 1 or 0")
 }
 
 /// What the command line asks for.

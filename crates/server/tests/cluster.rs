@@ -184,7 +184,7 @@ async fn outbox(
                 let (http, headers, body) = (http.clone(), headers.clone(), item.body.clone());
                 async move { send(&http, &base, &headers, &body).await }
             });
-            let answers = futures_join_all(sends).await;
+            let answers = join_all(sends).await;
             let mut got = false;
             {
                 let mut seen = seen.lock().unwrap();
@@ -222,7 +222,7 @@ async fn outbox(
 }
 
 /// Runs every future at once and collects their outputs in order.
-async fn futures_join_all<F: std::future::Future<Output = Answer> + Send + 'static>(
+async fn join_all<F: std::future::Future<Output = Answer> + Send + 'static>(
     futures: impl Iterator<Item = F>,
 ) -> Vec<Answer> {
     let tasks: Vec<_> = futures.map(tokio::spawn).collect();
@@ -297,7 +297,7 @@ async fn two_receivers(n: usize) {
         ChildReceiver::start(receiver_args(dir.path(), &url, &[]), vec![]),
         ChildReceiver::start(receiver_args(dir.path(), &url, &[]), vec![]),
     );
-    let keys: Vec<serde_json::Value> = futures_jwks(&[&first.base, &second.base]).await;
+    let keys: Vec<serde_json::Value> = jwks_of(&[&first.base, &second.base]).await;
     assert_eq!(keys[0], keys[1], "the receivers sign receipts with one key");
     let bases = [
         Arc::new(RwLock::new(first.base.clone())),
@@ -353,8 +353,8 @@ async fn two_receivers(n: usize) {
     assert_eq!(first.log(), "", "the first receiver logged errors");
 }
 
-/// The receivers' published keys (`/.well-known/jwks.json` or wherever they say).
-async fn futures_jwks(bases: &[&str]) -> Vec<serde_json::Value> {
+/// Each receiver's published receipt keys (its JWKS).
+async fn jwks_of(bases: &[&str]) -> Vec<serde_json::Value> {
     let mut out = Vec::new();
     for base in bases {
         let response = reqwest::get(format!("{base}{}", blankett_server::JWKS_PATH))
