@@ -5,9 +5,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// A language the messages built in code (an answer's issue, a loader diagnostic, the
-/// receiver's problems) are said in; any other page language gets Swedish
-/// ([`LangTag::messages`]).
+/// A language the messages built in code for authors and integrators (a loader diagnostic,
+/// the receiver's problems) are said in; any other page language gets Swedish
+/// ([`LangTag::messages`]). An answer's message speaks every interface language
+/// ([`crate::i18n`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -39,14 +40,6 @@ impl Lang {
             _ => None,
         }
     }
-
-    /// The language's own name, for a language switch ("Svenska", "English").
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Lang::Sv => "Svenska",
-            Lang::En => "English",
-        }
-    }
 }
 
 /// The longest language tag the runtime keeps (`zh-Hant-TW` is 10): longer tags are refused.
@@ -54,7 +47,8 @@ pub const MAX_TAG_LEN: usize = 15;
 
 /// Any language a definition may offer, by its BCP 47 tag (`sv`, `fi`, `fit`, `se`, `ar`,
 /// `zh-Hant`): what the page is in. Small and `Copy`, so the interface can hold it in a
-/// signal. Messages that code builds with parts speak [`Lang`]: [`LangTag::messages`].
+/// signal. Messages that code builds for authors and integrators speak [`Lang`]:
+/// [`LangTag::messages`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LangTag {
     len: u8,
@@ -182,9 +176,9 @@ impl LangTag {
             .map_or(self.code(), |(_, name)| name)
     }
 
-    /// The language in which code-built messages with parts (an answer's issue, a loader
-    /// diagnostic) are said: English for English, Swedish for every other language (Swedish
-    /// first, Språklagen §11).
+    /// The language in which code-built messages with parts (a loader diagnostic, a
+    /// receiver's problem) are said: English for English, Swedish for every other language
+    /// (Swedish first, Språklagen §11).
     pub fn messages(self) -> Lang {
         if self.primary() == "en" {
             Lang::En
