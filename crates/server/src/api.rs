@@ -129,9 +129,11 @@ pub async fn post_submission(
     };
     // A resend of a submission already stored gets its first receipt, even if the form has
     // changed since: it was valid when it arrived, and the citizen must not send it twice.
-    let (id, lookup_body) = (submission.submission_id.clone(), text.clone());
-    let existing = with_store(&app, move |store| store.find_existing(&id, &lookup_body)).await?;
-    if let Some(existing) = existing {
+    let stored_already = || {
+        let (id, body) = (submission.submission_id.clone(), text.clone());
+        with_store(&app, move |store| store.find_existing(&id, &body))
+    };
+    if let Some(existing) = stored_already().await? {
         return stored_outcome(&app, existing, &answering);
     }
     if let Some(signed) = signed.clone() {
@@ -140,10 +142,7 @@ pub async fn post_submission(
             // The nonce may be this very request's, stored with the submission by another
             // receiver (or an earlier copy of the request) since the lookup above: the
             // submission and its nonce are committed together, so look again.
-            let (id, lookup_body) = (submission.submission_id.clone(), text.clone());
-            let existing =
-                with_store(&app, move |store| store.find_existing(&id, &lookup_body)).await?;
-            return match existing {
+            return match stored_already().await? {
                 Some(existing) => stored_outcome(&app, existing, &answering),
                 None => Err(ApiError::SignatureReplayed),
             };

@@ -338,8 +338,6 @@ async fn app_page(index: &std::path::Path) -> Response {
     response
 }
 
-/// Whether a path is the app's page, its service worker or a form definition, which must never
-/// be cached stale (a stale `sw.js` would hide a new deployment from the browser).
 /// Whether `path` names a file whose name carries its content's hash, as trunk and the
 /// build name them (`blankett-0123456789abcdef_bg.wasm`, `embed-0123456789abcdef.js`): a
 /// hyphen, then 16 hexadecimal digits, then `_` or `.`.
@@ -353,6 +351,8 @@ fn is_hashed_file(path: &str) -> bool {
     })
 }
 
+/// Whether a path is the app's page, its service worker or a form definition, which must never
+/// be cached stale (a stale `sw.js` would hide a new deployment from the browser).
 fn no_cache_path(path: &str) -> bool {
     path == "/"
         || path == "/sw.js"
