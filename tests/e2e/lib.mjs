@@ -4,6 +4,7 @@
 // accessible name (label or legend) and role, reaching each one with Tab as a keyboard
 // user would. It works on any definition the runtime accepts.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
@@ -13,14 +14,33 @@ const require = createRequire(import.meta.url);
 export const BASE = process.env.BLANKETT_URL ?? 'http://127.0.0.1:8080/';
 export const ADMIN_TOKEN = process.env.BLANKETT_ADMIN_TOKEN ?? '';
 
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
+}
+
+/** Starts a Chromium process of its own on the profile folder `profile`, for a test that
+ *  kills it (`chrome.kill('SIGKILL')`) and starts it again on the same profile. */
+export async function startKillable(profile) {
+  const chrome = spawn(process.env.CHROMIUM ?? '/usr/bin/chromium', [...CHROMIUM_ARGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const endpoint = await new Promise((resolve, reject) => {
+    let seen = '';
+    chrome.stderr.on('data', (d) => {
+      seen += d;
+      const m = seen.match(/DevTools listening on (ws:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    chrome.on('exit', (code) => reject(new Error(`chromium exited (${code}): ${seen}`)));
+  });
+  const cdp = await chromium.connectOverCDP(endpoint);
+  return { chrome, cdp };
 }
 
 /** How much slower than this machine every page's CPU runs (`cargo xtask e2e --cpu-throttle`). */
@@ -413,6 +433,12 @@ export function within(page, host) {
 export async function press(page, button, what) {
   await tabTo(page, button, what);
   await page.keyboard.press('Enter');
+}
+
+/** The bytes of an admin read (an attached file), with its status and headers. */
+export async function adminBytes(path) {
+  const res = await fetch(new URL(path, BASE), { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
 export async function adminGet(path) {
