@@ -108,6 +108,7 @@ fn new(id: &str, body: &str) -> NewSubmission {
         year: 2026,
         idempotency_key: Some(id.into()),
         signed: None,
+        files: Vec::new(),
     }
 }
 

@@ -492,6 +492,8 @@ pub struct Options {
     pub signature_window: Option<i64>,
     /// How wrong admin tokens are slowed down; the receiver's default when `None`.
     pub admin_throttle: Option<blankett_server::throttle::Policy>,
+    /// `--scan-command`.
+    pub scan_command: Option<String>,
 }
 
 fn write_forms(dir: &Path, version: Option<&str>) {
@@ -548,6 +550,10 @@ pub async fn start(options: Options) -> TestServer {
         keep_unread: false,
         limits: Default::default(),
         submit_rate: None,
+        upload_concurrency: blankett_server::config::DEFAULT_UPLOAD_CONCURRENCY,
+        scan_command: options.scan_command,
+        scan_timeout: std::time::Duration::from_secs(blankett_server::config::DEFAULT_SCAN_TIMEOUT),
+        staged_hours: blankett_server::config::DEFAULT_STAGED_HOURS,
     };
     let mut state = if options.full_disk {
         // The receiver's key is made first: it must fit before the disk is "full".
