@@ -16,6 +16,8 @@ pub enum Answer {
     Choices(Vec<String>),
     /// The rows of a repeating group, each with its own answers by field id.
     Rows(Vec<Answers>),
+    /// The files attached to a `file` field, in the order they were attached.
+    Files(Vec<crate::files::FileRef>),
 }
 
 impl Answer {
@@ -28,6 +30,7 @@ impl Answer {
                 .all(|c| c.is_whitespace() || crate::normalize::is_removed_char(c)),
             Answer::Choices(c) => c.is_empty(),
             Answer::Rows(r) => r.is_empty(),
+            Answer::Files(f) => f.is_empty(),
         }
     }
 
@@ -83,6 +86,14 @@ impl Answers {
     pub fn choices(&self, key: &str) -> &[String] {
         match self.get(key) {
             Some(Answer::Choices(c)) => c,
+            _ => &[],
+        }
+    }
+
+    /// The files attached to a file field, or none.
+    pub fn files(&self, key: &str) -> &[crate::files::FileRef] {
+        match self.get(key) {
+            Some(Answer::Files(f)) => f,
             _ => &[],
         }
     }
@@ -176,7 +187,7 @@ impl Answers {
 }
 
 /// In a draft, an answer is plain JSON: text is a string, chosen options an array of strings,
-/// rows an array of objects. That reads back without the definition (a draft may outlive the
+/// rows an array of objects, files an object `{"files": [file references]}`. That reads back without the definition (a draft may outlive the
 /// version of the form it was made with).
 impl serde::Serialize for Answer {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -184,6 +195,12 @@ impl serde::Serialize for Answer {
             Answer::Text(t) => s.serialize_str(t),
             Answer::Choices(c) => c.serialize(s),
             Answer::Rows(r) => r.serialize(s),
+            Answer::Files(f) => {
+                use serde::ser::SerializeMap;
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry("files", f)?;
+                map.end()
+            }
         }
     }
 }
@@ -197,6 +214,7 @@ impl<'de> serde::Deserialize<'de> for Answer {
             Text(String),
             Choices(Vec<String>),
             Rows(Vec<Answers>),
+            Files { files: Vec<crate::files::FileRef> },
         }
         match Raw::deserialize(d) {
             Ok(Raw::Text(t)) => Ok(Answer::Text(t)),
@@ -204,8 +222,9 @@ impl<'de> serde::Deserialize<'de> for Answer {
             Ok(Raw::Choices(c)) if c.is_empty() => Ok(Answer::Rows(Vec::new())),
             Ok(Raw::Choices(c)) => Ok(Answer::Choices(c)),
             Ok(Raw::Rows(r)) => Ok(Answer::Rows(r)),
+            Ok(Raw::Files { files }) => Ok(Answer::Files(files)),
             Err(_) => Err(D::Error::custom(
-                "an answer is a string, an array of strings or an array of objects",
+                "an answer is a string, an array of strings, an array of objects or {\"files\": […]}",
             )),
         }
     }

@@ -309,7 +309,9 @@ impl<'a> Carry<'a> {
         };
         let shape_fits = match (&field.kind, answer) {
             (FieldKind::Checkboxes(_), Answer::Choices(_)) => true,
-            (FieldKind::Checkboxes(_), _) | (_, Answer::Choices(_) | Answer::Rows(_)) => false,
+            (FieldKind::File(_), Answer::Files(_)) => true,
+            (FieldKind::Checkboxes(_) | FieldKind::File(_), _)
+            | (_, Answer::Choices(_) | Answer::Rows(_) | Answer::Files(_)) => false,
             _ => true,
         };
         shape_fits && (!self.strict || normalize(field, answer, self.cx).is_ok())
@@ -327,6 +329,7 @@ impl<'a> Carry<'a> {
                 Answer::Text(t) => t.trim().to_owned(),
                 Answer::Choices(c) => c.join(", "),
                 Answer::Rows(r) => r.len().to_string(),
+                Answer::Files(f) => crate::session::file_names(f, lang.into()),
             },
         });
         self.dropped.push(Dropped {

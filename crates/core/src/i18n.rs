@@ -314,6 +314,44 @@ keys! {
     IssueTooFewRows,
     /// "There may be at most {n}. Remove some."
     IssueTooManyRows,
+    /// A required file field without a file.
+    IssueRequiredFile,
+    /// A file of a type not accepted (`{name}`, `{types}`).
+    IssueFileType,
+    /// An empty file (`{name}`).
+    IssueFileEmpty,
+    /// A file too large (`{name}`, `{size}`, `{max}`).
+    IssueFileTooLarge,
+    /// The same file twice (`{name}`).
+    IssueFileTwice,
+    /// Too many files (`{n}`).
+    IssueTooManyFiles,
+    /// Files too large together (`{size}`, `{max}`).
+    IssueFilesTooLarge,
+    /// Which file types the field takes (`{types}`).
+    FileHintTypes,
+    /// The largest size of one file (`{size}`).
+    FileHintSize,
+    /// How many files and their largest total (`{n}`, `{size}`).
+    FileHintCount,
+    /// The name of the list of attached files.
+    FileListLabel,
+    /// The visible text of a file's remove button.
+    FileRemove,
+    /// The accessible name of a file's remove button (`{name}`).
+    FileRemoveNamed,
+    /// Announced when a file is attached (`{name}`).
+    FileAttached,
+    /// Announced when a file is removed (`{name}`).
+    FileRemovedAnnounce,
+    /// Shown while a chosen file is read and its hash computed (`{name}`).
+    FileReading,
+    /// A chosen file the browser could not read (`{name}`).
+    FileUnreadable,
+    /// A draft's file no longer on the device (`{name}`).
+    FileLost,
+    /// The review page's answer for a file field without files.
+    FileNone,
 }
 
 /// The interface's language files, one per language: `crates/core/i18n/<tag>.txt`, one

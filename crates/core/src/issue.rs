@@ -85,6 +85,43 @@ pub enum IssueCode {
     TooFewRows(u32),
     /// A repeating group with more rows than `max_rows`.
     TooManyRows(u32),
+    /// A required file field with no file.
+    RequiredFile,
+    /// A file of a type the field does not accept (found by its content).
+    FileType {
+        /// The file's name.
+        name: String,
+        /// The types the field accepts.
+        accepted: Vec<crate::files::FileType>,
+    },
+    /// An empty file.
+    FileEmpty {
+        /// The file's name.
+        name: String,
+    },
+    /// A file larger than `max_file_size`.
+    FileTooLarge {
+        /// The file's name.
+        name: String,
+        /// Its size in bytes.
+        size: u64,
+        /// The largest size allowed.
+        max: u64,
+    },
+    /// The same file attached twice.
+    FileTwice {
+        /// The file's name.
+        name: String,
+    },
+    /// More files than `max_files`.
+    TooManyFiles(u32),
+    /// The files together larger than `max_total_size`.
+    FilesTooLarge {
+        /// Their total size in bytes.
+        total: u64,
+        /// The largest total allowed.
+        max: u64,
+    },
     /// A problem a receiver reported, with its own localized message.
     Receiver {
         /// The receiver's machine-readable code.
@@ -109,6 +146,13 @@ impl IssueCode {
             } else {
                 n.to_owned()
             }
+        };
+        let size_text =
+            |bytes: u64| crate::files::format_size(bytes, lang.is("sv") || lang.is("fi"));
+        let type_list = |types: &[crate::files::FileType]| {
+            let mut labels: Vec<&str> = types.iter().map(|t| t.label()).collect();
+            labels.dedup();
+            labels.join(", ")
         };
         match self {
             IssueCode::Required => text(Key::IssueRequired),
@@ -158,6 +202,22 @@ impl IssueCode {
             IssueCode::Mismatch(other) => {
                 text(Key::IssueMismatch).replace("{field}", other.get(lang))
             }
+            IssueCode::RequiredFile => text(Key::IssueRequiredFile),
+            IssueCode::FileType { name, accepted } => text(Key::IssueFileType)
+                .replace("{name}", name)
+                .replace("{types}", &type_list(accepted)),
+            IssueCode::FileEmpty { name } => text(Key::IssueFileEmpty).replace("{name}", name),
+            IssueCode::FileTooLarge { name, size, max } => text(Key::IssueFileTooLarge)
+                .replace("{name}", name)
+                .replace("{size}", &size_text(*size))
+                .replace("{max}", &size_text(*max)),
+            IssueCode::FileTwice { name } => text(Key::IssueFileTwice).replace("{name}", name),
+            IssueCode::TooManyFiles(n) => {
+                text(Key::IssueTooManyFiles).replace("{n}", &n.to_string())
+            }
+            IssueCode::FilesTooLarge { total, max } => text(Key::IssueFilesTooLarge)
+                .replace("{size}", &size_text(*total))
+                .replace("{max}", &size_text(*max)),
             IssueCode::WrongShape => text(Key::IssueWrongShape),
             IssueCode::UnknownField => text(Key::IssueUnknownField),
             IssueCode::HiddenField => text(Key::IssueHiddenField),
@@ -214,6 +274,13 @@ impl IssueCode {
             IssueCode::ComputedMismatch => "computed_mismatch",
             IssueCode::TooFewRows(_) => "too_few_rows",
             IssueCode::TooManyRows(_) => "too_many_rows",
+            IssueCode::RequiredFile => "required_file",
+            IssueCode::FileType { .. } => "file_type",
+            IssueCode::FileEmpty { .. } => "file_empty",
+            IssueCode::FileTooLarge { .. } => "file_too_large",
+            IssueCode::FileTwice { .. } => "file_twice",
+            IssueCode::TooManyFiles(_) => "too_many_files",
+            IssueCode::FilesTooLarge { .. } => "files_too_large",
         }
     }
 }

@@ -356,6 +356,8 @@ pub fn expression_value(field: &Field, answer: &Answer, cx: &Context) -> Option<
             (Answer::Text(s), _) => Some(Value::String(s.trim().to_owned())),
             (Answer::Choices(c), _) => Some(Value::from(c.clone())),
             (Answer::Rows(_), _) => None,
+            // Files a rule refuses still count as attached for `length` and "not empty".
+            (Answer::Files(files), _) => serde_json::to_value(files).ok(),
         },
     }
 }
@@ -373,6 +375,7 @@ pub fn normalized_json(n: Normalized) -> Value {
         }
         Normalized::Bool(b) => Value::Bool(b),
         Normalized::Choices(c) => Value::from(c),
+        Normalized::Files(files) => serde_json::to_value(files).unwrap_or(Value::Null),
     }
 }
 

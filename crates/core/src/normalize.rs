@@ -27,6 +27,8 @@ pub enum Normalized {
     Bool(bool),
     /// Chosen checkbox values, in the order the options are defined.
     Choices(Vec<String>),
+    /// Attached files, in the order they were attached.
+    Files(Vec<crate::files::FileRef>),
 }
 
 /// Checks a non-empty answer against its field's type rules and returns its canonical form.
@@ -37,7 +39,7 @@ pub fn normalize(field: &Field, answer: &Answer, cx: &Context) -> Result<Normali
     let typed = match answer {
         Answer::Text(s) if is_typed(&field.kind) => Ok(clean_text(s, is_multiline(&field.kind))),
         Answer::Text(s) => Ok(Cow::Borrowed(s.as_str())),
-        Answer::Choices(_) | Answer::Rows(_) => Err(IssueCode::WrongShape),
+        Answer::Choices(_) | Answer::Rows(_) | Answer::Files(_) => Err(IssueCode::WrongShape),
     };
     let text = || typed.as_deref().map(str::trim).map_err(Clone::clone);
     match &field.kind {
@@ -158,11 +160,66 @@ pub fn normalize(field: &Field, answer: &Answer, cx: &Context) -> Result<Normali
         FieldKind::PostalCode => formats::normalize_postal_code(text()?)
             .map(Normalized::Text)
             .ok_or(IssueCode::InvalidPostalCode),
+        FieldKind::File(rules) => {
+            let Answer::Files(files) = answer else {
+                return Err(IssueCode::WrongShape);
+            };
+            check_files(rules, files)?;
+            Ok(Normalized::Files(files.clone()))
+        }
         FieldKind::Info(_)
         | FieldKind::Group(_)
         | FieldKind::Repeat(_)
         | FieldKind::Computed(_) => Err(IssueCode::UnknownField),
     }
+}
+
+/// A file field's files against its rules: each file's shape, type and size, then how many
+/// there are and their total size. The first problem found, naming the file it is about.
+fn check_files(
+    rules: &crate::definition::FileRules,
+    files: &[crate::files::FileRef],
+) -> Result<(), IssueCode> {
+    use crate::files::{clean_name, is_sha256_hex};
+    for (i, file) in files.iter().enumerate() {
+        if !is_sha256_hex(&file.sha256) || file.name.is_empty() {
+            return Err(IssueCode::WrongShape);
+        }
+        if clean_name(&file.name) != file.name {
+            return Err(IssueCode::NotNormalized);
+        }
+        let name = file.name.clone();
+        if file.size == 0 {
+            return Err(IssueCode::FileEmpty { name });
+        }
+        if !file.file_type().is_some_and(|t| rules.accepts(t)) {
+            return Err(IssueCode::FileType {
+                name,
+                accepted: rules.types(),
+            });
+        }
+        if file.size > rules.max_file_size {
+            return Err(IssueCode::FileTooLarge {
+                name,
+                size: file.size,
+                max: rules.max_file_size,
+            });
+        }
+        if files[..i].iter().any(|f| f.sha256 == file.sha256) {
+            return Err(IssueCode::FileTwice { name });
+        }
+    }
+    if files.len() > rules.max_files as usize {
+        return Err(IssueCode::TooManyFiles(rules.max_files));
+    }
+    let total = files.iter().map(|f| f.size).fold(0u64, u64::saturating_add);
+    if total > rules.max_total_size {
+        return Err(IssueCode::FilesTooLarge {
+            total,
+            max: rules.max_total_size,
+        });
+    }
+    Ok(())
 }
 
 /// Whether the field's answer is text the citizen types or pastes (not an option's value).

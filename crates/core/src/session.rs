@@ -18,8 +18,8 @@ use crate::logic::FormState;
 use crate::validate::{Context, Issue, IssueCode, check_field, check_step};
 
 pub use display::{
-    ReviewItem, ReviewSection, SummaryItem, display_answer, display_computed, message_lang,
-    yes_no_label,
+    ReviewItem, ReviewSection, SummaryItem, display_answer, display_computed, file_names,
+    message_lang, yes_no_label,
 };
 pub use submit::SendStatus;
 
@@ -337,6 +337,38 @@ impl FormSession {
         let change = self.set_answer(key, Answer::Choices(chosen));
         self.recheck_shown(key, cx);
         change
+    }
+
+    /// The citizen chose files for a file field: they are added after those already attached
+    /// and the field is checked at once, so a file of a type not accepted, too large, attached
+    /// twice or one too many is told now, with its name (the file stays listed, with its
+    /// remove button, until the citizen removes it).
+    pub fn attach_files(
+        &mut self,
+        key: &str,
+        files: Vec<crate::files::FileRef>,
+        cx: &Context,
+    ) -> Change {
+        let mut all = self.answers.files(key).to_vec();
+        all.extend(files);
+        let change = self.set_answer(key, Answer::Files(all));
+        self.leave(key, cx);
+        change
+    }
+
+    /// The citizen removed one attached file (by its place in the list). A message already
+    /// shown is checked again; focus goes to the field's file chooser.
+    pub fn remove_file(&mut self, key: &str, index: usize, cx: &Context) -> Focus {
+        let mut files = self.answers.files(key).to_vec();
+        if index < files.len() {
+            files.remove(index);
+            self.set_answer(key, Answer::Files(files));
+            self.recheck_shown(key, cx);
+        }
+        Focus::Control(Control {
+            key: key.to_owned(),
+            part: ControlPart::Input,
+        })
     }
 
     /// Checks a field again only to clear or update a message already shown.

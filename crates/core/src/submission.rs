@@ -215,6 +215,35 @@ impl Submission {
         })
     }
 
+    /// Every file the submission names, with the key of its answer (`situationsplan`, or
+    /// `bilagor[1].intyg` in a row of a repeating group), in answer-key order and then in the
+    /// order attached. Read from the answers as sent: call it after [`Submission::check`].
+    pub fn files(&self, def: &Definition) -> Vec<(String, crate::files::FileRef)> {
+        let refs = |value: &serde_json::Value| {
+            serde_json::from_value::<Vec<crate::files::FileRef>>(value.clone()).unwrap_or_default()
+        };
+        let mut out = Vec::new();
+        for (id, value) in &self.answers {
+            match def.field(id).map(|f| &f.kind) {
+                Some(FieldKind::File(_)) => {
+                    out.extend(refs(value).into_iter().map(|f| (id.clone(), f)));
+                }
+                Some(FieldKind::Repeat(r)) => {
+                    for (row, item) in value.as_array().into_iter().flatten().enumerate() {
+                        for (inner, v) in item.as_object().into_iter().flatten() {
+                            if let Some(FieldKind::File(_)) = r.row_field(inner).map(|f| &f.kind) {
+                                let key = row_key(id, row, inner);
+                                out.extend(refs(v).into_iter().map(|f| (key.clone(), f)));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// The canonical JSON bytes of the submission.
     pub fn to_canonical_json(&self) -> String {
         // Field order is fixed by the struct and answers are a BTreeMap: deterministic.
@@ -408,6 +437,12 @@ pub(crate) fn answer_from_json(field: &crate::Field, value: &serde_json::Value) 
                 .collect();
             strings.map(Answer::Choices)
         }
+        // An array of file references; nothing else, and no key a reference does not have.
+        (FieldKind::File(_), Value::Array(_)) => {
+            serde_json::from_value::<Vec<crate::files::FileRef>>(value.clone())
+                .ok()
+                .map(Answer::Files)
+        }
         (FieldKind::YesNo, Value::Bool(b)) => {
             Some(Answer::Text(if *b { "yes" } else { "no" }.to_owned()))
         }
@@ -421,6 +456,7 @@ pub(crate) fn answer_from_json(field: &crate::Field, value: &serde_json::Value) 
         }
         (
             FieldKind::Checkboxes(_)
+            | FieldKind::File(_)
             | FieldKind::YesNo
             | FieldKind::Number(_)
             | FieldKind::Integer(_),

@@ -65,6 +65,7 @@ pub fn check_field(
             | FieldKind::Radio(_)
             | FieldKind::Checkboxes(_)
             | FieldKind::YesNo => IssueCode::RequiredChoice,
+            FieldKind::File(_) => IssueCode::RequiredFile,
             _ => IssueCode::Required,
         });
     }
@@ -107,6 +108,16 @@ fn comparable(field: &Field, a: &Answer, cx: &Context) -> String {
         (Ok(Normalized::Number(n)), _) => n.to_string(),
         (Ok(Normalized::Bool(b)), _) => b.to_string(),
         (Ok(Normalized::Choices(c)), _) => c.join(","),
+        (Ok(Normalized::Files(f)), _) => f
+            .iter()
+            .map(|f| f.sha256.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+        (Err(_), Answer::Files(f)) => f
+            .iter()
+            .map(|f| f.sha256.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
         (Err(_), Answer::Text(s)) => s.trim().to_owned(),
         (Err(_), Answer::Choices(c)) => c.join(","),
         (Err(_), Answer::Rows(_)) => String::new(),

@@ -665,6 +665,8 @@ fn valid_value(field: &Field, answers: &Answers, key: &str, today: Date) -> Opti
                 .collect();
             (!chosen.is_empty()).then_some(Answer::Choices(chosen))
         }
+        // A file answer needs its bytes uploaded first: the kit's file rules make their own.
+        FieldKind::File(_) => None,
         FieldKind::Info(_)
         | FieldKind::Group(_)
         | FieldKind::Repeat(_)

@@ -334,6 +334,30 @@ pub enum Problem {
     /// Two theme colours with too little contrast (a warning).
     #[error("{0}")]
     LowContrast(ContrastFailure),
+    /// An `accept` item that is none of the file types the runtime recognises by content.
+    #[error(
+        "\"{0}\" is not a file type Blankett recognises: write a MIME type or an extension such as \"application/pdf\" or \".pdf\" (the list is in docs/form-definition.md)"
+    )]
+    UnknownFileType(String),
+    /// `accept` with no type in it.
+    #[error("list at least one file type the field accepts")]
+    NoFileTypes,
+    /// A `capture` that names no camera.
+    #[error(
+        "\"{0}\" is not a camera: write \"environment\" (the back camera) or \"user\" (the front one)"
+    )]
+    UnknownCapture(String),
+    /// A size in bytes above the format's ceiling.
+    #[error("must be at most {0} bytes (100 MiB)")]
+    TooManyBytes(u64),
+    /// A file field property that needs a type the field does not accept.
+    #[error("\"{property}\" needs {needs} in \"accept\"")]
+    NeedsFileType {
+        /// `capture` or `downscale`.
+        property: &'static str,
+        /// What `accept` must hold, in words.
+        needs: &'static str,
+    },
 }
 
 fn did_you_mean(s: Option<&str>) -> String {
@@ -441,6 +465,22 @@ impl Problem {
             Problem::UnknownField(id) => format!("hänvisar till fältet \"{id}\", som inte finns"),
             Problem::NotAQuestion(id) => format!("hänvisar till \"{id}\", som inte tar något svar"),
             Problem::SelfReference => "hänvisar till sig självt".into(),
+            Problem::UnknownFileType(t) => format!(
+                "\"{t}\" är ingen filtyp som Blankett känner igen: skriv en MIME-typ eller en filändelse som \"application/pdf\" eller \".pdf\" (listan finns i docs/form-definition.md)"
+            ),
+            Problem::NoFileTypes => "ange minst en filtyp som fältet tar emot".into(),
+            Problem::UnknownCapture(c) => format!(
+                "\"{c}\" är ingen kamera: skriv \"environment\" (kameran på baksidan) eller \"user\" (den på framsidan)"
+            ),
+            Problem::TooManyBytes(max) => format!("får vara högst {max} byte (100 MiB)"),
+            Problem::NeedsFileType { property, needs } => {
+                let needs = match *needs {
+                    "an image type" => "en bildtyp",
+                    "image/jpeg" => "image/jpeg",
+                    other => other,
+                };
+                format!("\"{property}\" kräver {needs} i \"accept\"")
+            }
             Problem::TooFewOptions(n) => format!("behöver minst {n} svarsalternativ"),
             Problem::MoreChoicesThanOptions {
                 property,

@@ -340,6 +340,8 @@ pub enum FieldKind {
     Repeat(RepeatContent),
     /// A read-only value computed from other answers (a fee, a sum); sent with the answers.
     Computed(ComputedRules),
+    /// One or more attached files (a site plan, a certificate, a photo).
+    File(FileRules),
 }
 
 impl FieldKind {
@@ -364,6 +366,7 @@ impl FieldKind {
             FieldKind::Group(_) => "group",
             FieldKind::Repeat(_) => "repeat",
             FieldKind::Computed(_) => "computed",
+            FieldKind::File(_) => "file",
         }
     }
 
@@ -414,7 +417,7 @@ impl FieldKind {
 }
 
 /// Every `type` name a definition may use, in documentation order.
-pub const FIELD_TYPES: [&str; 18] = [
+pub const FIELD_TYPES: [&str; 19] = [
     "text",
     "textarea",
     "number",
@@ -433,6 +436,7 @@ pub const FIELD_TYPES: [&str; 18] = [
     "group",
     "repeat",
     "computed",
+    "file",
 ];
 
 /// Length and pattern rules for text answers.
@@ -620,6 +624,119 @@ impl OptionList {
 pub struct OptionsSource {
     /// The list's URL: `https://…` or a same-site path such as `/forms/lists/forskolor.json`.
     pub url: String,
+}
+
+/// What a `file` field takes: the accepted types and the limits, checked in the browser and
+/// again by the receiver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct FileRules {
+    /// The accepted types, each a MIME type (`application/pdf`) or an extension (`.pdf`);
+    /// every file's type is found by its content, never by its name alone.
+    pub accept: Vec<AcceptedType>,
+    /// The largest size of one file, in bytes (default 10 MiB, at most 100 MiB).
+    pub max_file_size: u64,
+    /// How many files the citizen may attach (default 1, at most 20).
+    pub max_files: u32,
+    /// The largest size of all the field's files together, in bytes (default
+    /// `max_file_size` × `max_files`).
+    pub max_total_size: u64,
+    /// Offer the phone's camera: `environment` (the back camera) or `user` (the front one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture: Option<Capture>,
+    /// Make photos smaller on the device before they are kept and sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub downscale: Option<Downscale>,
+}
+
+impl FileRules {
+    /// The default `max_file_size`: 10 MiB.
+    pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+    /// The accepted types, without repeats.
+    pub fn types(&self) -> Vec<crate::files::FileType> {
+        let mut types: Vec<_> = self.accept.iter().map(|a| a.0).collect();
+        types.sort();
+        types.dedup();
+        types
+    }
+
+    /// Whether a file of this type is accepted.
+    pub fn accepts(&self, t: crate::files::FileType) -> bool {
+        self.accept.iter().any(|a| a.0 == t)
+    }
+
+    /// The accepted types as the browser's file chooser takes them (`accept` attribute):
+    /// each type's MIME type and extensions.
+    pub fn accept_attribute(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        for t in self.types() {
+            parts.push(t.mime().to_owned());
+            parts.extend(t.extensions().iter().map(|e| format!(".{e}")));
+        }
+        parts.join(",")
+    }
+}
+
+/// One accepted file type, written as a MIME type or an extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AcceptedType(pub crate::files::FileType);
+
+impl Serialize for AcceptedType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.mime())
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for AcceptedType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AcceptedType".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut names: Vec<String> = Vec::new();
+        for t in crate::files::FileType::ALL {
+            names.push(t.mime().to_owned());
+            names.extend(t.extensions().iter().map(|e| format!(".{e}")));
+        }
+        schemars::json_schema!({
+            "description": "A MIME type or a file name extension (with its dot); ASCII case is ignored.",
+            "type": "string",
+            "examples": names,
+        })
+    }
+}
+
+/// Which of the phone's cameras a file field offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Capture {
+    /// The camera on the back (a document, a broken street lamp).
+    Environment,
+    /// The camera on the front.
+    User,
+}
+
+impl Capture {
+    /// The value of the file input's `capture` attribute.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Capture::Environment => "environment",
+            Capture::User => "user",
+        }
+    }
+}
+
+/// How photos are made smaller on the device: the longest side and the JPEG quality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Downscale {
+    /// The longest side in pixels after downscaling (320–10000); smaller photos stay as they are.
+    pub max_side: u32,
+    /// The JPEG quality, 1–100 (default 85).
+    pub jpeg_quality: u8,
 }
 
 /// The options and limits of a multiple-choice field.

@@ -335,7 +335,18 @@ pub fn display_answer(field: &Field, answer: Option<&Answer>, lang: LangTag) -> 
         (Answer::Text(v), FieldKind::Select(_) | FieldKind::Radio(_)) => option_label(v),
         (Answer::Text(v), _) => v.trim().to_owned(),
         (Answer::Rows(rows), _) => rows.len().to_string(),
+        (Answer::Files(files), _) => file_names(files, lang),
     }
+}
+
+/// Attached files as a citizen reads them: each name with its size, one per line.
+pub fn file_names(files: &[crate::files::FileRef], lang: LangTag) -> String {
+    let comma = lang.is("sv") || lang.is("fi");
+    files
+        .iter()
+        .map(|f| format!("{} ({})", f.name, crate::files::format_size(f.size, comma)))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A computed value as the citizen reads it: a number with a decimal comma in Swedish and

@@ -6,9 +6,10 @@ use serde_json::Value;
 
 use super::Cx;
 use super::expressions::condition_fields;
-use super::read::{Obj, Path, closest};
+use super::read::{Obj, Path, closest, kind_of};
 use crate::definition::diagnostic::{IdKind, Problem};
 use crate::definition::model::*;
+use crate::files::{FileType, MAX_FILE_SIZE, MAX_FILES};
 
 /// How deep groups may nest inside a step.
 const MAX_GROUP_DEPTH: usize = 3;
@@ -40,6 +41,14 @@ fn type_keys(field_type: &str) -> &'static [&'static str] {
         "group" => &["fields"],
         "repeat" => &["fields", "min_rows", "max_rows", "item_label", "add_label"],
         "computed" => &["expression", "unit"],
+        "file" => &[
+            "accept",
+            "max_file_size",
+            "max_files",
+            "max_total_size",
+            "capture",
+            "downscale",
+        ],
         _ => &[],
     }
 }
@@ -61,6 +70,8 @@ fn excludes(field_type: &str, key: &str) -> bool {
         "info" => key == "hint" || QUESTION_ONLY_KEYS.contains(&key),
         "group" | "repeat" | "computed" => QUESTION_ONLY_KEYS.contains(&key),
         "select" | "radio" | "checkboxes" | "yes_no" => key == "inputmode",
+        // A file cannot be prefilled, completed by the browser or typed to match another.
+        "file" => matches!(key, "prefill" | "autocomplete" | "inputmode" | "must_match"),
         _ => false,
     }
 }
@@ -308,6 +319,7 @@ impl Cx {
             }
             "organisationsnummer" => FieldKind::Organisationsnummer,
             "postal_code" => FieldKind::PostalCode,
+            "file" => FieldKind::File(self.file_rules(obj)?),
             "computed" if self.repeat.is_some() => {
                 self.error(
                     &obj.path.key("type"),
@@ -379,6 +391,163 @@ impl Cx {
                 FieldKind::Group(GroupContent { fields })
             }
             _ => return None,
+        })
+    }
+
+    /// A `file` field's accepted types and limits; impossible limits are refused.
+    fn file_rules(&mut self, obj: &Obj<'_>) -> Option<FileRules> {
+        let accept = match self.required(obj, "accept") {
+            Some((v, p)) => self.array(v, &p, Some(Problem::NoFileTypes), |cx, item, p| {
+                cx.parsed(item, p, FileType::from_accept, Problem::UnknownFileType)
+                    .map(AcceptedType)
+            }),
+            None => None,
+        };
+        let max_file_size = self.opt(obj, "max_file_size", Self::byte_count);
+        let max_files = self.opt(obj, "max_files", Self::count);
+        let max_total_size = self.opt(obj, "max_total_size", Self::byte_count);
+        let capture = self.opt(obj, "capture", |cx, v, p| {
+            cx.parsed(
+                v,
+                p,
+                |s| match s {
+                    "environment" => Some(Capture::Environment),
+                    "user" => Some(Capture::User),
+                    _ => None,
+                },
+                Problem::UnknownCapture,
+            )
+        });
+        let downscale = self.opt(obj, "downscale", Self::downscale);
+        let (accept, max_file_size, max_files, max_total_size, capture, downscale) = (
+            accept?,
+            max_file_size.ok()?,
+            max_files.ok()?,
+            max_total_size.ok()?,
+            capture.ok()?,
+            downscale.ok()?,
+        );
+        let max_file_size = max_file_size.unwrap_or(FileRules::DEFAULT_MAX_FILE_SIZE);
+        let max_files = max_files.unwrap_or(1);
+        let mut ok = true;
+        if max_file_size > MAX_FILE_SIZE {
+            self.error(
+                &obj.path.key("max_file_size"),
+                Problem::TooManyBytes(MAX_FILE_SIZE),
+            );
+            ok = false;
+        }
+        for (property, value) in [
+            ("max_file_size", Some(max_file_size)),
+            ("max_files", Some(u64::from(max_files))),
+            ("max_total_size", max_total_size),
+        ] {
+            if value == Some(0) {
+                self.error(&obj.path.key(property), Problem::TooSmall { min: 1 });
+                ok = false;
+            }
+        }
+        if max_files > MAX_FILES {
+            self.error(
+                &obj.path.key("max_files"),
+                Problem::TooLarge { max: MAX_FILES },
+            );
+            ok = false;
+        }
+        let max_total_size = match max_total_size {
+            Some(total) if total > 0 && total < max_file_size => {
+                self.reversed(
+                    &obj.path,
+                    "max_file_size",
+                    max_file_size,
+                    "max_total_size",
+                    total,
+                );
+                return None;
+            }
+            Some(total) => total,
+            None => max_file_size.saturating_mul(u64::from(max_files)),
+        };
+        let has_image = accept.iter().any(|a| a.0.is_image());
+        if capture.is_some() && !has_image {
+            self.error(
+                &obj.path.key("capture"),
+                Problem::NeedsFileType {
+                    property: "capture",
+                    needs: "an image type",
+                },
+            );
+            ok = false;
+        }
+        if downscale.is_some() && !accept.iter().any(|a| a.0 == FileType::Jpeg) {
+            self.error(
+                &obj.path.key("downscale"),
+                Problem::NeedsFileType {
+                    property: "downscale",
+                    needs: "image/jpeg",
+                },
+            );
+            ok = false;
+        }
+        ok.then_some(FileRules {
+            accept,
+            max_file_size,
+            max_files,
+            max_total_size,
+            capture,
+            downscale,
+        })
+    }
+
+    /// A size in bytes: a whole number ≥ 0.
+    fn byte_count(&mut self, v: &Value, path: &Path) -> Option<u64> {
+        match v.as_u64() {
+            Some(n) => Some(n),
+            None => {
+                self.error(
+                    path,
+                    Problem::WrongType {
+                        expected: "a whole number ≥ 0",
+                        found: kind_of(v),
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    /// `downscale`: `{"max_side": 320–10000, "jpeg_quality": 1–100}` (quality 85 if left out).
+    fn downscale(&mut self, v: &Value, path: &Path) -> Option<Downscale> {
+        let obj = self.object(v, path)?;
+        self.unknown_keys(&obj, &["max_side", "jpeg_quality"]);
+        let max_side = self.required(&obj, "max_side").and_then(|(v, p)| {
+            let n = self.count(v, &p)?;
+            if n < 320 {
+                self.error(&p, Problem::TooSmall { min: 320 });
+                return None;
+            }
+            if n > 10_000 {
+                self.error(&p, Problem::TooLarge { max: 10_000 });
+                return None;
+            }
+            Some(n)
+        });
+        let quality = self.opt(&obj, "jpeg_quality", |cx, v, p| {
+            let n = cx.count(v, p)?;
+            if !(1..=100).contains(&n) {
+                let problem = if n == 0 {
+                    Problem::TooSmall { min: 1 }
+                } else {
+                    Problem::TooLarge { max: 100 }
+                };
+                cx.error(p, problem);
+                return None;
+            }
+            u8::try_from(n).ok()
+        });
+        Some(Downscale {
+            max_side: max_side?,
+            jpeg_quality: quality.ok()?.unwrap_or(85),
         })
     }
 
