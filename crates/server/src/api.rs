@@ -20,7 +20,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::AppState;
 use crate::limits::ClientAddr;
 use crate::problems::ApiError;
-use crate::store::{Inserted, NewFile, NewSubmission, Store, StoreError, Stored, staged_key};
+use crate::store::{Inserted, NewSubmission, Store, StoreError, Stored, staged_key};
 use crate::{uploads, verify};
 
 pub use crate::problems::PROBLEM_JSON;
@@ -155,8 +155,7 @@ pub async fn post_submission(
     submission
         .check(def, &Context { today })
         .map_err(ApiError::Unprocessable)?;
-    // TODO(issue 18): the submission's files (`Submission::files`) once core has them.
-    let files: Vec<NewFile> = Vec::new();
+    let files = uploads::submission_files(&submission, def);
     let key_id = staged_key(signed.as_ref()).to_owned();
     uploads::check_staged(&app, &submission.submission_id, &key_id, &files).await?;
     let received_at = now

@@ -21,9 +21,6 @@ pub mod throttle;
 pub mod uploads;
 pub mod verify;
 
-// TODO(issue 18): `blankett_core::files` once the core part is on main.
-mod core_files_tmp;
-pub(crate) use core_files_tmp as core_files;
 
 use std::future::Future;
 use std::path::PathBuf;

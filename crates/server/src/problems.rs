@@ -261,8 +261,8 @@ impl ApiError {
                 "Mottagaren har för många anslutningar just nu. Dina svar har inte skickats in. Försök igen om en stund.",
                 "The receiver has too many connections right now. Your answers have not been submitted. Please try again in a moment.")),
             E::FileTooLarge { limit } => (S::PAYLOAD_TOO_LARGE, "file_too_large", "File too large", Localized::new(
-                format!("Filen är för stor. Mottagaren tar emot filer på högst {}.", crate::core_files::format_size(*limit, true)),
-                format!("The file is too large. The receiver accepts files of at most {}.", crate::core_files::format_size(*limit, false)))),
+                format!("Filen är för stor. Mottagaren tar emot filer på högst {}.", blankett_core::files::format_size(*limit, true)),
+                format!("The file is too large. The receiver accepts files of at most {}.", blankett_core::files::format_size(*limit, false)))),
             E::FileDigestMismatch => (S::BAD_REQUEST, "digest_mismatch", "Content-Digest mismatch", Localized::new(
                 "Filen ändrades på vägen till mottagaren eller kom inte fram hel (kontrollsumman stämmer inte). Den har inte tagits emot. Skicka igen.",
                 "The file changed on its way to the receiver or did not arrive whole (its checksum does not match). It has not been received. Please send it again.")),

@@ -7,7 +7,7 @@
 //! (the largest `max_file_size` of the loaded forms), and reading stops at the limit
 //! otherwise; at most `--upload-concurrency` bodies are read at once, so memory stays
 //! bounded whatever is sent. The bytes must have the hash of the address and be of the type
-//! sent, by content ([`core_files::sniff`]); the scanner hook (`--scan-command`) sees them
+//! sent, by content ([`blankett_core::files::sniff`]); the scanner hook (`--scan-command`) sees them
 //! before they are staged.
 
 use std::sync::Arc;
@@ -23,9 +23,12 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::Semaphore;
 
+use blankett_core::definition::FieldKind;
+use blankett_core::{Definition, Submission};
+
 use crate::AppState;
 use crate::api::{Client, note_read, stored_for_admin, with_store};
-use crate::core_files::{self, FileType};
+use blankett_core::files::{self as core_files, FileType};
 use crate::problems::{ApiError, MissingFile};
 use crate::store::{NewFile, Staged, Upload, staged_key};
 use crate::verify;
@@ -446,10 +449,56 @@ pub async fn get_file(
     Ok(response)
 }
 
-/// TODO(issue 18): the largest `max_file_size` of the loaded forms' file fields, once core
-/// has `FieldKind::File`; until then every receiver takes files of core's default 10 MiB.
-pub fn max_file_size(_forms: &crate::forms::Forms) -> u64 {
-    10 * 1024 * 1024
+/// The largest `max_file_size` of the file fields of `forms` (in groups and repeating
+/// groups too); 0 when no form takes files.
+pub fn max_file_size(forms: &crate::forms::Forms) -> u64 {
+    fn largest(fields: &[blankett_core::Field]) -> u64 {
+        fields
+            .iter()
+            .map(|field| match &field.kind {
+                FieldKind::File(rules) => rules.max_file_size,
+                FieldKind::Group(g) => largest(&g.fields),
+                FieldKind::Repeat(r) => largest(&r.fields),
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+    forms
+        .definitions()
+        .flat_map(|def| def.steps.iter().map(|step| largest(&step.fields)))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The files `submission` names (after [`Submission::check`] passed), as the store takes
+/// them: by answer key, in the order the citizen attached them.
+pub fn submission_files(submission: &Submission, def: &Definition) -> Vec<NewFile> {
+    let mut positions: Vec<(String, u32)> = Vec::new();
+    submission
+        .files(def)
+        .into_iter()
+        .map(|(key, file)| {
+            let position = match positions.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    positions.push((key.clone(), 0));
+                    0
+                }
+            };
+            NewFile {
+                answer_key: key,
+                position,
+                name: file.name,
+                sha256: file.sha256,
+                size: file.size,
+                media_type: file.media_type,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
