@@ -21,7 +21,6 @@ pub mod throttle;
 pub mod uploads;
 pub mod verify;
 
-
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;

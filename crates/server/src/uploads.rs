@@ -28,10 +28,10 @@ use blankett_core::{Definition, Submission};
 
 use crate::AppState;
 use crate::api::{Client, note_read, stored_for_admin, with_store};
-use blankett_core::files::{self as core_files, FileType};
 use crate::problems::{ApiError, MissingFile};
 use crate::store::{NewFile, Staged, Upload, staged_key};
 use crate::verify;
+use blankett_core::files::{self as core_files, FileType};
 
 /// What the receiver does with uploads: how many it reads at once, how large one may be,
 /// and the scanner each one passes.
