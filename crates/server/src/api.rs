@@ -20,8 +20,8 @@ use time::format_description::well_known::Rfc3339;
 use crate::AppState;
 use crate::limits::ClientAddr;
 use crate::problems::ApiError;
-use crate::store::{Inserted, NewSubmission, Store, StoreError, Stored};
-use crate::verify;
+use crate::store::{Inserted, NewSubmission, Store, StoreError, Stored, staged_key};
+use crate::{uploads, verify};
 
 pub use crate::problems::PROBLEM_JSON;
 
@@ -155,12 +155,16 @@ pub async fn post_submission(
     submission
         .check(def, &Context { today })
         .map_err(ApiError::Unprocessable)?;
+    let files = uploads::submission_files(&submission, def);
+    let key_id = staged_key(signed.as_ref()).to_owned();
+    uploads::check_staged(&app, &submission.submission_id, &key_id, &files).await?;
     let received_at = now
         .replace_nanosecond(0)
         .unwrap_or(now)
         .format(&Rfc3339)
         .map_err(|_| ApiError::Internal)?;
     let new = NewSubmission {
+        files: files.clone(),
         answers: serde_json::to_string(&submission.answers).map_err(|_| ApiError::Internal)?,
         submission_id: submission.submission_id,
         form_id: submission.form_id,
@@ -173,11 +177,21 @@ pub async fn post_submission(
         signed,
     };
     let inserted = with_store(&app, move |store| store.insert(&new)).await?;
+    if let Inserted::FilesMissing(hashes) = &inserted {
+        // Staged when checked above, gone by the transaction (retention, another receiver).
+        return Err(ApiError::FilesMissing(
+            files
+                .iter()
+                .filter(|f| hashes.contains(&f.sha256))
+                .map(uploads::missing_file)
+                .collect(),
+        ));
+    }
     stored_outcome(&app, inserted, &answering)
 }
 
 /// Runs blocking storage work off the async threads; failures become refusals.
-async fn with_store<T: Send + 'static>(
+pub(crate) async fn with_store<T: Send + 'static>(
     app: &Arc<AppState>,
     work: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -205,6 +219,7 @@ fn stored_outcome(
         Inserted::Replayed(receipt) => receipt_response(app, StatusCode::OK, &receipt, answering),
         Inserted::Conflict => Err(ApiError::SubmissionIdConflict),
         Inserted::NonceReplayed => Err(ApiError::SignatureReplayed),
+        Inserted::FilesMissing(_) => Err(ApiError::FilesMissing(Vec::new())),
     }
 }
 
@@ -276,7 +291,7 @@ pub(crate) fn client_ip(client: &Client) -> std::net::IpAddr {
 /// The stored submission `reference`, for a caller with the admin token. A wrong token is
 /// answered after the pause the client's earlier wrong tokens earn ([`crate::throttle`]);
 /// the right one at once.
-async fn stored_for_admin(
+pub(crate) async fn stored_for_admin(
     app: &Arc<AppState>,
     reference: String,
     headers: &HeaderMap,
@@ -299,7 +314,7 @@ async fn stored_for_admin(
 /// Notes that the case `reference` has been read or exported (for retention's
 /// `--keep-unread`); a failure is logged, never the reader's problem: the case is then kept
 /// longer, not deleted sooner.
-async fn note_read(app: &Arc<AppState>, reference: String) {
+pub(crate) async fn note_read(app: &Arc<AppState>, reference: String) {
     let Ok(now) = OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .unwrap_or_else(|_| OffsetDateTime::now_utc())

@@ -21,9 +21,12 @@ Usage:
                         [--retention-every HOURS] [--keep-unread]
                         [--header-timeout SECONDS] [--body-timeout SECONDS]
                         [--idle-timeout SECONDS] [--max-connections N]
-                        [--submit-rate N]
+                        [--submit-rate N] [--upload-concurrency N]
+                        [--scan-command COMMAND] [--scan-timeout SECONDS]
+                        [--staged-hours HOURS]
   blankett-server backup DEST [--db FILE]
-  blankett-server retention [--db FILE|URL] [--forms DIR] [--keep-unread] [--dry-run]
+  blankett-server retention [--db FILE|URL] [--forms DIR] [--keep-unread] [--staged-hours HOURS]
+                            [--dry-run]
   blankett-server check FILE.json [FILE.json ...] [--lang sv|en] [--connect-origin ORIGIN ...]
   blankett-server import-oep FLOW.oeflow [--id ID] [--organisation NAME] [--lang sv|en] > form.json
   blankett-server --help
@@ -98,6 +101,23 @@ serve options (arguments override environment variables, which override defaults
                      at most N a minute, then 429 with Retry-After; leave it off
                      behind a proxy (every request comes from the proxy's address:
                      let the proxy limit)  [env BLANKETT_SUBMIT_RATE, default off]
+  --upload-concurrency N
+                     file uploads read into memory at once (each at most the largest
+                     max_file_size of the loaded forms); more wait their turn
+                                       [env BLANKETT_UPLOAD_CONCURRENCY, default 4]
+  --scan-command COMMAND
+                     run by `sh -c` for each uploaded file, with the file on stdin,
+                     before it is accepted: exit 0 = clean, 1 = refused (422
+                     file_refused), anything else or a timeout = 503
+                     scanner_unavailable; e.g. \"clamdscan --no-summary -\"
+                     (docs/operations.md)    [env BLANKETT_SCAN_COMMAND, default none]
+  --scan-timeout SECONDS
+                     the longest the scan command may take per file
+                                       [env BLANKETT_SCAN_TIMEOUT, default 60]
+  --staged-hours HOURS
+                     retention deletes an uploaded file no submission has claimed
+                     this many hours after it arrived (and every file no case and no
+                     upload names)     [env BLANKETT_STAGED_HOURS, default 168]
   BLANKETT_ADMIN_TOKEN enables GET /api/submissions/{reference} with
   `Authorization: Bearer <token>`; without it that endpoint answers 404.
 
@@ -107,8 +127,9 @@ committed before it started. See docs/operations.md for how to restore it.
 Exit codes: 0 copied and checked, 1 the copy failed, 2 usage error.
 
 retention deletes every stored case older than its form's privacy.keep_days (forms
-without it, and forms not in --forms, are kept) and prints how many, per form; --keep-unread
-as for serve; --dry-run counts and deletes nothing. --db and --forms as for serve.
+without it, and forms not in --forms, are kept) and prints how many, per form; then the
+uploaded files no submission claimed within --staged-hours, and the files nothing names any
+more; --keep-unread and --staged-hours as for serve; --dry-run counts and deletes nothing. --db and --forms as for serve.
 Exit codes: 0 done, 1 the database failed, 2 usage error.
 
 check prints every problem in each definition, prefixed with the file name; with
@@ -150,6 +171,13 @@ pub const DEFAULT_DB_POOL: u32 = 8;
 /// The PostgreSQL statement timeout and connection wait in seconds, unless `--db-timeout`
 /// says otherwise.
 pub const DEFAULT_DB_TIMEOUT: u64 = 5;
+/// File uploads read into memory at once, unless `--upload-concurrency` says otherwise.
+pub const DEFAULT_UPLOAD_CONCURRENCY: usize = 4;
+/// The longest a scan command may take per file in seconds, unless `--scan-timeout` says
+/// otherwise.
+pub const DEFAULT_SCAN_TIMEOUT: u64 = 60;
+/// Hours an unclaimed upload is kept, unless `--staged-hours` says otherwise (a week).
+pub const DEFAULT_STAGED_HOURS: u32 = 168;
 
 /// Everything `serve` needs to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,6 +221,14 @@ pub struct Config {
     pub limits: crate::limits::Timeouts,
     /// Submissions per minute per client; `None`: no limit.
     pub submit_rate: Option<u32>,
+    /// File uploads read into memory at once.
+    pub upload_concurrency: usize,
+    /// The command run (by `sh -c`) on each uploaded file, the file on stdin; `None`: none.
+    pub scan_command: Option<String>,
+    /// The longest the scan command may take per file.
+    pub scan_timeout: std::time::Duration,
+    /// Hours an upload no submission claimed is kept before retention deletes it.
+    pub staged_hours: u32,
 }
 
 impl Config {
@@ -256,7 +292,20 @@ impl Config {
         let submit_rate = non_empty("BLANKETT_SUBMIT_RATE")
             .map(|v| parse_count("BLANKETT_SUBMIT_RATE", v))
             .transpose()?;
+        let upload_concurrency = non_empty("BLANKETT_UPLOAD_CONCURRENCY")
+            .map(|v| parse_concurrency("BLANKETT_UPLOAD_CONCURRENCY", v))
+            .transpose()?
+            .unwrap_or(DEFAULT_UPLOAD_CONCURRENCY);
+        let scan_timeout = seconds("BLANKETT_SCAN_TIMEOUT", DEFAULT_SCAN_TIMEOUT)?;
+        let staged_hours = non_empty("BLANKETT_STAGED_HOURS")
+            .map(|v| parse_hours("BLANKETT_STAGED_HOURS", v))
+            .transpose()?
+            .unwrap_or(DEFAULT_STAGED_HOURS);
         Ok(Config {
+            upload_concurrency,
+            scan_command: non_empty("BLANKETT_SCAN_COMMAND"),
+            scan_timeout,
+            staged_hours,
             limits,
             submit_rate,
             addr: non_empty("BLANKETT_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned()),
@@ -300,7 +349,17 @@ fn parse_count(option: &str, value: String) -> Result<u32, UsageError> {
     )
 }
 
-/// `--retention-every`: a whole number of hours from 1 to 8760 (a year).
+/// `--upload-concurrency`: a whole number of uploads from 1 to 256.
+fn parse_concurrency(option: &str, value: String) -> Result<usize, UsageError> {
+    parse_within(
+        option,
+        value,
+        1..=256,
+        "expected a number of uploads from 1 to 256",
+    )
+}
+
+/// `--retention-every`, `--staged-hours`: a whole number of hours from 1 to 8760 (a year).
 fn parse_hours(option: &str, value: String) -> Result<u32, UsageError> {
     parse_within(
         option,
@@ -651,6 +710,29 @@ fn parse_serve(
                 let value = option_value(&name, inline, &mut rest)?;
                 config.submit_rate = Some(parse_count(&name, value)?);
             }
+            "--upload-concurrency" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                config.upload_concurrency = parse_concurrency(&name, value)?;
+            }
+            "--scan-command" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                if value.trim().is_empty() {
+                    return Err(UsageError::InvalidValue {
+                        option: name,
+                        value,
+                        reason: "expected a command, such as \"clamdscan --no-summary -\"",
+                    });
+                }
+                config.scan_command = Some(value);
+            }
+            "--scan-timeout" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                config.scan_timeout = std::time::Duration::from_secs(parse_seconds(&name, value)?);
+            }
+            "--staged-hours" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                config.staged_hours = parse_hours(&name, value)?;
+            }
             "--synchronous" => {
                 let value = option_value(&name, inline, &mut rest)?;
                 config.synchronous = parse_synchronous(&name, value)?;
@@ -745,6 +827,7 @@ fn parse_retention(
     let mut options = retention::Options {
         keep_unread: defaults.keep_unread,
         dry_run: false,
+        staged_hours: defaults.staged_hours,
     };
     let mut rest = rest.into_iter();
     while let Some(arg) = rest.next() {
@@ -754,6 +837,10 @@ fn parse_retention(
             "--forms" => forms = option_value(&name, inline, &mut rest)?.into(),
             "--keep-unread" if inline.is_none() => options.keep_unread = true,
             "--dry-run" if inline.is_none() => options.dry_run = true,
+            "--staged-hours" => {
+                let value = option_value(&name, inline, &mut rest)?;
+                options.staged_hours = parse_hours(&name, value)?;
+            }
             _ => return Err(UsageError::UnknownOption(arg)),
         }
     }
@@ -848,6 +935,65 @@ mod tests {
             Synchronous::Full,
             "durable commits by default"
         );
+    }
+
+    #[test]
+    fn upload_options_from_env_and_args() {
+        let Command::Serve(c) = parse(&["serve"], &[]).unwrap() else {
+            panic!("not serve")
+        };
+        assert_eq!(c.upload_concurrency, DEFAULT_UPLOAD_CONCURRENCY);
+        assert_eq!(c.scan_command, None, "no scanner by default");
+        assert_eq!(
+            c.scan_timeout,
+            std::time::Duration::from_secs(DEFAULT_SCAN_TIMEOUT)
+        );
+        assert_eq!(c.staged_hours, DEFAULT_STAGED_HOURS);
+        let env = [
+            ("BLANKETT_UPLOAD_CONCURRENCY", "2"),
+            ("BLANKETT_SCAN_COMMAND", "clamdscan --no-summary -"),
+            ("BLANKETT_SCAN_TIMEOUT", "10"),
+            ("BLANKETT_STAGED_HOURS", "24"),
+        ];
+        let Command::Serve(c) = parse(&["serve"], &env).unwrap() else {
+            panic!("not serve")
+        };
+        assert_eq!(c.upload_concurrency, 2);
+        assert_eq!(c.scan_command.as_deref(), Some("clamdscan --no-summary -"));
+        assert_eq!(c.scan_timeout, std::time::Duration::from_secs(10));
+        assert_eq!(c.staged_hours, 24);
+        let args = [
+            "serve",
+            "--upload-concurrency=8",
+            "--scan-command",
+            "/usr/local/bin/scan",
+            "--scan-timeout",
+            "5",
+            "--staged-hours",
+            "48",
+        ];
+        let Command::Serve(c) = parse(&args, &env).unwrap() else {
+            panic!("not serve")
+        };
+        assert_eq!(c.upload_concurrency, 8);
+        assert_eq!(c.scan_command.as_deref(), Some("/usr/local/bin/scan"));
+        assert_eq!(c.scan_timeout, std::time::Duration::from_secs(5));
+        assert_eq!(c.staged_hours, 48);
+        for (option, bad) in [
+            ("--upload-concurrency", "0"),
+            ("--upload-concurrency", "257"),
+            ("--scan-command", " "),
+            ("--scan-timeout", "0"),
+            ("--staged-hours", "0"),
+        ] {
+            assert!(
+                matches!(
+                    parse(&["serve", option, bad], &[]),
+                    Err(UsageError::InvalidValue { .. })
+                ),
+                "{option} {bad}"
+            );
+        }
     }
 
     #[test]
@@ -1166,13 +1312,22 @@ mod tests {
                 forms: DEFAULT_FORMS.into(),
                 options: retention::Options {
                     keep_unread: true,
-                    dry_run: false
+                    dry_run: false,
+                    staged_hours: DEFAULT_STAGED_HOURS,
                 },
             })
         );
         assert_eq!(
             parse(
-                &["retention", "--db=a.sqlite3", "--forms", "f", "--dry-run"],
+                &[
+                    "retention",
+                    "--db=a.sqlite3",
+                    "--forms",
+                    "f",
+                    "--dry-run",
+                    "--staged-hours",
+                    "24"
+                ],
                 &[]
             ),
             Ok(Command::Retention {
@@ -1180,7 +1335,8 @@ mod tests {
                 forms: "f".into(),
                 options: retention::Options {
                     keep_unread: false,
-                    dry_run: true
+                    dry_run: true,
+                    staged_hours: 24,
                 },
             })
         );

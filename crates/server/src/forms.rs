@@ -51,6 +51,11 @@ impl Forms {
         true
     }
 
+    /// Every loaded definition, by form id.
+    pub fn definitions(&self) -> impl Iterator<Item = &Definition> {
+        self.by_id.values()
+    }
+
     /// The definition of `form_id`, if loaded.
     pub fn get(&self, form_id: &str) -> Option<&Definition> {
         self.by_id.get(form_id)

@@ -18,6 +18,7 @@ pub mod rate;
 pub mod retention;
 pub mod store;
 pub mod throttle;
+pub mod uploads;
 pub mod verify;
 
 use std::future::Future;
@@ -30,7 +31,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, put};
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 use tower_http::compression::CompressionLayer;
@@ -135,6 +136,8 @@ pub struct AppState {
     pub submit_rate: Option<rate::RateLimit>,
     /// Timeouts and the connection cap the server loop applies.
     pub limits: limits::Timeouts,
+    /// File uploads: how many are read at once, how large, and the scanner.
+    pub uploads: uploads::Uploads,
 }
 
 impl AppState {
@@ -182,7 +185,18 @@ impl AppState {
                 throttle::MIN_TOKEN_LEN
             );
         }
+        let uploads = uploads::Uploads {
+            permits: Arc::new(tokio::sync::Semaphore::new(
+                config.upload_concurrency.max(1),
+            )),
+            max_file_size: uploads::max_file_size(&forms),
+            scanner: config.scan_command.clone().map(|command| uploads::Scanner {
+                command,
+                timeout: config.scan_timeout,
+            }),
+        };
         Ok(AppState {
+            uploads,
             forms,
             skipped,
             store,
@@ -237,6 +251,12 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/api/submissions", submissions)
         .route("/api/submissions/{reference}", get(api::get_submission))
+        .route(
+            "/api/submissions/{reference}/files/{sha256}",
+            put(uploads::put_file)
+                .get(uploads::get_file)
+                .options(api::preflight),
+        )
         .route(
             "/api/submissions/{reference}/flowinstance.xml",
             get(api::get_flowinstance_xml),
@@ -351,6 +371,12 @@ fn is_hashed_file(path: &str) -> bool {
     })
 }
 
+/// Whether a path is a file upload's, `/api/submissions/{submission_id}/files/{sha256}`.
+fn is_upload_path(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    matches!(parts.as_slice(), ["", "api", "submissions", id, "files", hash] if !id.is_empty() && !hash.is_empty())
+}
+
 /// Whether a path is the app's page, its service worker or a form definition, which must never
 /// be cached stale (a stale `sw.js` would hide a new deployment from the browser).
 fn no_cache_path(path: &str) -> bool {
@@ -414,7 +440,7 @@ fn cors_headers(
     if is_preflight {
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("POST, OPTIONS"),
+            HeaderValue::from_static("POST, PUT, OPTIONS"),
         );
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_HEADERS,
@@ -435,6 +461,8 @@ async fn common_headers(
 ) -> Response {
     let path = request.uri().path().to_owned();
     let is_preflight = request.method() == Method::OPTIONS;
+    let method = request.method().clone();
+    let is_upload = is_upload_path(&path);
     let origin = request.headers().get(header::ORIGIN).cloned();
     let mut response = next.run(request).await;
     let status = response.status();
@@ -503,12 +531,13 @@ async fn common_headers(
             headers.insert(header::CONTENT_SECURITY_POLICY, value);
         }
     }
-    if path == "/api/submissions" || path == JWKS_PATH {
+    let upload = is_upload && matches!(method, Method::PUT | Method::OPTIONS);
+    if path == "/api/submissions" || path == JWKS_PATH || upload {
         cors_headers(
             headers,
             &app.allowed_origins,
             origin.as_ref(),
-            path == "/api/submissions",
+            path == "/api/submissions" || upload,
             is_preflight,
         );
     }
@@ -547,6 +576,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         let options = retention::Options {
             keep_unread: config.keep_unread,
             dry_run: false,
+            staged_hours: config.staged_hours,
         };
         retention_pass(&state, options);
         let every = std::time::Duration::from_secs(u64::from(hours) * 3600);

@@ -101,7 +101,41 @@ pub enum ApiError {
         /// Seconds until the client may send again (`Retry-After`).
         retry_after: u64,
     },
+    /// An uploaded file is larger than any loaded form takes (`Content-Length` or the bytes
+    /// read).
+    FileTooLarge {
+        /// The largest file accepted, in bytes.
+        limit: u64,
+    },
+    /// An uploaded file's bytes do not have the SHA-256 of its address.
+    FileDigestMismatch,
+    /// An uploaded file's content is none of the known types, or not the `Content-Type` sent.
+    FileType,
+    /// The scanner hook refused an uploaded file.
+    FileRefused,
+    /// The scanner hook failed or took too long; a later retry may succeed.
+    ScannerUnavailable,
+    /// A file upload for a submission id that is already stored (it takes no new files).
+    AlreadySubmitted,
+    /// Files the submission names are not uploaded (staged) for it by its key.
+    FilesMissing(Vec<MissingFile>),
+    /// The stored submission has no file with that hash.
+    UnknownFile,
 }
+
+/// A file a submission names that the receiver does not have for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingFile {
+    /// The answer key (`situationsplan`, `bilagor[1].intyg`).
+    pub key: String,
+    /// The file's SHA-256 (lowercase hex).
+    pub sha256: String,
+    /// The file's name as the submission gives it.
+    pub name: String,
+}
+
+/// Seconds a client waits before uploading again when the scanner is unavailable.
+pub const SCANNER_RETRY_AFTER: u32 = 30;
 
 /// A problem's status, `code` and title, and its `detail`.
 type Entry = (StatusCode, &'static str, &'static str, Localized);
@@ -226,6 +260,30 @@ impl ApiError {
             E::Overloaded => (S::SERVICE_UNAVAILABLE, "overloaded", "Overloaded", Localized::new(
                 "Mottagaren har för många anslutningar just nu. Dina svar har inte skickats in. Försök igen om en stund.",
                 "The receiver has too many connections right now. Your answers have not been submitted. Please try again in a moment.")),
+            E::FileTooLarge { limit } => (S::PAYLOAD_TOO_LARGE, "file_too_large", "File too large", Localized::new(
+                format!("Filen är för stor. Mottagaren tar emot filer på högst {}.", blankett_core::files::format_size(*limit, true)),
+                format!("The file is too large. The receiver accepts files of at most {}.", blankett_core::files::format_size(*limit, false)))),
+            E::FileDigestMismatch => (S::BAD_REQUEST, "digest_mismatch", "Content-Digest mismatch", Localized::new(
+                "Filen ändrades på vägen till mottagaren eller kom inte fram hel (kontrollsumman stämmer inte). Den har inte tagits emot. Skicka igen.",
+                "The file changed on its way to the receiver or did not arrive whole (its checksum does not match). It has not been received. Please send it again.")),
+            E::FileType => (S::UNSUPPORTED_MEDIA_TYPE, "file_type", "Unsupported file type", Localized::new(
+                "Filens innehåll är inte av en filtyp som mottagaren tar emot, eller inte av den typ den skickades som. Den har inte tagits emot. Välj en annan fil.",
+                "The file's content is not of a type the receiver accepts, or not of the type it was sent as. It has not been received. Choose another file.")),
+            E::FileRefused => (S::UNPROCESSABLE_ENTITY, "file_refused", "File refused", Localized::new(
+                "Filen togs inte emot: mottagarens kontroll av skadlig kod stoppade den. Välj en annan fil.",
+                "The file was not received: the receiver's malware check stopped it. Choose another file.")),
+            E::ScannerUnavailable => (S::SERVICE_UNAVAILABLE, "scanner_unavailable", "Scanner unavailable", Localized::new(
+                "Filen kunde inte kontrolleras just nu, så den har inte tagits emot. Försök igen om en stund.",
+                "The file could not be checked right now, so it has not been received. Please try again in a while.")),
+            E::AlreadySubmitted => (S::CONFLICT, "already_submitted", "Already submitted", Localized::new(
+                "Inlämningen har redan tagits emot och kan inte få fler filer.",
+                "The submission has already been received and cannot take more files.")),
+            E::FilesMissing(missing) => (S::UNPROCESSABLE_ENTITY, "files_missing", "Files missing", Localized::new(
+                format!("{} bifogade filer har inte kommit fram till mottagaren. Inlämningen har inte tagits emot. Skicka igen.", missing.len()),
+                format!("{} attached file(s) have not reached the receiver. The submission has not been received. Please send it again.", missing.len()))),
+            E::UnknownFile => (S::NOT_FOUND, "unknown_file", "Unknown file", Localized::new(
+                "Inlämningen har ingen fil med den kontrollsumman.",
+                "The submission has no file with that checksum.")),
             E::TooManyRequests { retry_after } => (S::TOO_MANY_REQUESTS, "too_many_requests", "Too many requests", Localized::new(
                 format!("Det har skickats för många inlämningar från din adress på kort tid. Dina svar har inte skickats in. Försök igen om {retry_after} sekunder."),
                 format!("Too many submissions have been sent from your address in a short time. Your answers have not been submitted. Please try again in {retry_after} seconds."))),
@@ -246,6 +304,9 @@ impl ApiError {
                 header::RETRY_AFTER,
                 crate::limits::OVERLOAD_RETRY_AFTER.to_string(),
             )),
+            ApiError::ScannerUnavailable => {
+                Some((header::RETRY_AFTER, SCANNER_RETRY_AFTER.to_string()))
+            }
             // The database is down, restarting or out of connections: the outbox sends again.
             ApiError::StorageUnavailable | ApiError::NotReady(_) => {
                 Some((header::RETRY_AFTER, STORAGE_RETRY_AFTER.to_string()))
@@ -265,6 +326,25 @@ impl ApiError {
                     field: issue.field.clone(),
                     code: issue.code.code().to_owned(),
                     message: Localized::from_fn(|lang| issue.code.message(lang)),
+                })
+                .collect();
+        }
+        if let ApiError::FilesMissing(missing) = self {
+            problem.errors = missing
+                .iter()
+                .map(|m| FieldError {
+                    field: m.key.clone(),
+                    code: "file_missing".to_owned(),
+                    message: Localized::new(
+                        format!(
+                            "Filen {} har inte kommit fram (SHA-256 {}).",
+                            m.name, m.sha256
+                        ),
+                        format!(
+                            "The file {} has not arrived (SHA-256 {}).",
+                            m.name, m.sha256
+                        ),
+                    ),
                 })
                 .collect();
         }
@@ -541,6 +621,30 @@ mod tests {
             (E::Overloaded, 503, "overloaded", "Overloaded",
                 "Mottagaren har för många anslutningar just nu. Dina svar har inte skickats in. Försök igen om en stund.",
                 "The receiver has too many connections right now. Your answers have not been submitted. Please try again in a moment.", Some((header::RETRY_AFTER, "1"))),
+            (E::FileTooLarge { limit: 10 * 1024 * 1024 }, 413, "file_too_large", "File too large",
+                "Filen är för stor. Mottagaren tar emot filer på högst 10,5 MB.",
+                "The file is too large. The receiver accepts files of at most 10.5 MB.", None),
+            (E::FileDigestMismatch, 400, "digest_mismatch", "Content-Digest mismatch",
+                "Filen ändrades på vägen till mottagaren eller kom inte fram hel (kontrollsumman stämmer inte). Den har inte tagits emot. Skicka igen.",
+                "The file changed on its way to the receiver or did not arrive whole (its checksum does not match). It has not been received. Please send it again.", None),
+            (E::FileType, 415, "file_type", "Unsupported file type",
+                "Filens innehåll är inte av en filtyp som mottagaren tar emot, eller inte av den typ den skickades som. Den har inte tagits emot. Välj en annan fil.",
+                "The file's content is not of a type the receiver accepts, or not of the type it was sent as. It has not been received. Choose another file.", None),
+            (E::FileRefused, 422, "file_refused", "File refused",
+                "Filen togs inte emot: mottagarens kontroll av skadlig kod stoppade den. Välj en annan fil.",
+                "The file was not received: the receiver's malware check stopped it. Choose another file.", None),
+            (E::ScannerUnavailable, 503, "scanner_unavailable", "Scanner unavailable",
+                "Filen kunde inte kontrolleras just nu, så den har inte tagits emot. Försök igen om en stund.",
+                "The file could not be checked right now, so it has not been received. Please try again in a while.", Some((header::RETRY_AFTER, "30"))),
+            (E::AlreadySubmitted, 409, "already_submitted", "Already submitted",
+                "Inlämningen har redan tagits emot och kan inte få fler filer.",
+                "The submission has already been received and cannot take more files.", None),
+            (E::FilesMissing(vec![MissingFile { key: "plan".into(), sha256: "ab".repeat(32), name: "plan.pdf".into() }]), 422, "files_missing", "Files missing",
+                "1 bifogade filer har inte kommit fram till mottagaren. Inlämningen har inte tagits emot. Skicka igen.",
+                "1 attached file(s) have not reached the receiver. The submission has not been received. Please send it again.", None),
+            (E::UnknownFile, 404, "unknown_file", "Unknown file",
+                "Inlämningen har ingen fil med den kontrollsumman.",
+                "The submission has no file with that checksum.", None),
             (E::TooManyRequests { retry_after: 7 }, 429, "too_many_requests", "Too many requests",
                 "Det har skickats för många inlämningar från din adress på kort tid. Dina svar har inte skickats in. Försök igen om 7 sekunder.",
                 "Too many submissions have been sent from your address in a short time. Your answers have not been submitted. Please try again in 7 seconds.", Some((header::RETRY_AFTER, "7"))),
@@ -571,6 +675,27 @@ mod tests {
                 assert_eq!(found, expected, "{code}: {name}");
             }
         }
+    }
+
+    #[test]
+    fn missing_files_are_listed_by_answer_key_and_hash() {
+        let sha = "9f".repeat(32);
+        let problem = ApiError::FilesMissing(vec![MissingFile {
+            key: "bilagor[1].intyg".into(),
+            sha256: sha.clone(),
+            name: "intyg.pdf".into(),
+        }])
+        .problem();
+        assert_eq!(problem.errors.len(), 1);
+        assert_eq!(problem.errors[0].field, "bilagor[1].intyg");
+        assert_eq!(problem.errors[0].code, "file_missing");
+        assert_eq!(
+            problem.errors[0].message,
+            Localized::new(
+                format!("Filen intyg.pdf har inte kommit fram (SHA-256 {sha})."),
+                format!("The file intyg.pdf has not arrived (SHA-256 {sha}).")
+            )
+        );
     }
 
     #[test]

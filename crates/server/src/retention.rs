@@ -12,15 +12,27 @@ use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::forms::Forms;
-use crate::store::{Expired, Store, StoreError};
+use crate::store::{Expired, Store, StoreError, Swept};
 
 /// What a retention run may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
     /// Keep expired cases that nobody has read or exported yet.
     pub keep_unread: bool,
     /// Count what would be deleted, and delete nothing.
     pub dry_run: bool,
+    /// Delete uploads no submission claimed this many hours after they arrived.
+    pub staged_hours: u32,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            keep_unread: false,
+            dry_run: false,
+            staged_hours: crate::config::DEFAULT_STAGED_HOURS,
+        }
+    }
 }
 
 /// What a run did with one form's cases.
@@ -61,6 +73,10 @@ pub struct Report {
     pub dry_run: bool,
     /// Each form with stored cases, by id.
     pub forms: Vec<FormRun>,
+    /// Uploads received before this (RFC 3339) that no submission claimed expired.
+    pub staged_before: String,
+    /// The expired uploads and the files nothing names any more, deleted (or counted).
+    pub files: Swept,
 }
 
 impl Report {
@@ -136,11 +152,17 @@ impl fmt::Display for Report {
         for form in &self.forms {
             writeln!(f, "  {form}")?;
         }
+        let would = if self.dry_run { "would be " } else { "" };
+        writeln!(
+            f,
+            "  uploads: {} not claimed by a submission (received before {}) and {} file(s) \
+             no case or upload names {would}deleted",
+            self.files.staged, self.staged_before, self.files.files
+        )?;
         write!(
             f,
-            "{} case(s) {}deleted, {} expired case(s) kept unread",
+            "{} case(s) {would}deleted, {} expired case(s) kept unread",
             self.deleted(),
-            if self.dry_run { "would be " } else { "" },
             self.kept_unread()
         )
     }
@@ -167,6 +189,8 @@ pub fn run(
         at: stored_time(now),
         dry_run: options.dry_run,
         forms: Vec::new(),
+        staged_before: stored_time(now - Duration::hours(i64::from(options.staged_hours))),
+        files: Swept::default(),
     };
     for (form_id, cases) in store.forms_with_cases()? {
         let outcome = match forms.get(&form_id).map(|d| d.privacy.keep_days) {
@@ -195,11 +219,20 @@ pub fn run(
         tracing::info!("retention: {run}");
         report.forms.push(run);
     }
+    // After the cases: the files of the cases just deleted are unreferenced now too.
+    report.files = store.sweep_files(&report.staged_before, options.dry_run)?;
+    tracing::info!(
+        "retention: {} unclaimed upload(s) and {} unreferenced file(s) {}deleted",
+        report.files.staged,
+        report.files.files,
+        if options.dry_run { "would be " } else { "" }
+    );
     if !options.dry_run {
         let forgotten = store.forget_nonces(now.unix_timestamp())?;
         tracing::debug!("retention: {forgotten} expired signature nonce(s) forgotten");
     }
-    if report.deleted() > 0 && !options.dry_run && !store.checkpoint()? {
+    let deleted_any = report.deleted() > 0 || report.files != Swept::default();
+    if deleted_any && !options.dry_run && !store.checkpoint()? {
         tracing::warn!(
             "retention: the WAL could not be emptied now (another connection is reading); \
              the deleted cases leave it at the next checkpoint"
@@ -265,6 +298,7 @@ mod tests {
                 nonce_expires_at: 0,
                 now: 0,
             }),
+            files: Vec::new(),
         };
         match store.insert(&new).unwrap() {
             Inserted::Created(receipt) => receipt.reference,
@@ -306,6 +340,7 @@ mod tests {
   borttagen: the receiver has not loaded this form: 1 case(s) kept
   evig: no privacy.keep_days in the definition: 1 case(s) kept
   kort: kept 30 days: 2 of 4 case(s) deleted (received before 2026-10-24T09:41:07Z)
+  uploads: 0 not claimed by a submission (received before 2026-11-16T09:41:07Z) and 0 file(s) no case or upload names deleted
 2 case(s) deleted, 0 expired case(s) kept unread"
         );
         // A day later the case received exactly 30 days before has expired too.
@@ -327,7 +362,7 @@ mod tests {
         store.mark_read(&read, "2026-10-15T08:00:00Z").unwrap();
         let options = Options {
             keep_unread: true,
-            dry_run: false,
+            ..Options::default()
         };
         let report = run(&store, &forms, NOW, options).unwrap();
         assert_eq!((report.deleted(), report.kept_unread()), (1, 1));
@@ -351,8 +386,8 @@ mod tests {
         let (_dir, store, forms) = setup();
         let old = case(&store, "kort", 31, 0, None);
         let options = Options {
-            keep_unread: false,
             dry_run: true,
+            ..Options::default()
         };
         let report = run(&store, &forms, NOW, options).unwrap();
         assert_eq!(report.deleted(), 1);

@@ -446,6 +446,7 @@ fn old_case(db: &std::path::Path, form: &str, days_ago: i64, n: u32) -> String {
         year: at.year(),
         idempotency_key: None,
         signed: None,
+        files: Vec::new(),
     };
     let store = Store::connect(
         &blankett_server::store::Database::from_arg(db),

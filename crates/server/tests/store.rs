@@ -9,7 +9,8 @@ mod common;
 use std::sync::Arc;
 
 use blankett_server::store::{
-    Database, Inserted, NewSubmission, ReceiverKeyRow, SignedBy, Store, StoreError, StoreOptions,
+    Database, Inserted, NewFile, NewSubmission, ReceiverKeyRow, SignedBy, Staged, Store,
+    StoreError, StoreOptions, Swept, Upload,
 };
 
 /// A new empty database of one backend, opened as the receiver opens it.
@@ -108,6 +109,7 @@ fn new(id: &str, body: &str) -> NewSubmission {
         year: 2026,
         idempotency_key: Some(id.into()),
         signed: None,
+        files: Vec::new(),
     }
 }
 
@@ -156,7 +158,249 @@ const CASES: &[Case] = &[
         "concurrent writers store each submission once",
         concurrent_writers,
     ),
+    (
+        "uploads are staged once and claimed with their submission",
+        uploads_staged_and_claimed,
+    ),
+    (
+        "a submission whose files are not staged stores nothing",
+        files_missing_store_nothing,
+    ),
+    (
+        "retention deletes unclaimed uploads and unreferenced files",
+        retention_sweeps_files,
+    ),
 ];
+
+/// A file's SHA-256 in lowercase hex.
+fn hash(bytes: &[u8]) -> String {
+    blankett_server::uploads::hex(&blankett_core::signing::sha256(bytes))
+}
+
+/// An upload of `bytes` (a PDF) for `id`, received at `at`, signed by `signed` if given.
+fn upload<'a>(
+    id: &'a str,
+    sha256: &'a str,
+    bytes: &'a [u8],
+    at: &'a str,
+    signed: Option<&'a SignedBy>,
+) -> Upload<'a> {
+    Upload {
+        submission_id: id,
+        sha256,
+        media_type: "application/pdf",
+        bytes,
+        received_at: at,
+        signed,
+    }
+}
+
+/// The submission `new` with `bytes` attached as answer `plan`, position `position`.
+fn with_file(mut new: NewSubmission, bytes: &[u8], position: u32) -> NewSubmission {
+    new.files.push(NewFile {
+        answer_key: "plan".into(),
+        position,
+        name: format!("plan-{position}.pdf"),
+        sha256: hash(bytes),
+        size: bytes.len() as u64,
+        media_type: "application/pdf".into(),
+    });
+    new
+}
+
+fn uploads_staged_and_claimed(b: &Backend) {
+    let store = b.open();
+    let (pdf, other) = (b"%PDF-1.7 one".as_slice(), b"%PDF-1.7 two".as_slice());
+    let (h1, h2) = (hash(pdf), hash(other));
+    let at = "2026-01-02T03:04:00Z";
+    let key = signed("a", "x", "n-up", 1000).signed.unwrap();
+    assert_eq!(store.upload_state("a", &h1, "kid-1").unwrap(), None);
+    assert_eq!(
+        store.stage(&upload("a", &h1, pdf, at, Some(&key))).unwrap(),
+        Staged::Created
+    );
+    // Again (even with the same nonce): already there, nothing stored twice.
+    assert_eq!(
+        store.stage(&upload("a", &h1, pdf, at, Some(&key))).unwrap(),
+        Staged::Already
+    );
+    // The same bytes for another submission: a staged row more, the file once.
+    assert_eq!(
+        store.stage(&upload("b", &h1, pdf, at, None)).unwrap(),
+        Staged::Created
+    );
+    assert_eq!((b.rows("files"), b.rows("staged_files")), (1, 2));
+    // Another upload with a nonce this key has used is refused.
+    let mut reused = key.clone();
+    reused.now = 1001;
+    assert_eq!(
+        store
+            .stage(&upload("a", &h2, other, at, Some(&reused)))
+            .unwrap(),
+        Staged::NonceReplayed
+    );
+    let mut key2 = key.clone();
+    key2.nonce = "n-up-2".into();
+    assert_eq!(
+        store
+            .stage(&upload("a", &h2, other, at, Some(&key2)))
+            .unwrap(),
+        Staged::Created
+    );
+    let staged = store.staged_file("a", &h1, "kid-1").unwrap().unwrap();
+    assert_eq!(
+        (
+            staged.size,
+            staged.media_type.as_str(),
+            staged.head.as_slice()
+        ),
+        (pdf.len() as u64, "application/pdf", pdf)
+    );
+    assert_eq!(
+        store.staged_file("a", &h1, "").unwrap(),
+        None,
+        "not unsigned"
+    );
+    // The submission claims its one file; the other upload for it goes too.
+    let new = with_file(signed("a", "x", "n-sub", 1000), pdf, 0);
+    let receipt = created(store.insert(&new).unwrap());
+    assert_eq!(b.rows("submission_files"), 1);
+    assert_eq!(b.rows("staged_files"), 1, "only b's upload is left");
+    let file = store
+        .submission_file(&receipt.reference, &h1)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            file.name.as_str(),
+            file.media_type.as_str(),
+            file.bytes.as_slice()
+        ),
+        ("plan-0.pdf", "application/pdf", pdf)
+    );
+    assert_eq!(
+        store.submission_file(&receipt.reference, &h2).unwrap(),
+        None
+    );
+    // A finished submission takes no new files, but knows its own.
+    assert_eq!(
+        store.upload_state("a", &h1, "kid-1").unwrap(),
+        Some(Staged::SubmissionStored(true))
+    );
+    assert_eq!(
+        store.upload_state("a", &h2, "kid-1").unwrap(),
+        Some(Staged::SubmissionStored(false))
+    );
+    // A replay answers the first receipt without touching the files.
+    assert_eq!(store.insert(&new).unwrap(), Inserted::Replayed(receipt));
+    assert_eq!(b.rows("submission_files"), 1);
+}
+
+fn files_missing_store_nothing(b: &Backend) {
+    let store = b.open();
+    let pdf = b"%PDF-1.7 three".as_slice();
+    let at = "2026-01-02T03:04:00Z";
+    // Staged unsigned, claimed by a signed submission: not the same key.
+    store
+        .stage(&upload("a", &hash(pdf), pdf, at, None))
+        .unwrap();
+    let by_key = with_file(signed("a", "x", "n1", 1000), pdf, 0);
+    assert_eq!(
+        store.insert(&by_key).unwrap(),
+        Inserted::FilesMissing(vec![hash(pdf)])
+    );
+    // The size must be the staged one's too.
+    let mut wrong_size = with_file(new("a", "x"), pdf, 0);
+    wrong_size.files[0].size += 1;
+    assert_eq!(
+        store.insert(&wrong_size).unwrap(),
+        Inserted::FilesMissing(vec![hash(pdf)])
+    );
+    assert_eq!(
+        (
+            b.rows("submissions"),
+            b.rows("nonces"),
+            b.rows("signing_keys")
+        ),
+        (0, 0, 0)
+    );
+    assert_eq!(b.rows("staged_files"), 1, "still staged");
+    // The same file twice in one submission is claimed once.
+    let twice = with_file(with_file(new("a", "x"), pdf, 0), pdf, 1);
+    created(store.insert(&twice).unwrap());
+    assert_eq!((b.rows("submission_files"), b.rows("files")), (2, 1));
+}
+
+fn retention_sweeps_files(b: &Backend) {
+    let store = b.open();
+    let (old, fresh, kept) = (
+        b"%PDF-1.7 old".as_slice(),
+        b"%PDF-1.7 fresh".as_slice(),
+        b"%PDF-1.7 kept".as_slice(),
+    );
+    store
+        .stage(&upload("o", &hash(old), old, "2025-12-01T00:00:00Z", None))
+        .unwrap();
+    store
+        .stage(&upload(
+            "f",
+            &hash(fresh),
+            fresh,
+            "2026-01-02T00:00:00Z",
+            None,
+        ))
+        .unwrap();
+    store
+        .stage(&upload(
+            "k",
+            &hash(kept),
+            kept,
+            "2025-12-01T00:00:00Z",
+            None,
+        ))
+        .unwrap();
+    let mut case = with_file(new("k", "x"), kept, 0);
+    case.received_at = "2025-12-01T00:00:00Z".into();
+    let case = created(store.insert(&case).unwrap());
+    let before = "2026-01-01T00:00:00Z";
+    assert_eq!(
+        store.sweep_files(before, true).unwrap(),
+        Swept {
+            staged: 1,
+            files: 1
+        },
+        "a dry run counts"
+    );
+    assert_eq!((b.rows("staged_files"), b.rows("files")), (2, 3));
+    assert_eq!(
+        store.sweep_files(before, false).unwrap(),
+        Swept {
+            staged: 1,
+            files: 1
+        }
+    );
+    assert_eq!((b.rows("staged_files"), b.rows("files")), (1, 2));
+    assert_eq!(store.staged_file("o", &hash(old), "").unwrap(), None);
+    assert!(store.staged_file("f", &hash(fresh), "").unwrap().is_some());
+    // The case's file goes with the case (at the next sweep), never before.
+    assert!(
+        store
+            .submission_file(&case.reference, &hash(kept))
+            .unwrap()
+            .is_some()
+    );
+    store.delete_expired("f", before, false, false).unwrap();
+    assert_eq!(b.rows("submission_files"), 0);
+    assert_eq!(
+        store.sweep_files(before, false).unwrap(),
+        Swept {
+            staged: 0,
+            files: 1
+        }
+    );
+    assert_eq!(b.rows("files"), 1, "only the fresh upload's file is left");
+    assert!(store.checkpoint().unwrap());
+}
 
 fn insert_replay_conflict_and_reopen(b: &Backend) {
     let store = b.open();

@@ -229,7 +229,98 @@ pub struct NewSubmission {
     pub idempotency_key: Option<String>,
     /// The device key that signed it and its signature's nonce; `None` when unsigned.
     pub signed: Option<SignedBy>,
+    /// Its attached files, each claimed from the uploads staged for this submission id by
+    /// the same key, in the same transaction as the submission row.
+    pub files: Vec<NewFile>,
 }
+
+/// One attached file of a submission to store: where it is in the answers and what the
+/// submission says of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFile {
+    /// The answer key (`situationsplan`, `bilagor[1].intyg`).
+    pub answer_key: String,
+    /// Its place in that answer's list, from 0.
+    pub position: u32,
+    /// The file's name, as the submission gives it.
+    pub name: String,
+    /// The SHA-256 of its bytes, 64 lowercase hexadecimal digits.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its type (MIME), found by content.
+    pub media_type: String,
+}
+
+/// The `key_id` an upload is staged under: the signing key's thumbprint, or `""` unsigned.
+pub fn staged_key(signed: Option<&SignedBy>) -> &str {
+    signed.map_or("", |s| s.keyid.as_str())
+}
+
+/// One upload to stage: a file's bytes for a submission not stored yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Upload<'a> {
+    /// The submission id the browser uploads for.
+    pub submission_id: &'a str,
+    /// The SHA-256 of `bytes`, 64 lowercase hexadecimal digits (checked by the caller).
+    pub sha256: &'a str,
+    /// The type found by content (MIME).
+    pub media_type: &'a str,
+    /// The file's bytes.
+    pub bytes: &'a [u8],
+    /// When it arrived, RFC 3339 UTC.
+    pub received_at: &'a str,
+    /// The device key that signed the upload and its nonce; `None` when unsigned.
+    pub signed: Option<&'a SignedBy>,
+}
+
+/// What the store did with an upload, or already had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Staged {
+    /// Staged now.
+    Created,
+    /// This submission id already had this file from this key: nothing stored twice.
+    Already,
+    /// The submission id is already stored; `true` when it carries this very file.
+    SubmissionStored(bool),
+    /// The signature's nonce was already used by this key within the window.
+    NonceReplayed,
+}
+
+/// A staged upload as the submission check reads it: its size, its type and its first
+/// bytes (at most [`blankett_core::files::SNIFF_LEN`]), to find its type by content again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StagedFile {
+    /// The size in bytes.
+    pub size: u64,
+    /// The type the upload was staged with (MIME).
+    pub media_type: String,
+    /// The first bytes.
+    pub head: Vec<u8>,
+}
+
+/// One stored file of a stored submission, as the admin read returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    /// The name the submission gives it.
+    pub name: String,
+    /// Its type (MIME).
+    pub media_type: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// What [`Store::sweep_files`] deleted (or, in a dry run, would delete).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Swept {
+    /// Staged uploads no submission claimed within `--staged-hours`.
+    pub staged: usize,
+    /// Files that no stored submission and no staged upload names any more.
+    pub files: usize,
+}
+
+/// The most bytes of a staged file read back to find its type again.
+pub const HEAD_BYTES: i64 = 4096;
 
 /// The device key that signed a submission, and the nonce of that signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -277,6 +368,9 @@ pub enum Inserted {
     Conflict,
     /// The signature's nonce was already used by this key within the window.
     NonceReplayed,
+    /// These files (by SHA-256) are not staged for the submission by its key, with the
+    /// size and type it gives: nothing was stored.
+    FilesMissing(Vec<String>),
 }
 
 /// A stored submission, as the admin endpoint returns it.
@@ -472,6 +566,64 @@ impl Store {
         match self {
             Store::Sqlite(db) => db.forget_nonces(now),
             Store::Postgres(db) => db.forget_nonces(now),
+        }
+    }
+
+    /// Stages an upload: the file (once, by its hash) and the staged row, with the
+    /// signature's nonce, in one transaction; or says why not, or that it was there.
+    pub fn stage(&self, upload: &Upload<'_>) -> Result<Staged, StoreError> {
+        match self {
+            Store::Sqlite(db) => db.stage(upload),
+            Store::Postgres(db) => db.stage(upload),
+        }
+    }
+
+    /// What staging `sha256` for `submission_id` by `key_id` (`""` unsigned) would find
+    /// already there: [`Staged::Already`] or [`Staged::SubmissionStored`]; `None`: nothing.
+    pub fn upload_state(
+        &self,
+        submission_id: &str,
+        sha256: &str,
+        key_id: &str,
+    ) -> Result<Option<Staged>, StoreError> {
+        match self {
+            Store::Sqlite(db) => db.upload_state(submission_id, sha256, key_id),
+            Store::Postgres(db) => db.upload_state(submission_id, sha256, key_id),
+        }
+    }
+
+    /// The upload of `sha256` staged for `submission_id` by `key_id` (`""` unsigned).
+    pub fn staged_file(
+        &self,
+        submission_id: &str,
+        sha256: &str,
+        key_id: &str,
+    ) -> Result<Option<StagedFile>, StoreError> {
+        match self {
+            Store::Sqlite(db) => db.staged_file(submission_id, sha256, key_id),
+            Store::Postgres(db) => db.staged_file(submission_id, sha256, key_id),
+        }
+    }
+
+    /// The file `sha256` of the stored submission `reference`, with the name it gives it.
+    pub fn submission_file(
+        &self,
+        reference: &str,
+        sha256: &str,
+    ) -> Result<Option<StoredFile>, StoreError> {
+        match self {
+            Store::Sqlite(db) => db.submission_file(reference, sha256),
+            Store::Postgres(db) => db.submission_file(reference, sha256),
+        }
+    }
+
+    /// Deletes the staged uploads received before `before` (RFC 3339, UTC) that no
+    /// submission claimed, then every file no stored submission and no staged upload names.
+    /// A `dry_run` counts and deletes nothing.
+    pub fn sweep_files(&self, before: &str, dry_run: bool) -> Result<Swept, StoreError> {
+        match self {
+            Store::Sqlite(db) => db.sweep_files(before, dry_run),
+            Store::Postgres(db) => db.sweep_files(before, dry_run),
         }
     }
 

@@ -20,8 +20,9 @@ use blankett_core::protocol::Receipt;
 use r2d2_postgres::PostgresConnectionManager;
 
 use super::{
-    Expired, Inserted, NewSubmission, PROBE_BYTES, ReceiverKeyRow, SignedBy, StoreError,
-    StoreOptions, Stored, Unwritable, reference,
+    Expired, HEAD_BYTES, Inserted, NewSubmission, PROBE_BYTES, ReceiverKeyRow, SignedBy, Staged,
+    StagedFile, StoreError, StoreOptions, Stored, StoredFile, Swept, Unwritable, Upload, reference,
+    staged_key,
 };
 
 /// The schema, one migration per entry, the same in meaning as SQLite's
@@ -69,6 +70,33 @@ pub const MIGRATIONS: &[&str] = &[
     );",
     "ALTER TABLE submissions ADD COLUMN first_read_at TEXT;
     CREATE INDEX submissions_received ON submissions (received_at);",
+    "CREATE TABLE files (
+        sha256 TEXT PRIMARY KEY,
+        media_type TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        bytes BYTEA NOT NULL,
+        stored_at TEXT NOT NULL
+    );
+    CREATE TABLE staged_files (
+        submission_id TEXT NOT NULL,
+        sha256 TEXT NOT NULL REFERENCES files (sha256),
+        key_id TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (submission_id, sha256, key_id)
+    );
+    CREATE INDEX staged_files_received ON staged_files (received_at);
+    CREATE INDEX staged_files_sha256 ON staged_files (sha256);
+    CREATE TABLE submission_files (
+        submission BIGINT NOT NULL REFERENCES submissions (id) ON DELETE CASCADE,
+        answer_key TEXT NOT NULL,
+        position INT NOT NULL,
+        name TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        sha256 TEXT NOT NULL REFERENCES files (sha256),
+        PRIMARY KEY (submission, answer_key, position)
+    );
+    CREATE INDEX submission_files_sha256 ON submission_files (sha256);",
 ];
 
 /// How many times a transaction is tried when the server refuses it as conflicting.
@@ -433,10 +461,168 @@ impl Postgres {
         let mut client = self.client()?;
         // One statement at a time: several in one call are one transaction, which VACUUM
         // refuses.
-        for table in ["submissions", "signing_keys", "nonces"] {
+        for table in [
+            "submissions",
+            "signing_keys",
+            "nonces",
+            "submission_files",
+            "staged_files",
+            "files",
+        ] {
             client.batch_execute(&format!("VACUUM {table}"))?;
         }
         Ok(true)
+    }
+
+    /// See [`super::Store::stage`]: one `SERIALIZABLE` transaction, so two receivers
+    /// staging the same file at once end with one row, and retention never deletes a file
+    /// an upload is naming.
+    pub fn stage(&self, upload: &Upload<'_>) -> Result<Staged, StoreError> {
+        let key_id = staged_key(upload.signed);
+        let staged = self.write(|tx| {
+            if let Some(found) = upload_state(tx, upload.submission_id, upload.sha256, key_id)? {
+                return Ok(found);
+            }
+            if let Some(signed) = upload.signed {
+                if nonce_used(tx, Some(signed))? {
+                    return Ok(Staged::NonceReplayed);
+                }
+                tx.execute(
+                    "DELETE FROM nonces WHERE keyid = $1 AND expires_at < $2",
+                    &[&signed.keyid, &signed.now],
+                )?;
+                tx.execute(
+                    "INSERT INTO nonces (keyid, nonce, expires_at) VALUES ($1, $2, $3)",
+                    &[&signed.keyid, &signed.nonce, &signed.nonce_expires_at],
+                )?;
+            }
+            let size = i64::try_from(upload.bytes.len()).unwrap_or(i64::MAX);
+            tx.execute(
+                "INSERT INTO files (sha256, media_type, size, bytes, stored_at)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING",
+                &[
+                    &upload.sha256,
+                    &upload.media_type,
+                    &size,
+                    &upload.bytes,
+                    &upload.received_at,
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO staged_files (submission_id, sha256, key_id, media_type, received_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &upload.submission_id,
+                    &upload.sha256,
+                    &key_id,
+                    &upload.media_type,
+                    &upload.received_at,
+                ],
+            )?;
+            Ok(Staged::Created)
+        });
+        match staged {
+            Err(StoreError::Postgres(e)) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                // Another receiver staged the same upload (or used the nonce) first.
+                let mut client = self.client()?;
+                match upload_state(&mut *client, upload.submission_id, upload.sha256, key_id)? {
+                    Some(found) => Ok(found),
+                    None if nonce_used(&mut *client, upload.signed)? => Ok(Staged::NonceReplayed),
+                    None => Err(StoreError::Postgres(e)),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// See [`super::Store::upload_state`].
+    pub fn upload_state(
+        &self,
+        submission_id: &str,
+        sha256: &str,
+        key_id: &str,
+    ) -> Result<Option<Staged>, StoreError> {
+        upload_state(&mut *self.client()?, submission_id, sha256, key_id)
+    }
+
+    /// See [`super::Store::staged_file`].
+    pub fn staged_file(
+        &self,
+        submission_id: &str,
+        sha256: &str,
+        key_id: &str,
+    ) -> Result<Option<StagedFile>, StoreError> {
+        let head = i32::try_from(HEAD_BYTES).unwrap_or(4096);
+        let row = self.client()?.query_opt(
+            "SELECT f.size, s.media_type, substring(f.bytes FROM 1 FOR $4)
+             FROM staged_files s JOIN files f ON f.sha256 = s.sha256
+             WHERE s.submission_id = $1 AND s.sha256 = $2 AND s.key_id = $3",
+            &[&submission_id, &sha256, &key_id, &head],
+        )?;
+        Ok(row.map(|r| StagedFile {
+            size: u64::try_from(r.get::<_, i64>(0)).unwrap_or(0),
+            media_type: r.get(1),
+            head: r.get(2),
+        }))
+    }
+
+    /// See [`super::Store::submission_file`].
+    pub fn submission_file(
+        &self,
+        reference: &str,
+        sha256: &str,
+    ) -> Result<Option<StoredFile>, StoreError> {
+        let row = self.client()?.query_opt(
+            "SELECT sf.name, sf.media_type, f.bytes
+             FROM submissions s
+             JOIN submission_files sf ON sf.submission = s.id
+             JOIN files f ON f.sha256 = sf.sha256
+             WHERE s.reference = $1 AND sf.sha256 = $2
+             ORDER BY sf.answer_key, sf.position LIMIT 1",
+            &[&reference, &sha256],
+        )?;
+        Ok(row.map(|r| StoredFile {
+            name: r.get(0),
+            media_type: r.get(1),
+            bytes: r.get(2),
+        }))
+    }
+
+    /// See [`super::Store::sweep_files`].
+    pub fn sweep_files(&self, before: &str, dry_run: bool) -> Result<Swept, StoreError> {
+        self.write(|tx| {
+            let count =
+                |tx: &mut ::postgres::Transaction<'_>, sql: &str| -> Result<usize, StoreError> {
+                    let n: i64 = tx.query_one(sql, &[&before])?.get(0);
+                    Ok(usize::try_from(n).unwrap_or(0))
+                };
+            let staged = count(
+                tx,
+                "SELECT COUNT(*) FROM staged_files WHERE received_at < $1",
+            )?;
+            if dry_run {
+                let files = count(
+                    tx,
+                    "SELECT COUNT(*) FROM files WHERE sha256 NOT IN
+                        (SELECT sha256 FROM submission_files)
+                     AND sha256 NOT IN (SELECT sha256 FROM staged_files WHERE received_at >= $1)",
+                )?;
+                return Ok(Swept { staged, files });
+            }
+            tx.execute(
+                "DELETE FROM staged_files WHERE received_at < $1",
+                &[&before],
+            )?;
+            let files = tx.execute(
+                "DELETE FROM files WHERE sha256 NOT IN (SELECT sha256 FROM submission_files)
+                 AND sha256 NOT IN (SELECT sha256 FROM staged_files)",
+                &[],
+            )?;
+            Ok(Swept {
+                staged,
+                files: usize::try_from(files).unwrap_or(0),
+            })
+        })
     }
 
     /// See [`super::Store::get`].
@@ -584,6 +770,63 @@ fn nonce_used(
         .is_some())
 }
 
+/// What an upload of `sha256` for `submission_id` by `key_id` finds already there.
+fn upload_state(
+    client: &mut impl GenericClient,
+    submission_id: &str,
+    sha256: &str,
+    key_id: &str,
+) -> Result<Option<Staged>, StoreError> {
+    let stored = client.query_opt(
+        "SELECT EXISTS (SELECT 1 FROM submission_files sf
+            WHERE sf.submission = s.id AND sf.sha256 = $2)
+         FROM submissions s WHERE s.submission_id = $1",
+        &[&submission_id, &sha256],
+    )?;
+    if let Some(row) = stored {
+        return Ok(Some(Staged::SubmissionStored(row.get(0))));
+    }
+    let staged = client.query_opt(
+        "SELECT 1 FROM staged_files WHERE submission_id = $1 AND sha256 = $2 AND key_id = $3",
+        &[&submission_id, &sha256, &key_id],
+    )?;
+    Ok(staged.map(|_| Staged::Already))
+}
+
+/// The hashes of `new`'s files that are not staged for it by its key with the size and type
+/// it gives (each hash once); the staged rows found are locked until the transaction ends,
+/// so retention cannot delete them under the submission that claims them.
+fn unclaimable(
+    client: &mut impl GenericClient,
+    new: &NewSubmission,
+) -> Result<Vec<String>, StoreError> {
+    let key_id = staged_key(new.signed.as_ref());
+    let mut missing: Vec<String> = Vec::new();
+    for file in &new.files {
+        if missing.contains(&file.sha256) {
+            continue;
+        }
+        let size = i64::try_from(file.size).unwrap_or(i64::MAX);
+        let found = client.query_opt(
+            "SELECT 1 FROM staged_files s JOIN files f ON f.sha256 = s.sha256
+             WHERE s.submission_id = $1 AND s.sha256 = $2 AND s.key_id = $3
+               AND s.media_type = $4 AND f.size = $5
+             FOR UPDATE OF s",
+            &[
+                &new.submission_id,
+                &file.sha256,
+                &key_id,
+                &file.media_type,
+                &size,
+            ],
+        )?;
+        if found.is_none() {
+            missing.push(file.sha256.clone());
+        }
+    }
+    Ok(missing)
+}
+
 fn first_key(client: &mut impl GenericClient) -> Result<Option<ReceiverKeyRow>, StoreError> {
     Ok(client
         .query_opt(
@@ -604,13 +847,23 @@ fn try_insert(
     if let Some(found) = lookup(tx, &new.submission_id, &new.body)? {
         return Ok(found);
     }
+    if let Some(signed) = &new.signed
+        && nonce_used(tx, Some(signed))?
+    {
+        // Each statement sees the latest commits (READ COMMITTED): the nonce may be this
+        // very submission's, stored with it by another receiver since the lookup above.
+        let found = lookup(tx, &new.submission_id, &new.body)?;
+        return Ok(found.unwrap_or(Inserted::NonceReplayed));
+    }
+    // Every file must be staged before anything is written.
+    let missing = unclaimable(tx, new)?;
+    if !missing.is_empty() {
+        // Another receiver may have stored this very submission (and claimed its files)
+        // while this one waited for the rows' locks.
+        let found = lookup(tx, &new.submission_id, &new.body)?;
+        return Ok(found.unwrap_or(Inserted::FilesMissing(missing)));
+    }
     if let Some(signed) = &new.signed {
-        if nonce_used(tx, Some(signed))? {
-            // Each statement sees the latest commits (READ COMMITTED): the nonce may be this
-            // very submission's, stored with it by another receiver since the lookup above.
-            let found = lookup(tx, &new.submission_id, &new.body)?;
-            return Ok(found.unwrap_or(Inserted::NonceReplayed));
-        }
         // Only this key's expired nonces: a sweep of every key's would make every two
         // concurrent submissions conflict. The retention pass forgets the rest.
         tx.execute(
@@ -649,6 +902,25 @@ fn try_insert(
             &new.signed.as_ref().map(|s| s.keyid.as_str()),
             &new.idempotency_key,
         ],
+    )?;
+    for file in &new.files {
+        let position = i32::try_from(file.position).unwrap_or(i32::MAX);
+        tx.execute(
+            "INSERT INTO submission_files (submission, answer_key, position, name, media_type, sha256)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &id,
+                &file.answer_key,
+                &position,
+                &file.name,
+                &file.media_type,
+                &file.sha256,
+            ],
+        )?;
+    }
+    tx.execute(
+        "DELETE FROM staged_files WHERE submission_id = $1",
+        &[&new.submission_id],
     )?;
     Ok(Inserted::Created(Receipt {
         reference,

@@ -12,8 +12,8 @@ use blankett_core::protocol::Receipt;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
-    Expired, Inserted, NewSubmission, PROBE_BYTES, ReceiverKeyRow, SignedBy, StoreError, Stored,
-    Synchronous, reference,
+    Expired, HEAD_BYTES, Inserted, NewSubmission, PROBE_BYTES, ReceiverKeyRow, SignedBy, Staged,
+    StagedFile, StoreError, Stored, StoredFile, Swept, Synchronous, Upload, reference, staged_key,
 };
 
 /// The schema, one migration per entry, applied in order; `PRAGMA user_version` counts them.
@@ -65,6 +65,36 @@ pub const MIGRATIONS: &[&str] = &[
     // FlowInstance XML), so a deployment can keep cases nobody has read yet.
     "ALTER TABLE submissions ADD COLUMN first_read_at TEXT;
     CREATE INDEX submissions_received ON submissions (received_at);",
+    // Attachments (issue 18): each file once by its hash; the uploads staged for a
+    // submission id by one key (`''` unsigned) until the submission claims them; and which
+    // files each stored submission carries, where in its answers and by what name.
+    "CREATE TABLE files (
+        sha256 TEXT PRIMARY KEY,
+        media_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        bytes BLOB NOT NULL,
+        stored_at TEXT NOT NULL
+    );
+    CREATE TABLE staged_files (
+        submission_id TEXT NOT NULL,
+        sha256 TEXT NOT NULL REFERENCES files (sha256),
+        key_id TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (submission_id, sha256, key_id)
+    );
+    CREATE INDEX staged_files_received ON staged_files (received_at);
+    CREATE INDEX staged_files_sha256 ON staged_files (sha256);
+    CREATE TABLE submission_files (
+        submission INTEGER NOT NULL REFERENCES submissions (id) ON DELETE CASCADE,
+        answer_key TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        sha256 TEXT NOT NULL REFERENCES files (sha256),
+        PRIMARY KEY (submission, answer_key, position)
+    );
+    CREATE INDEX submission_files_sha256 ON submission_files (sha256);",
 ];
 
 /// How long a statement waits for another process's lock before failing.
@@ -303,6 +333,146 @@ impl Sqlite {
         Ok(n as u64)
     }
 
+    /// See [`super::Store::stage`]: one `IMMEDIATE` transaction.
+    pub fn stage(&self, upload: &Upload<'_>) -> Result<Staged, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let key_id = staged_key(upload.signed);
+        if let Some(found) = upload_state(&tx, upload.submission_id, upload.sha256, key_id)? {
+            return Ok(found);
+        }
+        if let Some(signed) = upload.signed {
+            if nonce_used(&tx, Some(signed))? {
+                return Ok(Staged::NonceReplayed);
+            }
+            tx.execute(
+                "DELETE FROM nonces WHERE expires_at < ?1",
+                params![signed.now],
+            )?;
+            tx.execute(
+                "INSERT INTO nonces (keyid, nonce, expires_at) VALUES (?1, ?2, ?3)",
+                params![signed.keyid, signed.nonce, signed.nonce_expires_at],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO files (sha256, media_type, size, bytes, stored_at)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (sha256) DO NOTHING",
+            params![
+                upload.sha256,
+                upload.media_type,
+                upload.bytes.len() as i64,
+                upload.bytes,
+                upload.received_at
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO staged_files (submission_id, sha256, key_id, media_type, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                upload.submission_id,
+                upload.sha256,
+                key_id,
+                upload.media_type,
+                upload.received_at
+            ],
+        )?;
+        tx.commit()?;
+        Ok(Staged::Created)
+    }
+
+    /// See [`super::Store::upload_state`].
+    pub fn upload_state(
+        &self,
+        submission_id: &str,
+        sha256: &str,
+        key_id: &str,
+    ) -> Result<Option<Staged>, StoreError> {
+        upload_state(&self.lock(), submission_id, sha256, key_id)
+    }
+
+    /// See [`super::Store::staged_file`].
+    pub fn staged_file(
+        &self,
+        submission_id: &str,
+        sha256: &str,
+        key_id: &str,
+    ) -> Result<Option<StagedFile>, StoreError> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT f.size, s.media_type, substr(f.bytes, 1, ?4)
+                 FROM staged_files s JOIN files f ON f.sha256 = s.sha256
+                 WHERE s.submission_id = ?1 AND s.sha256 = ?2 AND s.key_id = ?3",
+                params![submission_id, sha256, key_id, HEAD_BYTES],
+                |r| {
+                    Ok(StagedFile {
+                        size: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                        media_type: r.get(1)?,
+                        head: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// See [`super::Store::submission_file`].
+    pub fn submission_file(
+        &self,
+        reference: &str,
+        sha256: &str,
+    ) -> Result<Option<StoredFile>, StoreError> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT sf.name, sf.media_type, f.bytes
+                 FROM submissions s
+                 JOIN submission_files sf ON sf.submission = s.id
+                 JOIN files f ON f.sha256 = sf.sha256
+                 WHERE s.reference = ?1 AND sf.sha256 = ?2
+                 ORDER BY sf.answer_key, sf.position LIMIT 1",
+                params![reference, sha256],
+                |r| {
+                    Ok(StoredFile {
+                        name: r.get(0)?,
+                        media_type: r.get(1)?,
+                        bytes: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// See [`super::Store::sweep_files`]; deleted rows are overwritten (`secure_delete`).
+    pub fn sweep_files(&self, before: &str, dry_run: bool) -> Result<Swept, StoreError> {
+        let mut conn = self.lock();
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let count = |sql: &str| -> Result<usize, StoreError> {
+            Ok(tx.query_row(sql, params![before], |r| r.get(0))?)
+        };
+        let staged = count("SELECT COUNT(*) FROM staged_files WHERE received_at < ?1")?;
+        if dry_run {
+            // The files that would be left unreferenced once those uploads are gone.
+            let files = count(
+                "SELECT COUNT(*) FROM files WHERE sha256 NOT IN
+                    (SELECT sha256 FROM submission_files)
+                 AND sha256 NOT IN (SELECT sha256 FROM staged_files WHERE received_at >= ?1)",
+            )?;
+            return Ok(Swept { staged, files });
+        }
+        tx.execute(
+            "DELETE FROM staged_files WHERE received_at < ?1",
+            params![before],
+        )?;
+        let files = tx.execute(
+            "DELETE FROM files WHERE sha256 NOT IN (SELECT sha256 FROM submission_files)
+             AND sha256 NOT IN (SELECT sha256 FROM staged_files)",
+            [],
+        )?;
+        tx.commit()?;
+        Ok(Swept { staged, files })
+    }
+
     /// The stored submission with this reference number.
     pub fn get(&self, reference: &str) -> Result<Option<Stored>, StoreError> {
         let conn = self.lock();
@@ -401,16 +571,82 @@ fn nonce_used(conn: &Connection, signed: Option<&SignedBy>) -> Result<bool, Stor
     Ok(found.is_some())
 }
 
+/// What an upload of `sha256` for `submission_id` by `key_id` finds already there.
+fn upload_state(
+    conn: &Connection,
+    submission_id: &str,
+    sha256: &str,
+    key_id: &str,
+) -> Result<Option<Staged>, StoreError> {
+    let stored: Option<bool> = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM submission_files sf
+                WHERE sf.submission = s.id AND sf.sha256 = ?2)
+             FROM submissions s WHERE s.submission_id = ?1",
+            params![submission_id, sha256],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(has_file) = stored {
+        return Ok(Some(Staged::SubmissionStored(has_file)));
+    }
+    let staged = conn
+        .query_row(
+            "SELECT 1 FROM staged_files WHERE submission_id = ?1 AND sha256 = ?2 AND key_id = ?3",
+            params![submission_id, sha256, key_id],
+            |_| Ok(()),
+        )
+        .optional()?;
+    Ok(staged.map(|()| Staged::Already))
+}
+
+/// The hashes of `new`'s files that are not staged for it by its key with the size and type
+/// it gives (each hash once).
+fn unclaimable(conn: &Connection, new: &NewSubmission) -> Result<Vec<String>, StoreError> {
+    let key_id = staged_key(new.signed.as_ref());
+    let mut missing: Vec<String> = Vec::new();
+    for file in &new.files {
+        if missing.contains(&file.sha256) {
+            continue;
+        }
+        let found = conn
+            .query_row(
+                "SELECT 1 FROM staged_files s JOIN files f ON f.sha256 = s.sha256
+                 WHERE s.submission_id = ?1 AND s.sha256 = ?2 AND s.key_id = ?3
+                   AND s.media_type = ?4 AND f.size = ?5",
+                params![
+                    new.submission_id,
+                    file.sha256,
+                    key_id,
+                    file.media_type,
+                    i64::try_from(file.size).unwrap_or(i64::MAX)
+                ],
+                |_| Ok(()),
+            )
+            .optional()?;
+        if found.is_none() {
+            missing.push(file.sha256.clone());
+        }
+    }
+    Ok(missing)
+}
+
 fn try_insert(conn: &mut Connection, new: &NewSubmission) -> Result<Inserted, StoreError> {
     // IMMEDIATE takes the write lock first, so the reads and the inserts are one step.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if let Some(found) = existing(&tx, new)? {
         return Ok(found);
     }
+    if nonce_used(&tx, new.signed.as_ref())? {
+        return Ok(Inserted::NonceReplayed);
+    }
+    // Every file must be staged before anything is written (dropping the transaction
+    // rolls back nothing).
+    let missing = unclaimable(&tx, new)?;
+    if !missing.is_empty() {
+        return Ok(Inserted::FilesMissing(missing));
+    }
     if let Some(signed) = &new.signed {
-        if nonce_used(&tx, Some(signed))? {
-            return Ok(Inserted::NonceReplayed);
-        }
         tx.execute(
             "DELETE FROM nonces WHERE expires_at < ?1",
             params![signed.now],
@@ -449,6 +685,26 @@ fn try_insert(conn: &mut Connection, new: &NewSubmission) -> Result<Inserted, St
         "UPDATE submissions SET reference = ?1 WHERE id = ?2",
         params![reference, id],
     )?;
+    for file in &new.files {
+        tx.execute(
+            "INSERT INTO submission_files (submission, answer_key, position, name, media_type, sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                id,
+                file.answer_key,
+                file.position,
+                file.name,
+                file.media_type,
+                file.sha256
+            ],
+        )?;
+    }
+    // A finished submission takes no more files: whatever else was staged for it goes
+    // (its bytes with the next retention run, unless another upload or case names them).
+    tx.execute(
+        "DELETE FROM staged_files WHERE submission_id = ?1",
+        params![new.submission_id],
+    )?;
     tx.commit()?;
     Ok(Inserted::Created(Receipt {
         reference,
@@ -475,6 +731,7 @@ mod tests {
             year: 2026,
             idempotency_key: Some(id.into()),
             signed: None,
+            files: Vec::new(),
         }
     }
 

@@ -179,6 +179,16 @@ impl Signing {
 /// The headers of a request signed by `device` as the profile says: `Content-Type`,
 /// `Content-Digest`, `Idempotency-Key`, `Blankett-Key`, `Signature-Input`, `Signature`.
 pub fn signed_headers(device: &Device, body: &[u8], signing: &Signing) -> Vec<(String, String)> {
+    signed_request_headers(device, "POST", body, signing)
+}
+
+/// [`signed_headers`] for a request with another method (`PUT` for a file upload).
+pub fn signed_request_headers(
+    device: &Device,
+    method: &str,
+    body: &[u8],
+    signing: &Signing,
+) -> Vec<(String, String)> {
     let mut fields = vec![
         ("content-type".to_owned(), signing.content_type.clone()),
         ("content-digest".to_owned(), signing::content_digest(body)),
@@ -190,7 +200,7 @@ pub fn signed_headers(device: &Device, body: &[u8], signing: &Signing) -> Vec<(S
     ];
     let input = signing.input(device);
     let message = Message {
-        method: "POST",
+        method,
         target_uri: &signing.target_uri,
         fields: &fields,
         ..Message::default()
@@ -492,6 +502,10 @@ pub struct Options {
     pub signature_window: Option<i64>,
     /// How wrong admin tokens are slowed down; the receiver's default when `None`.
     pub admin_throttle: Option<blankett_server::throttle::Policy>,
+    /// `--scan-command`.
+    pub scan_command: Option<String>,
+    /// More definitions to write into the forms folder: file name and JSON.
+    pub extra_forms: Vec<(String, String)>,
 }
 
 fn write_forms(dir: &Path, version: Option<&str>) {
@@ -517,6 +531,9 @@ pub async fn start(options: Options) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let forms = dir.path().join("forms");
     write_forms(&forms, options.form_version.as_deref());
+    for (name, json) in &options.extra_forms {
+        std::fs::write(forms.join(name), json).unwrap();
+    }
     let dist = dir.path().join("dist");
     if options.with_dist {
         std::fs::create_dir_all(&dist).unwrap();
@@ -548,6 +565,10 @@ pub async fn start(options: Options) -> TestServer {
         keep_unread: false,
         limits: Default::default(),
         submit_rate: None,
+        upload_concurrency: blankett_server::config::DEFAULT_UPLOAD_CONCURRENCY,
+        scan_command: options.scan_command,
+        scan_timeout: std::time::Duration::from_secs(blankett_server::config::DEFAULT_SCAN_TIMEOUT),
+        staged_hours: blankett_server::config::DEFAULT_STAGED_HOURS,
     };
     let mut state = if options.full_disk {
         // The receiver's key is made first: it must fit before the disk is "full".
@@ -640,6 +661,11 @@ impl ChildReceiver {
             child,
             log,
         }
+    }
+
+    /// The process id of the running receiver.
+    pub fn pid(&self) -> u32 {
+        self.child.id().unwrap()
     }
 
     /// What the process has logged so far (error level: every line is an error).
