@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 
 import {
   BASE, SAMPLE_BYTES, SETTLE_MS, adminBytes, adminGet, answer, assertAccessible, attachByKeyboard,
-  attachedFile, control, fetchDefinition, launch, newPage, press, startKillable, tabTo, text,
+  attachedFile, control, fetchDefinition, launch, newPage, nextButton, press, startKillable, tabTo, text,
   waitForFocusId, waitForSave,
 } from './lib.mjs';
 
@@ -123,7 +123,7 @@ describe('attachments', () => {
 
       // Offline: reviewed and submitted; it waits on the device and goes when back online.
       await context.setOffline(true);
-      await press(again, again.getByRole('button', { name: 'Nästa' }), 'Next');
+      await press(again, nextButton(again), 'Next');
       await again.getByRole('heading', { level: 2, name: 'Granska dina svar' }).waitFor({ timeout: SETTLE_MS });
       const listed = again.locator('.review-value').filter({ hasText: 'ritning.pdf' });
       assert.match(await listed.textContent(), /foto\.jpg \(\d+ kB\)\s+ritning\.pdf \(\d+ B\)/, 'the review page lists both files with their sizes');
@@ -175,7 +175,7 @@ describe('attachments', () => {
     await message.filter({ hasText: 'intyg.pdf är av en filtyp som inte tas emot här. Välj en fil av typen PDF, JPEG, PNG.' }).waitFor({ timeout: SETTLE_MS });
     assert.equal(await chooser.getAttribute('aria-invalid'), 'true');
     await assertAccessible(page, 'a file of the wrong type');
-    await press(page, page.getByRole('button', { name: 'Nästa' }), 'Next');
+    await press(page, nextButton(page), 'Next');
     const summary = page.locator('#error-summary');
     await summary.waitFor({ timeout: SETTLE_MS });
     await waitForFocusId(page, 'error-summary');

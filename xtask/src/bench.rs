@@ -11,6 +11,7 @@
 //! work from Submit to the signed request leaving (sign and enqueue), `tests/bench/embed.mjs`
 //! for bytes and time to the first field of an embedded form beside the app's own page,
 //! `tests/bench/long-step.mjs` for one step of 125, 250 and 500 questions,
+//! `tests/bench/attach.mjs` for attaching a 10 MB file and a 10 MB photo on the phone profile,
 //! `tests/bench/served.mjs` for the bytes of a first and a repeat visit as the receiver
 //! serves the app (compressed copies, cache headers), and last
 //! `bench/run.mjs`, the comparison with SurveyJS and Form.io on the same forms (it prints a
@@ -104,12 +105,13 @@ fn browser_conditions() -> Result<(), String> {
     let embed = root().join("tests/bench/embed.mjs");
     let long_step = root().join("tests/bench/long-step.mjs");
     let served = root().join("tests/bench/served.mjs");
+    let attach = root().join("tests/bench/attach.mjs");
     crate::with_receiver(
         "bench",
         // The example forms, for the demo host page of the embedding figure.
         &["public/forms"],
         |forms| {
-            for generate in [&script, &sign, &long_step] {
+            for generate in [&script, &sign, &long_step, &attach] {
                 crate::run(
                     std::process::Command::new("node")
                         .arg(generate)
@@ -121,7 +123,7 @@ fn browser_conditions() -> Result<(), String> {
         },
         |url, _| {
             for measure in [
-                &served, &script, &offline, &drafts, &sign, &embed, &long_step,
+                &served, &script, &offline, &drafts, &sign, &embed, &long_step, &attach,
             ] {
                 crate::run(
                     std::process::Command::new("node")

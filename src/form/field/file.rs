@@ -94,6 +94,8 @@ pub fn FileField(field: Field, key: String) -> impl IntoView {
             }
             let (key, rules) = (key.clone(), rules.clone());
             spawn_local(async move {
+                // Reading, downscaling, hashing and keeping the chosen files, for the benchmark.
+                crate::browser::measure_start("blankett-attach");
                 let lang = lang.get_untracked();
                 let mut taken = Vec::new();
                 for file in &chosen {
@@ -116,6 +118,7 @@ pub fn FileField(field: Field, key: String) -> impl IntoView {
                     .collect::<Vec<_>>()
                     .join(" ");
                 ctx.attach_files(&key, taken);
+                crate::browser::measure_end("blankett-attach");
                 status.set(said);
             });
         }
