@@ -11,38 +11,10 @@ use std::time::Duration;
 
 use blankett_core::{Answer, Answers, Context, Date, FileRef, Lang, Submission};
 use common::{
-    ChildReceiver, Device, Options, Signing, TestServer, header, nonce, now, problem,
+    ChildReceiver, Device, FILE_FORM, Options, Signing, TestServer, header, nonce, now, problem,
     signed_request_headers, start,
 };
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-
-/// A form with two file fields: a required site plan (PDF or JPEG, up to 3 files of 10 MiB)
-/// and an optional text note.
-const FILE_FORM: &str = r#"{
-  "blankett": "1",
-  "id": "bilagor",
-  "version": "1",
-  "title": { "sv": "Bilagor", "en": "Attachments" },
-  "organisation": { "name": "Exempelby kommun", "contact": { "email": "info@exempelby.se" } },
-  "privacy": {
-    "controller": "Kommunstyrelsen",
-    "purpose": "Att handlägga ärendet.",
-    "legal_basis": "Allmänt intresse",
-    "retention": "Två år",
-    "recipients": "Ingen",
-    "rights_url": "https://exempelby.se/personuppgifter"
-  },
-  "submit": { "url": "/api/submissions" },
-  "steps": [
-    { "id": "one", "title": "Ett", "fields": [
-      { "id": "namn", "type": "text", "label": "Namn", "required": true },
-      { "id": "plan", "type": "file", "label": "Situationsplan", "required": true,
-        "accept": ["application/pdf", "image/jpeg"], "max_files": 3,
-        "max_file_size": 10485760 },
-      { "id": "notis", "type": "file", "label": "Notis", "accept": [".txt"] }
-    ]}
-  ]
-}"#;
 
 /// The upload limit of [`FILE_FORM`]: its largest `max_file_size`.
 const LIMIT: usize = 10 * 1024 * 1024;
