@@ -698,3 +698,107 @@ async fn uploads_are_signed_and_their_nonces_used_once() {
     let response = put(&server.client, server.url(&path), &headers, plan).await;
     problem(response, 400, "idempotency_key_mismatch").await;
 }
+
+/// A form on another origin uploads cross-origin: the preflight of an upload allows `PUT`
+/// and the signed headers, and the upload's answer carries the CORS headers.
+#[tokio::test]
+async fn uploads_are_allowed_cross_origin() {
+    let server = file_server(None).await;
+    let plan = pdf("plan");
+    let path = file_path(ID, &sha256_hex(&plan));
+    let preflight = server
+        .client
+        .request(reqwest::Method::OPTIONS, server.url(&path))
+        .header("origin", "https://www.exempelby.se")
+        .header("access-control-request-method", "PUT")
+        .header(
+            "access-control-request-headers",
+            "content-type, idempotency-key, signature, signature-input, content-digest, blankett-key",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    assert_eq!(header(&preflight, "access-control-allow-origin"), "*");
+    assert!(
+        header(&preflight, "access-control-allow-methods").contains("PUT"),
+        "{}",
+        header(&preflight, "access-control-allow-methods")
+    );
+    common::assert_allows_signed_headers(&preflight);
+    let uploaded = upload(&server, ID, &plan, "application/pdf").await;
+    assert_eq!(uploaded.status(), 201);
+    assert_eq!(header(&uploaded, "access-control-allow-origin"), "*");
+    assert_eq!(header(&uploaded, "cache-control"), "no-store");
+}
+
+/// The same files through a receiver on PostgreSQL (issue 19's shared store): staged,
+/// claimed in the submission's transaction, read back byte for byte.
+#[tokio::test]
+async fn attachments_on_postgresql() {
+    let (cluster, url) = tokio::task::spawn_blocking(|| {
+        let cluster = common::pg::Cluster::start(false);
+        let url = cluster.create_database("blankett");
+        (cluster, url)
+    })
+    .await
+    .unwrap();
+    let server = start(Options {
+        admin_token: Some("secret-token-secret-token-secret".into()),
+        extra_forms: vec![("bilagor.json".into(), FILE_FORM.into())],
+        db: Some(url.clone().into()),
+        ..Options::default()
+    })
+    .await;
+    let (plan, photo) = (pdf("plan"), jpeg(1_000_000));
+    assert_eq!(
+        upload(&server, ID, &plan, "application/pdf").await.status(),
+        201
+    );
+    assert_eq!(
+        upload(&server, ID, &plan, "application/pdf").await.status(),
+        200
+    );
+    let refs = vec![
+        file_ref("plan.pdf", "application/pdf", &plan),
+        file_ref("foto.jpg", "image/jpeg", &photo),
+    ];
+    let body = submission(ID, refs.clone());
+    problem(server.post(body.clone()).await, 422, "files_missing").await;
+    assert_eq!(
+        upload(&server, ID, &photo, "image/jpeg").await.status(),
+        201
+    );
+    let response = server.post(body).await;
+    assert_eq!(response.status(), 201);
+    let reference = common::json_of(response).await["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let response = server
+        .client
+        .get(server.url(&format!(
+            "/api/submissions/{reference}/files/{}",
+            refs[1].sha256
+        )))
+        .bearer_auth("secret-token-secret-token-secret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.bytes().await.unwrap().as_ref(), photo.as_slice());
+    let counts = tokio::task::spawn_blocking(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        ["files", "staged_files", "submission_files"].map(|table| {
+            client
+                .query_one(&format!("SELECT COUNT(*) FROM {table}"), &[])
+                .unwrap()
+                .get::<_, i64>(0)
+        })
+    })
+    .await
+    .unwrap();
+    assert_eq!(counts, [2, 0, 2]);
+    drop(server);
+    drop(cluster);
+}
