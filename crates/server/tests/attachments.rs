@@ -802,3 +802,80 @@ async fn attachments_on_postgresql() {
     drop(server);
     drop(cluster);
 }
+
+/// Waits (at most a minute) until the receiver has `free` upload permits.
+async fn permits_become(server: &TestServer, free: usize) {
+    let wait = async {
+        while server.state.uploads.permits.available_permits() != free {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), wait)
+        .await
+        .unwrap_or_else(|_| panic!("the receiver never had {free} free upload permit(s)"));
+}
+
+/// An upload holds one of the `--upload-concurrency` permits while its body is read, and
+/// gives it back when it is answered: with one permit, the next upload waits its turn.
+#[tokio::test]
+async fn an_upload_body_is_read_under_a_permit() {
+    let server = start(Options {
+        extra_forms: vec![("bilagor.json".into(), FILE_FORM.into())],
+        upload_concurrency: Some(1),
+        ..Options::default()
+    })
+    .await;
+    permits_become(&server, 1).await;
+    let plan = jpeg(1_000_000);
+    let path = file_path(ID, &sha256_hex(&plan));
+    let headers = upload_headers(&server.device, &server.base, &path, ID, &plan, "image/jpeg");
+    let mut head = format!(
+        "PUT {path} HTTP/1.1\r\nhost: {}\r\ncontent-length: {}\r\nconnection: close\r\n",
+        server.base.strip_prefix("http://").unwrap(),
+        plan.len()
+    );
+    for (name, value) in &headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut slow = tokio::net::TcpStream::connect(server.base.strip_prefix("http://").unwrap())
+        .await
+        .unwrap();
+    slow.write_all(head.as_bytes()).await.unwrap();
+    slow.write_all(&plan[..1000]).await.unwrap();
+    // The slow upload's body is being read: it holds the only permit.
+    permits_become(&server, 0).await;
+    let other = pdf("waits");
+    let waiting = {
+        let (client, base, device_headers) = (
+            server.client.clone(),
+            server.base.clone(),
+            upload_headers(
+                &server.device,
+                &server.base,
+                &file_path(ID, &sha256_hex(&other)),
+                ID,
+                &other,
+                "application/pdf",
+            ),
+        );
+        let url = format!("{base}{}", file_path(ID, &sha256_hex(&other)));
+        let other = other.clone();
+        tokio::spawn(async move { put(&client, url, &device_headers, other).await.status() })
+    };
+    // The rest of the slow body: it is staged, and the waiting upload gets the permit.
+    slow.write_all(&plan[1000..]).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(60), slow.read_to_end(&mut answer))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        answer.starts_with(b"HTTP/1.1 201 "),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    assert_eq!(waiting.await.unwrap(), 201);
+    permits_become(&server, 1).await;
+    assert_eq!(rows(&server.db, "staged_files"), 2);
+}

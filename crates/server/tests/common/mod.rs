@@ -534,6 +534,8 @@ pub struct Options {
     pub scan_command: Option<String>,
     /// More definitions to write into the forms folder: file name and JSON.
     pub extra_forms: Vec<(String, String)>,
+    /// `--upload-concurrency`; the receiver's default when `None`.
+    pub upload_concurrency: Option<usize>,
 }
 
 fn write_forms(dir: &Path, version: Option<&str>) {
@@ -593,7 +595,9 @@ pub async fn start(options: Options) -> TestServer {
         keep_unread: false,
         limits: Default::default(),
         submit_rate: None,
-        upload_concurrency: blankett_server::config::DEFAULT_UPLOAD_CONCURRENCY,
+        upload_concurrency: options
+            .upload_concurrency
+            .unwrap_or(blankett_server::config::DEFAULT_UPLOAD_CONCURRENCY),
         scan_command: options.scan_command,
         scan_timeout: std::time::Duration::from_secs(blankett_server::config::DEFAULT_SCAN_TIMEOUT),
         staged_hours: blankett_server::config::DEFAULT_STAGED_HOURS,
