@@ -1,6 +1,7 @@
 //! Blankett in the browser: mounts the app; everything else is in the modules.
 
 mod app;
+mod attachments;
 mod browser;
 mod catalogue;
 mod form;

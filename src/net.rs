@@ -286,6 +286,31 @@ pub async fn post_json(
     send(request).await
 }
 
+/// PUTs a Blob (an attached file) with the given header fields (`content-type` among them);
+/// the browser streams it from the device's storage.
+pub async fn put_blob(
+    url: &str,
+    blob: &web_sys::Blob,
+    fields: &[(String, String)],
+) -> Result<Reply, NetError> {
+    let headers = web_sys::Headers::new().map_err(|e| NetError::Network(js_message(e)))?;
+    headers
+        .set("Accept", "application/json")
+        .map_err(|e| NetError::Network(js_message(e)))?;
+    for (name, value) in fields {
+        headers
+            .set(name, value)
+            .map_err(|e| NetError::Network(js_message(e)))?;
+    }
+    let init = web_sys::RequestInit::new();
+    init.set_method("PUT");
+    init.set_headers(&headers);
+    init.set_body(blob);
+    let request = web_sys::Request::new_with_str_and_init(url, &init)
+        .map_err(|e| NetError::Network(js_message(e)))?;
+    send(request).await
+}
+
 /// GETs JSON with the citizen's cookies (a prefill endpoint behind the host's login).
 pub async fn get_json_with_credentials(url: &str) -> Result<serde_json::Value, NetError> {
     let init = web_sys::RequestInit::new();

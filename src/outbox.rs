@@ -10,11 +10,17 @@
 //! does this (Web Locks). A receipt is checked against the receiver's published key, kept on
 //! the device with what was sent, and only then is the submission taken out of the outbox
 //! and its draft deleted.
+//!
+//! Attached files go first, each as its own signed upload (`PUT <submit url>/<submission
+//! id>/files/<sha256>`, its `Content-Digest` the file's hash), then the submission that names
+//! them. The outbox item lists the files already uploaded, so a retry after a cut connection
+//! uploads only what is missing; a receiver that lost them (`files_missing`) gets them again.
 
 use std::time::Duration;
 
+use blankett_core::files::FileRef;
 use blankett_core::signing::{self, Message, SignatureInput};
-use blankett_core::{Draft, Receipt, SendOutcome, Submission, Text};
+use blankett_core::{Draft, Localized, Receipt, SendOutcome, Submission, Text};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
@@ -48,11 +54,17 @@ pub struct Item {
     pub attempts: u32,
     /// The earliest time of the next attempt (ms since the Unix epoch).
     pub next_at: u64,
+    /// The files the submission names, uploaded before it.
+    #[serde(default)]
+    pub files: Vec<FileRef>,
+    /// The hashes of the files the receiver has confirmed.
+    #[serde(default)]
+    pub uploaded: Vec<String>,
 }
 
 impl Item {
-    /// A new outbox item for `submission`, posted to `url`.
-    pub fn new(submission: &Submission, url: String, title: Text) -> Item {
+    /// A new outbox item for `submission`, posted to `url`, with the files it names.
+    pub fn new(submission: &Submission, url: String, title: Text, files: Vec<FileRef>) -> Item {
         Item {
             submission_id: submission.submission_id.clone(),
             url,
@@ -62,7 +74,18 @@ impl Item {
             queued_at: browser::now_ms(),
             attempts: 0,
             next_at: 0,
+            files,
+            uploaded: Vec::new(),
         }
+    }
+
+    /// Where one of its files is uploaded: beside the submission's address.
+    fn file_url(&self, sha256: &str) -> String {
+        format!(
+            "{}/{}/files/{sha256}",
+            self.url.trim_end_matches('/'),
+            self.submission_id
+        )
     }
 }
 
@@ -106,6 +129,7 @@ impl Outbox {
         };
         provide_context(outbox);
         outbox.drain();
+        spawn_local(crate::attachments::collect_garbage());
         let online = window_event_listener(leptos::ev::online, move |_| outbox.drain());
         let visible = window_event_listener(leptos::ev::visibilitychange, move |_| {
             if !browser::page_hidden() {
@@ -177,6 +201,16 @@ pub async fn enqueue(item: &Item) -> Result<(), storage::StorageError> {
 /// anything else plans another attempt). Returns what the receiver's answer means, and the
 /// receipt as kept.
 pub async fn send(item: &Item) -> (SendOutcome, Option<KeptReceipt>) {
+    let mut item = item.clone();
+    match upload_files(&mut item).await {
+        Ok(()) => {}
+        Err(Stop::Later(outcome)) => return (retry_later(&item, outcome).await, None),
+        Err(Stop::Refused(outcome)) => {
+            let _ = storage::delete(Store::Outbox, &item.submission_id).await;
+            return (outcome, None);
+        }
+    }
+    let item = &item;
     let reply = match attempt(item, 0).await {
         Ok(reply) => reply,
         Err(()) => return (retry_later(item, None).await, None),
@@ -187,11 +221,19 @@ pub async fn send(item: &Item) -> (SendOutcome, Option<KeptReceipt>) {
         None => reply,
     };
     let outcome = SendOutcome::from_reply(reply.status, &reply.body);
+    if reply.status == 422 && problem_code(&reply.body).as_deref() == Some("files_missing") {
+        // The receiver has lost uploads it confirmed (expired, or another receiver's): all
+        // again on the next attempt.
+        let mut again = item.clone();
+        again.uploaded.clear();
+        return (retry_later(&again, Some(SendOutcome::NO_REPLY)).await, None);
+    }
     match &outcome {
         SendOutcome::Received(receipt) => {
             let kept = keep_receipt(item, receipt, &reply).await;
             let _ = storage::delete(Store::Outbox, &item.submission_id).await;
             delete_draft_of(&item.submission_id).await;
+            crate::attachments::collect_garbage().await;
             (outcome, Some(kept))
         }
         SendOutcome::TryAgain { .. } => (retry_later(item, Some(outcome.clone())).await, None),
@@ -203,17 +245,94 @@ pub async fn send(item: &Item) -> (SendOutcome, Option<KeptReceipt>) {
     }
 }
 
-/// Signs and posts `item` once, with `skew` seconds added to the device's clock.
-async fn attempt(item: &Item, skew: i64) -> Result<Reply, ()> {
-    // The page's work of signing (the key fetched, digest, base, WebCrypto), for the benchmark.
-    browser::measure_start("blankett-sign");
+/// Why sending stopped before the submission was posted.
+enum Stop {
+    /// Try again later (no reply, the receiver busy or down).
+    Later(Option<SendOutcome>),
+    /// The receiver refused a file, or a file is no longer on the device: sending again
+    /// unchanged cannot succeed.
+    Refused(SendOutcome),
+}
+
+/// Uploads every file of `item` the receiver has not confirmed yet, recording each
+/// confirmation in the outbox as it comes.
+async fn upload_files(item: &mut Item) -> Result<(), Stop> {
+    let pending: Vec<FileRef> = item
+        .files
+        .iter()
+        .filter(|f| !item.uploaded.contains(&f.sha256))
+        .cloned()
+        .collect();
+    for file in pending {
+        let Some(blob) = crate::attachments::blob(&file.sha256).await else {
+            return Err(Stop::Refused(SendOutcome::Refused {
+                status: 0,
+                detail: Some(Localized::from_fn(|lang| {
+                    blankett_core::i18n::t(
+                        blankett_core::LangTag::from(lang),
+                        blankett_core::i18n::Key::FileLost,
+                    )
+                    .replace("{name}", &file.name)
+                })),
+            }));
+        };
+        let url = item.file_url(&file.sha256);
+        let digest = hex_digest_field(&file.sha256).ok_or(Stop::Later(None))?;
+        let reply = match signed_fields("PUT", &url, &file.media_type, digest, item, 0).await {
+            Ok(fields) => net::put_blob(&url, &blob, &fields).await.ok(),
+            Err(()) => None,
+        };
+        let Some(reply) = reply else {
+            return Err(Stop::Later(None));
+        };
+        match reply.status {
+            200..=299 => {
+                item.uploaded.push(file.sha256.clone());
+                let _ = enqueue(item).await;
+            }
+            _ => match SendOutcome::from_reply(reply.status, &reply.body) {
+                outcome @ SendOutcome::TryAgain { .. } => return Err(Stop::Later(Some(outcome))),
+                // A 401 for the clock is the submission's to sort out; try again later.
+                _ if reply.status == 401 => return Err(Stop::Later(None)),
+                outcome => return Err(Stop::Refused(outcome)),
+            },
+        }
+    }
+    Ok(())
+}
+
+/// `Content-Digest` for a file from its hash in hex (the digest is the file's SHA-256).
+fn hex_digest_field(hex: &str) -> Option<String> {
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect();
+    Some(format!("sha-256=:{}:", signing::base64::encode(&bytes?)))
+}
+
+/// The machine-readable code of a problem document, if the body is one.
+fn problem_code(body: &str) -> Option<String> {
+    serde_json::from_str::<blankett_core::Problem>(body)
+        .ok()
+        .map(|p| p.code)
+}
+
+/// The signed header fields of one request of `item` (`content-type` first), with `skew`
+/// seconds added to the device's clock.
+async fn signed_fields(
+    method: &str,
+    url: &str,
+    content_type: &str,
+    digest: String,
+    item: &Item,
+    skew: i64,
+) -> Result<Vec<(String, String)>, ()> {
     let Ok(signer) = Signer::get().await else {
         return Err(());
     };
-    let digest = signing::content_digest(item.body.as_bytes());
     let key = format!("\"{}\"", item.submission_id);
     let mut fields = vec![
-        ("content-type".to_owned(), "application/json".to_owned()),
+        ("content-type".to_owned(), content_type.to_owned()),
         ("content-digest".to_owned(), digest),
         ("idempotency-key".to_owned(), key),
     ];
@@ -221,8 +340,8 @@ async fn attempt(item: &Item, skew: i64) -> Result<Reply, ()> {
     let input =
         SignatureInput::request(created, &crate::signer::nonce(), &signer.keyid, signer.alg);
     let message = Message {
-        method: "POST",
-        target_uri: &item.url,
+        method,
+        target_uri: url,
         fields: &fields,
         ..Message::default()
     };
@@ -233,6 +352,15 @@ async fn attempt(item: &Item, skew: i64) -> Result<Reply, ()> {
     fields.push(("blankett-key".into(), signer.jwk.to_string()));
     fields.push(("signature-input".into(), signature_input));
     fields.push(("signature".into(), signature));
+    Ok(fields)
+}
+
+/// Signs and posts `item` once, with `skew` seconds added to the device's clock.
+async fn attempt(item: &Item, skew: i64) -> Result<Reply, ()> {
+    // The page's work of signing (the key fetched, digest, base, WebCrypto), for the benchmark.
+    browser::measure_start("blankett-sign");
+    let digest = signing::content_digest(item.body.as_bytes());
+    let fields = signed_fields("POST", &item.url, "application/json", digest, item, skew).await?;
     let extra: Vec<(String, String)> = fields[1..].to_vec();
     browser::measure_end("blankett-sign");
     let mut reply = net::post_json(&item.url, &item.body, &extra)

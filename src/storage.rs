@@ -16,14 +16,14 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbObjectStoreParameters, IdbRequest, IdbTransaction};
 
 const DB_NAME: &str = "blankett";
-const DB_VERSION: u32 = 2;
+const DB_VERSION: u32 = 3;
 /// Drafts by draft id: `{ "draft": <draft JSON>, "source": <the definition's address> }`.
 const DRAFTS: &str = "drafts";
 /// Definition texts by `<form id>@<version>`, so a draft made under an older version can
 /// name the questions it loses.
 const DEFINITIONS: &str = "definitions";
 /// Every store, for creating them and for deleting everything.
-const ALL: [&str; 5] = [DRAFTS, DEFINITIONS, "keys", "outbox", "receipts"];
+const ALL: [&str; 6] = [DRAFTS, DEFINITIONS, "keys", "outbox", "receipts", "files"];
 
 /// The stores other modules keep values in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,8 @@ pub enum Store {
     Outbox,
     /// Receipts, with the submission as sent, by reference.
     Receipts,
+    /// Attached files (`{ blob, stored_at }`), by the SHA-256 of their bytes.
+    Files,
 }
 
 impl Store {
@@ -42,6 +44,7 @@ impl Store {
             Store::Keys => "keys",
             Store::Outbox => "outbox",
             Store::Receipts => "receipts",
+            Store::Files => "files",
         }
     }
 }
@@ -320,6 +323,18 @@ pub async fn get(store: Store, key: &str) -> Result<Option<JsValue>, StorageErro
     Ok((!value.is_undefined()).then_some(value))
 }
 
+/// Every key of a store.
+pub async fn keys(store: Store) -> Result<Vec<String>, StorageError> {
+    let req = read(store.name())
+        .await?
+        .get_all_keys()
+        .map_err(|e| StorageError::from_js(&e))?;
+    Ok(Array::from(&request(&req).await?)
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect())
+}
+
 /// Every value of a store.
 pub async fn all(store: Store) -> Result<Vec<JsValue>, StorageError> {
     let req = read(store.name())
@@ -339,7 +354,8 @@ pub async fn delete(store: Store, key: &str) -> Result<(), StorageError> {
 }
 
 /// Deletes everything this app keeps in IndexedDB on this device: drafts, the definitions
-/// kept with them, submissions waiting to be sent, receipts and the device's key.
+/// kept with them, attached files, submissions waiting to be sent, receipts and the device's
+/// key.
 pub async fn clear_all() -> Result<(), StorageError> {
     let tx = write(&ALL).await?;
     for store in ALL {

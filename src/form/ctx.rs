@@ -200,6 +200,19 @@ impl FormCtx {
         self.act(|s, _| s.change(key));
     }
 
+    /// The citizen chose files for a file field (already read and kept on the device).
+    pub fn attach_files(&self, key: &str, files: Vec<blankett_core::FileRef>) {
+        self.act(|s, cx| {
+            s.attach_files(key, files, cx);
+            Focus::Stay
+        });
+    }
+
+    /// The citizen removed an attached file; focus goes to the field's file chooser.
+    pub fn remove_file(&self, key: &str, index: usize) {
+        self.act(|s, cx| s.remove_file(key, index, cx));
+    }
+
     /// Add a row to a repeating group.
     pub fn add_row(&self, repeat: &str) {
         self.act(|s, _| s.add_row(repeat));
@@ -249,8 +262,12 @@ impl FormCtx {
                 None => return,
             };
             let url = ctx.submit_url.get_value();
-            let title = ctx.read_untracked(|s| s.definition().title.clone());
-            let mut item = outbox::Item::new(&submission, url, title);
+            let (title, files) = ctx.read_untracked(|s| {
+                let files = submission.files(s.definition());
+                (s.definition().title.clone(), files)
+            });
+            let files = files.into_iter().map(|(_, f)| f).collect();
+            let mut item = outbox::Item::new(&submission, url, title, files);
             // Changed answers are another submission: the earlier one must not go too.
             if let Some(previous) = previous.filter(|p| *p != item.submission_id) {
                 let _ = storage::delete(storage::Store::Outbox, &previous).await;

@@ -1,26 +1,19 @@
 // Drafts on the device: nothing typed is lost to a reload, a killed browser or a new version
 // of the form; the citizen can continue, list and delete drafts, and delete everything.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
 
 import {
   BASE, SETTLE_MS, assertAccessible, entries, fetchDefinition, fillStep, launch, nextButton, press,
-  rowGroup, rowQuestions, shownValue, text, waitForFocusId, waitForSave,
+  rowGroup, rowQuestions, shownValue, startKillable, text, waitForFocusId, waitForSave,
 } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
 /** A phone-sized page in a fresh context; `block` keeps service workers out, so that routes
  *  see every request. */
@@ -129,20 +122,7 @@ describe('drafts', () => {
 
   test('the browser killed 500 ms after the last key: the text is there in a new browser', { timeout: 180_000 }, async () => {
     const profile = mkdtempSync(join(tmpdir(), 'blankett-profile-'));
-    const start = async () => {
-      const chrome = spawn(process.env.CHROMIUM ?? '/usr/bin/chromium', [...CHROMIUM_ARGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
-      const endpoint = await new Promise((resolve, reject) => {
-        let seen = '';
-        chrome.stderr.on('data', (d) => {
-          seen += d;
-          const m = seen.match(/DevTools listening on (ws:\/\/\S+)/);
-          if (m) resolve(m[1]);
-        });
-        chrome.on('exit', (code) => reject(new Error(`chromium exited (${code}): ${seen}`)));
-      });
-      const cdp = await chromium.connectOverCDP(endpoint);
-      return { chrome, cdp };
-    };
+    const start = () => startKillable(profile);
     try {
       const first = await start();
       const page = await first.cdp.contexts()[0].newPage();

@@ -3,6 +3,7 @@
 // with axe-core in every state and the stored row checked through the receiver.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +75,12 @@ function normalized(field, value) {
     case 'yes_no': return value === 'yes';
     case 'number': case 'integer': return Number(value);
     case 'personnummer': return '19121212-1212';
+    case 'file': return value.map((f) => ({
+      name: f.name,
+      sha256: createHash('sha256').update(f.buffer).digest('hex'),
+      size: f.buffer.length,
+      type: f.mimeType,
+    }));
     default: return value;
   }
 }

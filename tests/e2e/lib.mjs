@@ -4,6 +4,7 @@
 // accessible name (label or legend) and role, reaching each one with Tab as a keyboard
 // user would. It works on any definition the runtime accepts.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
@@ -13,14 +14,33 @@ const require = createRequire(import.meta.url);
 export const BASE = process.env.BLANKETT_URL ?? 'http://127.0.0.1:8080/';
 export const ADMIN_TOKEN = process.env.BLANKETT_ADMIN_TOKEN ?? '';
 
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
+}
+
+/** Starts a Chromium process of its own on the profile folder `profile`, for a test that
+ *  kills it (`chrome.kill('SIGKILL')`) and starts it again on the same profile. */
+export async function startKillable(profile) {
+  const chrome = spawn(process.env.CHROMIUM ?? '/usr/bin/chromium', [...CHROMIUM_ARGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const endpoint = await new Promise((resolve, reject) => {
+    let seen = '';
+    chrome.stderr.on('data', (d) => {
+      seen += d;
+      const m = seen.match(/DevTools listening on (ws:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    chrome.on('exit', (code) => reject(new Error(`chromium exited (${code}): ${seen}`)));
+  });
+  const cdp = await chromium.connectOverCDP(endpoint);
+  return { chrome, cdp };
 }
 
 /** How much slower than this machine every page's CPU runs (`cargo xtask e2e --cpu-throttle`). */
@@ -157,6 +177,29 @@ function dateWithin(field) {
   return isoDate(d);
 }
 
+/** The bytes of small real files the tests attach: a one-page PDF, a 1×1 PNG and JPEG. */
+export const SAMPLE_BYTES = {
+  'application/pdf': Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n'),
+  'image/png': Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'),
+  'image/jpeg': Buffer.from('/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=', 'base64'),
+};
+const EXTENSION = { 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' };
+
+/** Every sample file handed out, by name, so a listed file reads back as the value given. */
+const SAMPLES = new Map();
+
+/** A sample file a file field accepts (a PDF if it takes one, else a PNG or a JPEG), named
+ *  after the field so each field's file is its own. */
+export function sampleFile(field, n = 1) {
+  const accepts = (mime) => (field.accept ?? []).some((a) => a.toLowerCase() === mime || a.toLowerCase() === `.${EXTENSION[mime]}`);
+  const mime = ['application/pdf', 'image/png', 'image/jpeg'].find(accepts);
+  if (!mime) return null;
+  const name = `${field.id}-${n}.${EXTENSION[mime]}`;
+  const file = { name, mimeType: mime, buffer: SAMPLE_BYTES[mime] };
+  SAMPLES.set(name, file);
+  return file;
+}
+
 /** A valid answer for a question, or null when no valid value can be derived (a required pattern). */
 export function validValue(field, answers) {
   if (field.must_match) return answers[field.must_match];
@@ -182,6 +225,7 @@ export function validValue(field, answers) {
     case 'select': case 'radio': return field.options[0].value;
     case 'yes_no': return 'yes';
     case 'checkboxes': return field.options.slice(0, Math.max(1, field.min_choices ?? 1)).map((o) => o.value);
+    case 'file': { const f = sampleFile(field); return f ? [f] : null; }
     default: throw new Error(`unknown type ${field.type}`);
   }
 }
@@ -329,11 +373,33 @@ export async function answer(page, field, value, lang = 'sv', scope = page) {
       await tabTo(page, el, `"${label}"`);
       await el.fill(value); // a native date input takes its segments in the browser's locale
       break;
+    case 'file':
+      await attachByKeyboard(page, el, value, `"${label}"`);
+      for (const f of value) await attachedFile(scope, field, f.name, lang).waitFor({ timeout: SETTLE_MS });
+      break;
     default:
       await tabTo(page, el, `"${label}"`);
       await page.keyboard.press('Control+A'); // replace a prefilled value
       await page.keyboard.type(value);
   }
+}
+
+/** Tabs to a file chooser, opens it with Space as a keyboard user does, and picks `files`
+ *  (`{ name, mimeType, buffer }`) in the dialog the browser opens. */
+export async function attachByKeyboard(page, input, files, what) {
+  await tabTo(page, input, what);
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser', { timeout: SETTLE_MS }),
+    page.keyboard.press('Space'),
+  ]);
+  await chooser.setFiles(files);
+}
+
+/** The list item of an attached file in a file field, by the file's name. */
+export function attachedFile(scope, field, name, lang = 'sv') {
+  const list = lang === 'sv' ? 'Bifogade filer' : 'Attached files';
+  return scope.locator('.field--file', { has: control(scope, field, lang) })
+    .getByRole('list', { name: list }).getByRole('listitem').filter({ hasText: name });
 }
 
 /** The value of a text control that the citizen cannot change (a locked prefilled value), or null. */
@@ -367,6 +433,12 @@ export function within(page, host) {
 export async function press(page, button, what) {
   await tabTo(page, button, what);
   await page.keyboard.press('Enter');
+}
+
+/** The bytes of an admin read (an attached file), with its status and headers. */
+export async function adminBytes(path) {
+  const res = await fetch(new URL(path, BASE), { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
 export async function adminGet(path) {
@@ -467,6 +539,13 @@ export async function shownValue(page, field, lang = 'sv', scope = page) {
         if (await el.getByRole('checkbox', { name: text(o.label, lang), exact: true }).isChecked()) chosen.push(o.value);
       }
       return chosen;
+    }
+    case 'file': {
+      const list = lang === 'sv' ? 'Bifogade filer' : 'Attached files';
+      const items = scope.locator('.field--file', { has: el }).getByRole('list', { name: list }).getByRole('listitem');
+      const names = [];
+      for (const item of await items.all()) names.push((await item.locator('bdi').textContent()).trim());
+      return names.map((n) => SAMPLES.get(n) ?? { name: n });
     }
     default:
       return el.inputValue();

@@ -7,6 +7,7 @@
 
 mod choice;
 mod content;
+mod file;
 mod repeat;
 mod text;
 
@@ -78,6 +79,7 @@ fn field_body(field: Field, key: String, row: Option<Row>) -> AnyView {
             view! { <choice::ChoiceField field key/> }.into_any()
         }
         FieldKind::Computed(_) => view! { <content::ComputedValue field key/> }.into_any(),
+        FieldKind::File(_) => view! { <file::FileField field key/> }.into_any(),
         _ => view! { <text::InputField field key/> }.into_any(),
     }
 }
