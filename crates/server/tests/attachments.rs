@@ -730,6 +730,15 @@ async fn uploads_are_allowed_cross_origin() {
     assert_eq!(uploaded.status(), 201);
     assert_eq!(header(&uploaded, "access-control-allow-origin"), "*");
     assert_eq!(header(&uploaded, "cache-control"), "no-store");
+    // Any other method on a file's address is a problem document naming the allowed ones.
+    let deleted = server
+        .client
+        .delete(server.url(&path))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&deleted, "allow"), "GET, PUT, OPTIONS");
+    problem(deleted, 405, "method_not_allowed").await;
 }
 
 /// The same files through a receiver on PostgreSQL (issue 19's shared store): staged,
