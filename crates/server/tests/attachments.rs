@@ -543,7 +543,8 @@ async fn a_truncated_upload_stages_nothing() {
 }
 
 /// A receiver killed (SIGKILL) in the middle of an upload and started again has no staged
-/// upload and no file of it; the upload and the submission then go through.
+/// upload and no file of it; killed in the middle of the submission, it has no case and the
+/// upload still staged; the submission then goes through.
 #[tokio::test]
 async fn a_receiver_killed_mid_upload_leaves_no_staged_row_and_no_file() {
     let (mut receiver, dir) = child_receiver().await;
@@ -572,7 +573,7 @@ async fn a_receiver_killed_mid_upload_leaves_no_staged_row_and_no_file() {
     assert_eq!(rows(&db, "staged_files"), 0);
     assert_eq!(rows(&db, "files"), 0);
     assert_eq!(rows(&db, "submissions"), 0);
-    // Sent again whole to the restarted receiver: staged, then claimed.
+    // Sent again whole to the restarted receiver: staged.
     let client = reqwest::Client::new();
     let headers = upload_headers(&device, &receiver.base, &path, ID, &plan, "image/jpeg");
     let response = put(
@@ -583,21 +584,51 @@ async fn a_receiver_killed_mid_upload_leaves_no_staged_row_and_no_file() {
     )
     .await;
     assert_eq!(response.status(), 201);
+    // Killed in the middle of the submission that claims it: no case, the upload staged.
     let body = submission(ID, vec![file_ref("foto.jpg", "image/jpeg", &plan)]);
-    let signing = Signing {
-        target_uri: format!("{}/api/submissions", receiver.base),
-        content_type: "application/json".into(),
-        idempotency_key: format!("\"{ID}\""),
-        created: now(),
-        nonce: nonce(),
-        input: None,
+    let post_headers = |base: &str| {
+        let signing = Signing {
+            target_uri: format!("{base}/api/submissions"),
+            content_type: "application/json".into(),
+            idempotency_key: format!("\"{ID}\""),
+            created: now(),
+            nonce: nonce(),
+            input: None,
+        };
+        common::signed_headers(&device, body.as_bytes(), &signing)
     };
-    let headers = common::signed_headers(&device, body.as_bytes(), &signing);
+    let mut head = format!(
+        "POST /api/submissions HTTP/1.1\r\nhost: {}\r\ncontent-length: {}\r\n",
+        receiver.base.strip_prefix("http://").unwrap(),
+        body.len()
+    );
+    for (name, value) in post_headers(&receiver.base) {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut stream = tokio::net::TcpStream::connect(receiver.base.strip_prefix("http://").unwrap())
+        .await
+        .unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+        .write_all(&body.as_bytes()[..body.len() / 2])
+        .await
+        .unwrap();
+    stream.flush().await.unwrap();
+    receiver.restart().await;
+    drop(stream);
+    assert_eq!(
+        (rows(&db, "submissions"), rows(&db, "submission_files")),
+        (0, 0)
+    );
+    assert_eq!((rows(&db, "staged_files"), rows(&db, "files")), (1, 1));
+    // The outbox sends the submission again: it claims the staged upload.
+    let headers = post_headers(&receiver.base);
     let mut post = client.post(format!("{}/api/submissions", receiver.base));
     for (name, value) in &headers {
         post = post.header(name.as_str(), value.as_str());
     }
-    assert_eq!(post.body(body).send().await.unwrap().status(), 201);
+    assert_eq!(post.body(body.clone()).send().await.unwrap().status(), 201);
     assert_eq!(
         (rows(&db, "submission_files"), rows(&db, "staged_files")),
         (1, 0)
@@ -887,4 +918,50 @@ async fn an_upload_body_is_read_under_a_permit() {
     assert_eq!(waiting.await.unwrap(), 201);
     permits_become(&server, 1).await;
     assert_eq!(rows(&server.db, "staged_files"), 2);
+}
+
+/// A submission claims only the uploads of the key that signs it: with `--allow-unsigned`,
+/// an unsigned submission claims unsigned uploads, never a device's signed ones.
+#[tokio::test]
+async fn a_submission_claims_only_the_uploads_of_its_own_key() {
+    let server = start(Options {
+        extra_forms: vec![("bilagor.json".into(), FILE_FORM.into())],
+        allow_unsigned: true,
+        ..Options::default()
+    })
+    .await;
+    let plan = pdf("plan");
+    // Signed by the device.
+    assert_eq!(
+        upload(&server, ID, &plan, "application/pdf").await.status(),
+        201
+    );
+    let body = submission(ID, vec![file_ref("plan.pdf", "application/pdf", &plan)]);
+    problem(
+        server.post_unsigned(body.clone()).await,
+        422,
+        "files_missing",
+    )
+    .await;
+    // Uploaded unsigned as well: the unsigned submission is stored.
+    let path = file_path(ID, &sha256_hex(&plan));
+    let unsigned = [
+        ("content-type".to_owned(), "application/pdf".to_owned()),
+        ("idempotency-key".to_owned(), format!("\"{ID}\"")),
+    ];
+    let response = put(&server.client, server.url(&path), &unsigned, plan.clone()).await;
+    assert_eq!(response.status(), 201);
+    assert_eq!(rows(&server.db, "files"), 1, "the same bytes, stored once");
+    assert_eq!(server.post_unsigned(body).await.status(), 201);
+    let key: Option<String> = rusqlite::Connection::open(&server.db)
+        .unwrap()
+        .query_row("SELECT key_id FROM submissions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(key, None);
+    assert_eq!(rows(&server.db, "submission_files"), 1);
+    assert_eq!(
+        rows(&server.db, "staged_files"),
+        0,
+        "the signed one goes too"
+    );
 }
