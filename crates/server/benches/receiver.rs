@@ -20,6 +20,10 @@
 //! the server's default durability (`fsync` on, `synchronous_commit` on): the row "signed,
 //! PostgreSQL" sends to one of them, "signed, PostgreSQL ×2" alternates requests between
 //! both, as a load balancer would.
+//!
+//! Last, upload throughput (issue 18): [`UPLOADS`] signed uploads of a 10 MB file each (each
+//! a new file), [`UPLOADS_IN_FLIGHT`] at a time, to the SQLite FULL receiver and to one on
+//! PostgreSQL, in MB/s with each upload's p50 and p99; signed before the clock starts.
 
 #![allow(clippy::unwrap_used)] // a bench fails loudly on purpose
 
@@ -39,6 +43,13 @@ const DEFAULT_N: usize = 400;
 const ROUNDS: usize = 3;
 /// Requests in flight at once, as many citizens submitting at the same moment.
 const CONCURRENCY: usize = 8;
+/// Uploads of a 10 MB file to each measured receiver, unless `BLANKETT_BENCH_UPLOADS` says
+/// otherwise.
+const UPLOADS: usize = 16;
+/// The size of each uploaded file: 10 MB, a phone photo or a scanned drawing.
+const UPLOAD_BYTES: usize = 10_000_000;
+/// Uploads in flight at once: the receiver's default `--upload-concurrency`.
+const UPLOADS_IN_FLIGHT: usize = 4;
 
 /// One way of sending: its name, whether requests carry a signature, and which receivers
 /// take them, in turn (indexes into [`SYNCHRONOUS`], then the PostgreSQL receivers).
@@ -113,6 +124,8 @@ async fn run(n: usize) {
     let dir = tempfile::tempdir().unwrap();
     let forms = dir.path().join("forms");
     common::write_test_forms(&forms);
+    // A form with file fields, so the receivers take uploads of up to 10 MiB.
+    std::fs::write(forms.join("bilagor.json"), common::FILE_FORM).unwrap();
     let mut receivers = Vec::new();
     for (r, synchronous) in SYNCHRONOUS.iter().enumerate() {
         let args: Vec<OsString> = vec![
@@ -209,6 +222,107 @@ async fn run(n: usize) {
             percentile(times, 0.99),
         );
     }
+
+    let uploads = std::env::var("BLANKETT_BENCH_UPLOADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(UPLOADS);
+    println!(
+        "\nUploads: {uploads} signed uploads of a {} MB file each (every one a new file), \
+         {UPLOADS_IN_FLIGHT} in flight, each checked (digest, signature, hash, type by \
+         content) and stored in the database",
+        UPLOAD_BYTES / 1_000_000
+    );
+    println!(
+        "{:<30}{:>14}{:>14}{:>12}{:>12}",
+        "receiver", "MB/s", "uploads/s", "p50 ms", "p99 ms"
+    );
+    for (name, r) in [("SQLite, FULL", 0), ("PostgreSQL", PG)] {
+        let requests = prepare_uploads(&receivers[r].base, uploads, name);
+        let started = Instant::now();
+        let mut times = send_uploads(&http, requests).await;
+        let elapsed = started.elapsed().as_secs_f64();
+        times.sort();
+        println!(
+            "{:<30}{:>14.1}{:>14.2}{:>12.0}{:>12.0}",
+            name,
+            (uploads * UPLOAD_BYTES) as f64 / 1e6 / elapsed,
+            uploads as f64 / elapsed,
+            percentile(&times, 0.50),
+            percentile(&times, 0.99),
+        );
+    }
+}
+
+/// An upload ready to send: its URL, headers and body.
+type PreparedUpload = (String, Vec<(String, String)>, Vec<u8>);
+
+/// `count` signed uploads of a new 10 MB JPEG-looking file each, for one submission id, to
+/// the receiver at `base`.
+fn prepare_uploads(base: &str, count: usize, tag: &str) -> Vec<PreparedUpload> {
+    let device = Device::p256();
+    let id = uuid_for(tag, 0);
+    (0..count)
+        .map(|i| {
+            let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0];
+            bytes.extend_from_slice(format!("{tag} {i}").as_bytes());
+            let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            bytes.extend((bytes.len()..UPLOAD_BYTES).map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            }));
+            let sha256 = blankett_server::uploads::hex(&blankett_core::signing::sha256(&bytes));
+            let url = format!("{base}/api/submissions/{id}/files/{sha256}");
+            let signing = Signing {
+                target_uri: url.clone(),
+                content_type: "image/jpeg".into(),
+                idempotency_key: format!("\"{id}\""),
+                created: common::now(),
+                nonce: common::nonce(),
+                input: None,
+            };
+            let headers = common::signed_request_headers(&device, "PUT", &bytes, &signing);
+            (url, headers, bytes)
+        })
+        .collect()
+}
+
+/// Sends every upload, [`UPLOADS_IN_FLIGHT`] at a time, and returns each one's latency;
+/// panics on any answer other than 201.
+async fn send_uploads(http: &reqwest::Client, uploads: Vec<PreparedUpload>) -> Vec<Duration> {
+    let queue = Arc::new(std::sync::Mutex::new(uploads));
+    let workers: Vec<_> = (0..UPLOADS_IN_FLIGHT)
+        .map(|_| {
+            let queue = Arc::clone(&queue);
+            let http = http.clone();
+            tokio::spawn(async move {
+                let mut times = Vec::new();
+                loop {
+                    let Some((url, headers, body)) = queue.lock().unwrap().pop() else {
+                        break times;
+                    };
+                    let mut request = http.put(&url).body(body);
+                    for (name, value) in &headers {
+                        request = request.header(name.as_str(), value.as_str());
+                    }
+                    let started = Instant::now();
+                    let response = request.send().await.unwrap();
+                    let status = response.status();
+                    let text = response.text().await.unwrap();
+                    times.push(started.elapsed());
+                    assert_eq!(status, 201, "the receiver refused the upload: {text}");
+                }
+            })
+        })
+        .collect();
+    let mut times = Vec::new();
+    for worker in workers {
+        times.extend(worker.await.unwrap());
+    }
+    times
 }
 
 /// The server's version, e.g. "15.18".

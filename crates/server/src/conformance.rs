@@ -21,7 +21,8 @@ use blankett_core::protocol::{Problem, Receipt};
 use blankett_core::signing::sf::{self, Item, Member};
 use blankett_core::signing::{self, Message, SignatureInput, base64};
 use blankett_core::{
-    Answer, Answers, Context, Date, Definition, Field, FormState, Lang, Submission,
+    Answer, Answers, Context, Date, Definition, Field, FileRef, FileType, FormState, Lang,
+    Submission,
 };
 use p256::ecdsa::signature::{Signer as _, Verifier as _};
 use serde_json::Value;
@@ -48,6 +49,8 @@ Usage:
                      [default 1048576]
   --admin-token T    also read the stored submission back with Authorization: Bearer T
 
+For a form with a file field it also uploads files (PUT <URL>/<submission_id>/files/<sha256>)
+and checks the upload rules; the field must accept PDF, JPEG, PNG, GIF, TXT or CSV.
 It sends real submissions, which the receiver stores: point it at a test installation.
 Each rule prints one line: PASS, FAIL or WARN, the rule, and what the receiver answered.
 Only http:// URLs are supported by this build.
@@ -69,7 +72,7 @@ See `blankett-server conformance --help`.
 /// Every rule the kit checks, in the order checked: its name and, in a few words, what the
 /// contract expects (`stored-submission` only with an admin token).
 #[rustfmt::skip] // One rule per line reads as a table.
-pub const RULES: [(&str, &str); 28] = [
+pub const RULES: [(&str, &str); 34] = [
     ("valid-submission", "a valid signed submission: 201 with a receipt and Location"),
     ("receipt-signature", "the receipt is signed by a key in /.well-known/jwks.json"),
     ("jwks", "GET /.well-known/jwks.json: the receiver's JWK Set"),
@@ -98,7 +101,76 @@ pub const RULES: [(&str, &str); 28] = [
     ("wrong-content-type", "Content-Type text/plain: 415 unsupported_media_type"),
     ("uri-too-long", "a request target of 64,000 bytes: 414 uri_too_long"),
     ("header-fields-too-large", "a header field of 128 KiB: 431 header_fields_too_large"),
+    ("upload-file", "a signed file upload (PUT …/files/{sha256}): 201 with its sha256, size and type"),
+    ("upload-repeat", "the same upload signed again: 200, stored once"),
+    ("upload-digest-mismatch", "a file's bytes under another hash: 400 digest_mismatch"),
+    ("upload-executable", "a program sent as application/pdf: 415 file_type"),
+    ("files-missing", "a submission naming a file never uploaded: 422 files_missing, then 201 once uploaded"),
+    ("stored-file", "GET Location/files/{sha256} with the admin token: the bytes as uploaded"),
 ];
+
+/// The rules about attachments, checked only for a form with a `file` field the kit can
+/// answer (`stored-file` only with an admin token).
+pub const UPLOAD_RULES: [&str; 6] = [
+    "upload-file",
+    "upload-repeat",
+    "upload-digest-mismatch",
+    "upload-executable",
+    "files-missing",
+    "stored-file",
+];
+
+/// A small file of type `t` that `blankett_core::files::sniff` recognises, with `tag` in it
+/// (so files can differ), for the types the kit can make; `None` for the others.
+pub fn sample_file(t: FileType, tag: &str) -> Option<Vec<u8>> {
+    let bytes = match t {
+        FileType::Pdf => {
+            format!("%PDF-1.4\n% Blankett conformance kit {tag}\n%%EOF\n").into_bytes()
+        }
+        FileType::Jpeg => {
+            let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10];
+            b.extend_from_slice(b"JFIF\0");
+            b.extend_from_slice(tag.as_bytes());
+            b.extend_from_slice(&[0xFF, 0xD9]);
+            b
+        }
+        FileType::Png => {
+            let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+            b.extend_from_slice(tag.as_bytes());
+            b
+        }
+        FileType::Gif => format!("GIF89a{tag}").into_bytes(),
+        FileType::Text => format!("Blankett conformance kit {tag}\n").into_bytes(),
+        FileType::Csv => format!("kit;tag\nBlankett;{tag}\n").into_bytes(),
+        _ => return None,
+    };
+    Some(bytes)
+}
+
+/// The reference to a sample file the kit attaches to a file field with these rules: the
+/// first accepted type it can make, if any.
+fn sample_ref(rules: &blankett_core::definition::FileRules) -> Option<(FileRef, Vec<u8>)> {
+    rules.types().into_iter().find_map(|t| {
+        let bytes = sample_file(t, "1")?;
+        let name = format!("konformans.{}", t.extensions().first()?);
+        (bytes.len() as u64 <= rules.max_file_size).then(|| {
+            (
+                FileRef {
+                    name,
+                    media_type: t.mime().to_owned(),
+                    size: bytes.len() as u64,
+                    sha256: hex(&signing::sha256(&bytes)),
+                },
+                bytes,
+            )
+        })
+    })
+}
+
+/// Lowercase hexadecimal.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// The length of the request target the kit sends for `uri-too-long`: over every common
 /// server's limit (8 KiB in nginx, Apache and Tomcat, 16 KiB in IIS), under the 64 KiB an
@@ -484,6 +556,16 @@ impl Signer {
         url: &str,
         s: &Signing,
     ) -> Result<Vec<(String, String)>, signing::SigError> {
+        self.signed_request_fields("POST", url, s)
+    }
+
+    /// [`Signer::signed_fields`] for a request with another method (`PUT`: a file upload).
+    pub fn signed_request_fields(
+        &self,
+        method: &str,
+        url: &str,
+        s: &Signing,
+    ) -> Result<Vec<(String, String)>, signing::SigError> {
         let mut fields = self.unsigned_fields(s);
         fields.push((signing::KEY_HEADER.into(), self.jwk.clone()));
         let mut input = SignatureInput::request(s.created, &s.nonce, &s.keyid, &s.alg);
@@ -496,7 +578,7 @@ impl Signer {
             })
             .collect();
         let message = Message {
-            method: "POST",
+            method,
             target_uri: url,
             status: None,
             fields: &fields,
@@ -665,8 +747,8 @@ fn valid_value(field: &Field, answers: &Answers, key: &str, today: Date) -> Opti
                 .collect();
             (!chosen.is_empty()).then_some(Answer::Choices(chosen))
         }
-        // A file answer needs its bytes uploaded first: the kit's file rules make their own.
-        FieldKind::File(_) => None,
+        // A sample file of an accepted type; the kit uploads it before each submission.
+        FieldKind::File(rules) => sample_ref(rules).map(|(r, _)| Answer::Files(vec![r])),
         FieldKind::Info(_)
         | FieldKind::Group(_)
         | FieldKind::Repeat(_)
@@ -938,6 +1020,17 @@ struct Kit {
     today: Date,
     max_body: usize,
     admin_token: Option<String>,
+    /// The files the template's answers name, with their bytes (uploaded before each
+    /// submission).
+    files: Vec<(FileRef, Vec<u8>)>,
+}
+
+/// An upload the kit made, for the rules that repeat it.
+#[derive(Debug, Clone)]
+struct Uploaded {
+    submission_id: String,
+    bytes: Vec<u8>,
+    file: FileRef,
 }
 
 /// The URL to post to (`<origin>/api/submissions` for a bare origin) and its origin.
@@ -1078,7 +1171,16 @@ pub async fn run(options: &Options, out: &mut (dyn Write + Send)) -> Result<Repo
         .map_err(|issues| {
             SetupError::NoValidAnswers(format!("{} answer(s) refused", issues.len()))
         })?;
+    let files = template
+        .files(&def)
+        .into_iter()
+        .filter_map(|(_, file)| {
+            let bytes = sample_file(file.file_type()?, "1")?;
+            (hex(&signing::sha256(&bytes)) == file.sha256).then_some((file, bytes))
+        })
+        .collect();
     let kit = Kit {
+        files,
         http,
         url,
         origin,
@@ -1126,14 +1228,60 @@ fn refusal(sent: &Sent, statuses: &[u16], codes: &[&str]) -> (Verdict, String) {
 }
 
 impl Kit {
-    /// A fresh valid submission (a new id) and its canonical bytes.
-    fn fresh(&self) -> (Submission, Vec<u8>) {
+    /// A fresh valid submission (a new id) and its canonical bytes, its files uploaded.
+    async fn fresh(&self) -> (Submission, Vec<u8>) {
+        let (sub, body) = self.fresh_without_files();
+        for (file, bytes) in &self.files {
+            // A refusal shows in the rule that sends the submission.
+            let _ = self.upload(&sub.submission_id, file, bytes).await;
+        }
+        (sub, body)
+    }
+
+    /// A fresh valid submission (a new id) and its canonical bytes, nothing uploaded.
+    fn fresh_without_files(&self) -> (Submission, Vec<u8>) {
         let sub = Submission {
             submission_id: new_uuid(),
             ..self.template.clone()
         };
         let body = sub.to_canonical_json().into_bytes();
         (sub, body)
+    }
+
+    /// The address of a file upload: `{url}/{submission_id}/files/{sha256}`.
+    fn upload_url(&self, submission_id: &str, sha256: &str) -> String {
+        format!(
+            "{}/{submission_id}/files/{sha256}",
+            self.url.trim_end_matches('/')
+        )
+    }
+
+    /// Uploads the bytes of `file` for a submission, signed now.
+    async fn upload(&self, submission_id: &str, file: &FileRef, bytes: &[u8]) -> Sent {
+        self.upload_as(submission_id, &file.sha256, bytes, &file.media_type)
+            .await
+    }
+
+    /// Uploads `bytes` to the address of `sha256` as `media_type`, signed now.
+    async fn upload_as(
+        &self,
+        submission_id: &str,
+        sha256: &str,
+        bytes: &[u8],
+        media_type: &str,
+    ) -> Sent {
+        let url = self.upload_url(submission_id, sha256);
+        let mut s = self.signer.signing(bytes, submission_id);
+        s.content_type = media_type.to_owned();
+        let fields = self
+            .signer
+            .signed_request_fields("PUT", &url, &s)
+            .map_err(|e| e.to_string())?;
+        let request = Outgoing {
+            fields,
+            body: bytes.to_vec(),
+        };
+        self.send_with(reqwest::Method::PUT, &url, &request).await
     }
 
     /// A request signed as `s` says, or unsigned if the signature base cannot be built.
@@ -1156,7 +1304,11 @@ impl Kit {
     }
 
     async fn send_to(&self, url: &str, request: &Outgoing) -> Sent {
-        let mut builder = self.http.post(url);
+        self.send_with(reqwest::Method::POST, url, request).await
+    }
+
+    async fn send_with(&self, method: reqwest::Method, url: &str, request: &Outgoing) -> Sent {
+        let mut builder = self.http.request(method, url);
         for (name, value) in &request.fields {
             builder = builder.header(name.as_str(), value.as_str());
         }
@@ -1219,6 +1371,7 @@ impl Kit {
     async fn check_all(&self, out: &mut (dyn Write + Send)) -> Report {
         let mut report = Report::default();
         let mut first = None;
+        let mut upload = None;
         let mut receipts_signed = false;
         for (rule, expect) in RULES {
             let (verdict, seen) = match rule {
@@ -1262,6 +1415,18 @@ impl Kit {
                 "wrong-content-type" => self.wrong_content_type().await,
                 "uri-too-long" => self.uri_too_long().await,
                 "header-fields-too-large" => self.header_fields_too_large().await,
+                rule if UPLOAD_RULES.contains(&rule) && self.files.is_empty() => continue,
+                "stored-file" if self.admin_token.is_none() => continue,
+                "upload-file" => {
+                    let (outcome, kept) = self.upload_file().await;
+                    upload = kept;
+                    outcome
+                }
+                "upload-repeat" => self.upload_repeat(upload.as_ref()).await,
+                "upload-digest-mismatch" => self.upload_digest_mismatch().await,
+                "upload-executable" => self.upload_executable().await,
+                "files-missing" => self.files_missing().await,
+                "stored-file" => self.stored_file(first.as_ref()).await,
                 other => (Verdict::Fail, format!("the kit has no check for {other}")),
             };
             let outcome = Outcome {
@@ -1277,9 +1442,175 @@ impl Kit {
         report
     }
 
+    /// A signed upload of the form's sample file for a new submission id: 201, and the
+    /// body says what was stored.
+    async fn upload_file(&self) -> ((Verdict, String), Option<Uploaded>) {
+        let Some((file, bytes)) = self.files.first().cloned() else {
+            return ((Verdict::Fail, "no file to upload".into()), None);
+        };
+        let submission_id = new_uuid();
+        let reply = match self.upload(&submission_id, &file, &bytes).await {
+            Ok(reply) => reply,
+            Err(e) => return ((Verdict::Fail, format!("no reply: {e}")), None),
+        };
+        let kept = Uploaded {
+            submission_id,
+            bytes,
+            file: file.clone(),
+        };
+        if reply.status != 201 {
+            return (
+                (Verdict::Fail, format!("saw {}", reply.describe())),
+                Some(kept),
+            );
+        }
+        let body = reply.json().unwrap_or_default();
+        let says = |k: &str| body.get(k).cloned().unwrap_or_default();
+        let expected = (
+            Value::from(file.sha256.as_str()),
+            Value::from(file.size),
+            Value::from(file.media_type.as_str()),
+        );
+        let outcome = if (says("sha256"), says("size"), says("type")) == expected {
+            (
+                Verdict::Pass,
+                format!("saw 201, {} bytes of {}", file.size, file.media_type),
+            )
+        } else {
+            (
+                Verdict::Fail,
+                format!("saw 201, but the body is {body} instead of its sha256, size and type"),
+            )
+        };
+        (outcome, Some(kept))
+    }
+
+    /// The same upload again, signed anew: 200 (stored once).
+    async fn upload_repeat(&self, first: Option<&Uploaded>) -> (Verdict, String) {
+        let Some(first) = first else {
+            return (Verdict::Fail, "no first upload to repeat".into());
+        };
+        match self
+            .upload(&first.submission_id, &first.file, &first.bytes)
+            .await
+        {
+            Ok(reply) if reply.status == 200 => (Verdict::Pass, "saw 200".into()),
+            Ok(reply) => (Verdict::Fail, format!("saw {}", reply.describe())),
+            Err(e) => (Verdict::Fail, format!("no reply: {e}")),
+        }
+    }
+
+    /// A file's bytes (with their own Content-Digest) sent to another file's address.
+    async fn upload_digest_mismatch(&self) -> (Verdict, String) {
+        let Some((file, bytes)) = self.files.first() else {
+            return (Verdict::Fail, "no file to upload".into());
+        };
+        let other = hex(&signing::sha256(b"another file"));
+        let sent = self
+            .upload_as(&new_uuid(), &other, bytes, &file.media_type)
+            .await;
+        refusal(&sent, &[400], &["digest_mismatch"])
+    }
+
+    /// A program (an ELF header) sent as `application/pdf` to its own address.
+    async fn upload_executable(&self) -> (Verdict, String) {
+        let mut program = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0".to_vec();
+        program.resize(512, 0);
+        let sha256 = hex(&signing::sha256(&program));
+        let sent = self
+            .upload_as(&new_uuid(), &sha256, &program, "application/pdf")
+            .await;
+        refusal(&sent, &[415], &["file_type"])
+    }
+
+    /// A valid submission whose files were never uploaded: 422 `files_missing` naming each
+    /// by answer key and hash; once they are uploaded, the same submission is stored.
+    async fn files_missing(&self) -> (Verdict, String) {
+        let (sub, body) = self.fresh_without_files();
+        let sent = self
+            .send(&self.request(body.clone(), &sub.submission_id))
+            .await;
+        let mut verdict = refusal(&sent, &[422], &["files_missing"]);
+        if verdict.0 == Verdict::Pass {
+            let named = sent
+                .as_ref()
+                .ok()
+                .and_then(Reply::json)
+                .and_then(|v| v.get("errors").cloned())
+                .unwrap_or_default()
+                .to_string();
+            let unnamed: Vec<String> = sub
+                .files(&self.def)
+                .into_iter()
+                .filter(|(key, file)| {
+                    !named.contains(&format!("\"{key}\"")) || !named.contains(&file.sha256)
+                })
+                .map(|(key, _)| key)
+                .collect();
+            if !unnamed.is_empty() {
+                verdict = (
+                    Verdict::Fail,
+                    format!(
+                        "{}, but its errors do not name {} with its hash",
+                        verdict.1,
+                        unnamed.join(", ")
+                    ),
+                );
+            }
+        }
+        for (file, bytes) in &self.files {
+            let _ = self.upload(&sub.submission_id, file, bytes).await;
+        }
+        self.nothing_stored(verdict, &body, &sub.submission_id)
+            .await
+    }
+
+    /// The first submission's file read back with the admin token: the bytes as uploaded.
+    async fn stored_file(&self, first: Option<&First>) -> (Verdict, String) {
+        let (Some(first), Some((file, bytes))) = (first, self.files.first()) else {
+            return (Verdict::Fail, "no stored submission with a file".into());
+        };
+        let Some(location) = first.reply.header("location") else {
+            return (Verdict::Fail, "the receipt had no Location".into());
+        };
+        let Ok(url) = reqwest::Url::parse(&self.url)
+            .and_then(|u| u.join(&format!("{location}/files/{}", file.sha256)))
+        else {
+            return (
+                Verdict::Fail,
+                format!("Location \"{location}\" is not a URL"),
+            );
+        };
+        let mut request = self.http.get(url);
+        if let Some(token) = &self.admin_token {
+            request = request.bearer_auth(token);
+        }
+        let response = match request.send().await {
+            Ok(r) => r,
+            Err(e) => return (Verdict::Fail, format!("no reply: {}", error_chain(&e))),
+        };
+        let status = response.status().as_u16();
+        let read = response
+            .bytes()
+            .await
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
+        if status == 200 && read == *bytes {
+            (
+                Verdict::Pass,
+                format!("saw 200, the {} bytes as uploaded", read.len()),
+            )
+        } else {
+            (
+                Verdict::Fail,
+                format!("saw {status} with {} bytes", read.len()),
+            )
+        }
+    }
+
     /// A valid signed submission: 201, a receipt for its id, `Location`, JSON.
     async fn valid(&self) -> ((Verdict, String), Option<First>) {
-        let (submission, body) = self.fresh();
+        let (submission, body) = self.fresh().await;
         let request = self.request(body, &submission.submission_id);
         let reply = match self.send(&request).await {
             Ok(reply) => reply,
@@ -1511,7 +1842,7 @@ impl Kit {
                 "no first request whose nonce to reuse".into(),
             );
         };
-        let (sub, body) = self.fresh();
+        let (sub, body) = self.fresh().await;
         let mut s = self.signer.signing(&body, &sub.submission_id);
         s.nonce = nonce;
         let sent = self.send(&self.signed(body.clone(), &s)).await;
@@ -1521,7 +1852,7 @@ impl Kit {
     }
 
     async fn digest_missing(&self) -> (Verdict, String) {
-        let (sub, body) = self.fresh();
+        let (sub, body) = self.fresh().await;
         let mut request = self.request(body.clone(), &sub.submission_id);
         request.remove("content-digest");
         let verdict = refusal(&self.send(&request).await, &[400], &["digest_missing"]);
@@ -1530,7 +1861,7 @@ impl Kit {
     }
 
     async fn digest_unsupported(&self) -> (Verdict, String) {
-        let (sub, body) = self.fresh();
+        let (sub, body) = self.fresh().await;
         let mut s = self.signer.signing(&body, &sub.submission_id);
         s.digest = Some(format!("md5=:{}:", base64::encode(&[0u8; 16])));
         let sent = self.send(&self.signed(body.clone(), &s)).await;
@@ -1540,7 +1871,7 @@ impl Kit {
     }
 
     async fn digest_mismatch(&self) -> (Verdict, String) {
-        let (sub, body) = self.fresh();
+        let (sub, body) = self.fresh().await;
         let mut request = self.request(body.clone(), &sub.submission_id);
         let tampered = Submission {
             language: "en".into(),
@@ -1555,7 +1886,7 @@ impl Kit {
     /// No signature at all: refused, or accepted by a receiver set to take unsigned
     /// submissions from old clients (a warning).
     async fn signature_missing(&self) -> (Verdict, String) {
-        let (sub, body) = self.fresh();
+        let (sub, body) = self.fresh().await;
         let s = self.signer.signing(&body, &sub.submission_id);
         let request = Outgoing {
             fields: self.signer.unsigned_fields(&s),
@@ -1580,7 +1911,7 @@ impl Kit {
     }
 
     async fn signature_malformed(&self) -> (Verdict, String) {
-        let (sub, body) = self.fresh();
+        let (sub, body) = self.fresh().await;
         let mut request = self.request(body.clone(), &sub.submission_id);
         request.set(
             "signature",
@@ -1592,7 +1923,7 @@ impl Kit {
     }
 
     async fn signature_incomplete(&self) -> (Verdict, String) {
-        let (sub, body) = self.fresh();
+        let (sub, body) = self.fresh().await;
         let mut s = self.signer.signing(&body, &sub.submission_id);
         s.components.retain(|c| *c != "idempotency-key");
         let sent = self.send(&self.signed(body.clone(), &s)).await;
@@ -1602,7 +1933,7 @@ impl Kit {
     }
 
     async fn signature_algorithm(&self) -> (Verdict, String) {
-        let (sub, body) = self.fresh();
+        let (sub, body) = self.fresh().await;
         let mut s = self.signer.signing(&body, &sub.submission_id);
         s.alg = "hmac-sha256".into();
         let sent = self.send(&self.signed(body.clone(), &s)).await;
@@ -1612,7 +1943,7 @@ impl Kit {
     }
 
     async fn signature_key(&self) -> (Verdict, String) {
-        let (sub, body) = self.fresh();
+        let (sub, body) = self.fresh().await;
         let mut s = self.signer.signing(&body, &sub.submission_id);
         s.keyid = base64::encode_url(&signing::sha256(b"not this key"));
         let sent = self.send(&self.signed(body.clone(), &s)).await;
@@ -1622,7 +1953,7 @@ impl Kit {
     }
 
     async fn signature_tampered(&self) -> (Verdict, String) {
-        let (sub, body) = self.fresh();
+        let (sub, body) = self.fresh().await;
         let mut request = self.request(body.clone(), &sub.submission_id);
         let flipped = request.get("signature").and_then(flip_signature_bit);
         let Some(flipped) = flipped else {
@@ -1640,7 +1971,7 @@ impl Kit {
     /// Idempotency-Key changed after signing: the signature no longer holds (401), or the
     /// receiver sees the key is not the body's id first (400).
     async fn header_tampered(&self) -> (Verdict, String) {
-        let (sub, body) = self.fresh();
+        let (sub, body) = self.fresh().await;
         let mut request = self.request(body.clone(), &sub.submission_id);
         request.set("idempotency-key", Item::String(new_uuid()).serialize());
         let sent = self.send(&request).await;
@@ -1662,7 +1993,7 @@ impl Kit {
 
     /// A properly signed Idempotency-Key that is not the body's submission_id.
     async fn idempotency_mismatch(&self) -> (Verdict, String) {
-        let (sub, body) = self.fresh();
+        let (sub, body) = self.fresh().await;
         let s = self.signer.signing(&body, &new_uuid());
         let sent = self.send(&self.signed(body.clone(), &s)).await;
         let verdict = refusal(&sent, &[400], &["idempotency_key_mismatch"]);
@@ -1672,7 +2003,7 @@ impl Kit {
 
     /// `created` `offset` seconds from now: outside any sensible window.
     async fn created(&self, offset: i64) -> (Verdict, String) {
-        let (sub, body) = self.fresh();
+        let (sub, body) = self.fresh().await;
         let mut s = self.signer.signing(&body, &sub.submission_id);
         s.created += offset;
         let sent = self.send(&self.signed(body.clone(), &s)).await;
@@ -1699,7 +2030,7 @@ impl Kit {
 
     /// A signed body one byte over the limit.
     async fn too_large(&self) -> (Verdict, String) {
-        let (mut sub, _) = self.fresh();
+        let (mut sub, _) = self.fresh().await;
         sub.answers
             .insert("x_conformance_padding".into(), Value::String(String::new()));
         let base = sub.to_canonical_json().len();
@@ -1724,7 +2055,7 @@ impl Kit {
 
     /// A required answer left out (or, in a form without one, an answer to no question).
     async fn invalid_answers(&self) -> (Verdict, String) {
-        let (mut sub, _) = self.fresh();
+        let (mut sub, _) = self.fresh().await;
         let state = FormState::evaluate(&self.def, &Answers::new(), &Context { today: self.today });
         let required = self
             .def
@@ -1775,7 +2106,7 @@ impl Kit {
     }
 
     async fn unknown_form(&self) -> (Verdict, String) {
-        let (sub, _) = self.fresh();
+        let (sub, _) = self.fresh().await;
         let other = Submission {
             form_id: "x-conformance-no-such-form".into(),
             ..sub
@@ -1786,7 +2117,7 @@ impl Kit {
     }
 
     async fn wrong_content_type(&self) -> (Verdict, String) {
-        let (sub, body) = self.fresh();
+        let (sub, body) = self.fresh().await;
         let mut s = self.signer.signing(&body, &sub.submission_id);
         s.content_type = "text/plain".into();
         let sent = self.send(&self.signed(body.clone(), &s)).await;
@@ -1798,7 +2129,7 @@ impl Kit {
     /// A valid submission signed for, and posted to, the URL with a query that makes its
     /// target [`LONG_TARGET`] bytes long.
     async fn uri_too_long(&self) -> (Verdict, String) {
-        let (sub, body) = self.fresh();
+        let (sub, body) = self.fresh().await;
         let target_now = reqwest::Url::parse(&self.url).map_or(self.url.len(), |u| {
             u.path().len() + u.query().map_or(0, |q| q.len() + 1)
         });
@@ -1830,7 +2161,7 @@ impl Kit {
     /// A valid signed submission with one more (unsigned) header field of [`LARGE_FIELD`]
     /// bytes.
     async fn header_fields_too_large(&self) -> (Verdict, String) {
-        let (sub, body) = self.fresh();
+        let (sub, body) = self.fresh().await;
         let mut request = self.request(body.clone(), &sub.submission_id);
         request.set("x-conformance-padding", "x".repeat(LARGE_FIELD));
         let verdict = refusal(

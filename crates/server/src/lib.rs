@@ -255,7 +255,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/submissions/{reference}/files/{sha256}",
             put(uploads::put_file)
                 .get(uploads::get_file)
-                .options(api::preflight),
+                .options(api::preflight)
+                .fallback(uploads::method_not_allowed),
         )
         .route(
             "/api/submissions/{reference}/flowinstance.xml",

@@ -121,6 +121,8 @@ pub enum ApiError {
     FilesMissing(Vec<MissingFile>),
     /// The stored submission has no file with that hash.
     UnknownFile,
+    /// A method other than `PUT`, `GET` or `OPTIONS` on a file's address.
+    FileMethodNotAllowed,
 }
 
 /// A file a submission names that the receiver does not have for it.
@@ -284,6 +286,9 @@ impl ApiError {
             E::UnknownFile => (S::NOT_FOUND, "unknown_file", "Unknown file", Localized::new(
                 "Inlämningen har ingen fil med den kontrollsumman.",
                 "The submission has no file with that checksum.")),
+            E::FileMethodNotAllowed => (S::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed", Localized::new(
+                "Ladda upp en fil med PUT och läs den med GET.",
+                "Upload a file with PUT, and read it with GET.")),
             E::TooManyRequests { retry_after } => (S::TOO_MANY_REQUESTS, "too_many_requests", "Too many requests", Localized::new(
                 format!("Det har skickats för många inlämningar från din adress på kort tid. Dina svar har inte skickats in. Försök igen om {retry_after} sekunder."),
                 format!("Too many submissions have been sent from your address in a short time. Your answers have not been submitted. Please try again in {retry_after} seconds."))),
@@ -294,6 +299,7 @@ impl ApiError {
     fn header(&self) -> Option<(HeaderName, String)> {
         match self {
             ApiError::MethodNotAllowed => Some((header::ALLOW, "POST, OPTIONS".into())),
+            ApiError::FileMethodNotAllowed => Some((header::ALLOW, "GET, PUT, OPTIONS".into())),
             ApiError::Unauthorized => Some((header::WWW_AUTHENTICATE, "Bearer".into())),
             // The receiver's clock, so a client whose clock is wrong can sign again.
             ApiError::SignatureExpired { now, .. } => Some((header::DATE, http_date(*now))),
@@ -645,6 +651,9 @@ mod tests {
             (E::UnknownFile, 404, "unknown_file", "Unknown file",
                 "Inlämningen har ingen fil med den kontrollsumman.",
                 "The submission has no file with that checksum.", None),
+            (E::FileMethodNotAllowed, 405, "method_not_allowed", "Method not allowed",
+                "Ladda upp en fil med PUT och läs den med GET.",
+                "Upload a file with PUT, and read it with GET.", Some((header::ALLOW, "GET, PUT, OPTIONS"))),
             (E::TooManyRequests { retry_after: 7 }, 429, "too_many_requests", "Too many requests",
                 "Det har skickats för många inlämningar från din adress på kort tid. Dina svar har inte skickats in. Försök igen om 7 sekunder.",
                 "Too many submissions have been sent from your address in a short time. Your answers have not been submitted. Please try again in 7 seconds.", Some((header::RETRY_AFTER, "7"))),

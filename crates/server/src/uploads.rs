@@ -314,6 +314,11 @@ pub async fn put_file(
     answer(staged, reply)
 }
 
+/// Any other method on a file's address.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::FileMethodNotAllowed
+}
+
 /// What the store already has of an upload (off the async threads).
 async fn upload_state(
     app: &Arc<AppState>,

@@ -11,38 +11,10 @@ use std::time::Duration;
 
 use blankett_core::{Answer, Answers, Context, Date, FileRef, Lang, Submission};
 use common::{
-    ChildReceiver, Device, Options, Signing, TestServer, header, nonce, now, problem,
+    ChildReceiver, Device, FILE_FORM, Options, Signing, TestServer, header, nonce, now, problem,
     signed_request_headers, start,
 };
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-
-/// A form with two file fields: a required site plan (PDF or JPEG, up to 3 files of 10 MiB)
-/// and an optional text note.
-const FILE_FORM: &str = r#"{
-  "blankett": "1",
-  "id": "bilagor",
-  "version": "1",
-  "title": { "sv": "Bilagor", "en": "Attachments" },
-  "organisation": { "name": "Exempelby kommun", "contact": { "email": "info@exempelby.se" } },
-  "privacy": {
-    "controller": "Kommunstyrelsen",
-    "purpose": "Att handlägga ärendet.",
-    "legal_basis": "Allmänt intresse",
-    "retention": "Två år",
-    "recipients": "Ingen",
-    "rights_url": "https://exempelby.se/personuppgifter"
-  },
-  "submit": { "url": "/api/submissions" },
-  "steps": [
-    { "id": "one", "title": "Ett", "fields": [
-      { "id": "namn", "type": "text", "label": "Namn", "required": true },
-      { "id": "plan", "type": "file", "label": "Situationsplan", "required": true,
-        "accept": ["application/pdf", "image/jpeg"], "max_files": 3,
-        "max_file_size": 10485760 },
-      { "id": "notis", "type": "file", "label": "Notis", "accept": [".txt"] }
-    ]}
-  ]
-}"#;
 
 /// The upload limit of [`FILE_FORM`]: its largest `max_file_size`.
 const LIMIT: usize = 10 * 1024 * 1024;
@@ -571,7 +543,8 @@ async fn a_truncated_upload_stages_nothing() {
 }
 
 /// A receiver killed (SIGKILL) in the middle of an upload and started again has no staged
-/// upload and no file of it; the upload and the submission then go through.
+/// upload and no file of it; killed in the middle of the submission, it has no case and the
+/// upload still staged; the submission then goes through.
 #[tokio::test]
 async fn a_receiver_killed_mid_upload_leaves_no_staged_row_and_no_file() {
     let (mut receiver, dir) = child_receiver().await;
@@ -600,7 +573,7 @@ async fn a_receiver_killed_mid_upload_leaves_no_staged_row_and_no_file() {
     assert_eq!(rows(&db, "staged_files"), 0);
     assert_eq!(rows(&db, "files"), 0);
     assert_eq!(rows(&db, "submissions"), 0);
-    // Sent again whole to the restarted receiver: staged, then claimed.
+    // Sent again whole to the restarted receiver: staged.
     let client = reqwest::Client::new();
     let headers = upload_headers(&device, &receiver.base, &path, ID, &plan, "image/jpeg");
     let response = put(
@@ -611,21 +584,51 @@ async fn a_receiver_killed_mid_upload_leaves_no_staged_row_and_no_file() {
     )
     .await;
     assert_eq!(response.status(), 201);
+    // Killed in the middle of the submission that claims it: no case, the upload staged.
     let body = submission(ID, vec![file_ref("foto.jpg", "image/jpeg", &plan)]);
-    let signing = Signing {
-        target_uri: format!("{}/api/submissions", receiver.base),
-        content_type: "application/json".into(),
-        idempotency_key: format!("\"{ID}\""),
-        created: now(),
-        nonce: nonce(),
-        input: None,
+    let post_headers = |base: &str| {
+        let signing = Signing {
+            target_uri: format!("{base}/api/submissions"),
+            content_type: "application/json".into(),
+            idempotency_key: format!("\"{ID}\""),
+            created: now(),
+            nonce: nonce(),
+            input: None,
+        };
+        common::signed_headers(&device, body.as_bytes(), &signing)
     };
-    let headers = common::signed_headers(&device, body.as_bytes(), &signing);
+    let mut head = format!(
+        "POST /api/submissions HTTP/1.1\r\nhost: {}\r\ncontent-length: {}\r\n",
+        receiver.base.strip_prefix("http://").unwrap(),
+        body.len()
+    );
+    for (name, value) in post_headers(&receiver.base) {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut stream = tokio::net::TcpStream::connect(receiver.base.strip_prefix("http://").unwrap())
+        .await
+        .unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+        .write_all(&body.as_bytes()[..body.len() / 2])
+        .await
+        .unwrap();
+    stream.flush().await.unwrap();
+    receiver.restart().await;
+    drop(stream);
+    assert_eq!(
+        (rows(&db, "submissions"), rows(&db, "submission_files")),
+        (0, 0)
+    );
+    assert_eq!((rows(&db, "staged_files"), rows(&db, "files")), (1, 1));
+    // The outbox sends the submission again: it claims the staged upload.
+    let headers = post_headers(&receiver.base);
     let mut post = client.post(format!("{}/api/submissions", receiver.base));
     for (name, value) in &headers {
         post = post.header(name.as_str(), value.as_str());
     }
-    assert_eq!(post.body(body).send().await.unwrap().status(), 201);
+    assert_eq!(post.body(body.clone()).send().await.unwrap().status(), 201);
     assert_eq!(
         (rows(&db, "submission_files"), rows(&db, "staged_files")),
         (1, 0)
@@ -725,4 +728,240 @@ async fn uploads_are_signed_and_their_nonces_used_once() {
     let headers = signed_request_headers(&server.device, "PUT", &plan, &wrong);
     let response = put(&server.client, server.url(&path), &headers, plan).await;
     problem(response, 400, "idempotency_key_mismatch").await;
+}
+
+/// A form on another origin uploads cross-origin: the preflight of an upload allows `PUT`
+/// and the signed headers, and the upload's answer carries the CORS headers.
+#[tokio::test]
+async fn uploads_are_allowed_cross_origin() {
+    let server = file_server(None).await;
+    let plan = pdf("plan");
+    let path = file_path(ID, &sha256_hex(&plan));
+    let preflight = server
+        .client
+        .request(reqwest::Method::OPTIONS, server.url(&path))
+        .header("origin", "https://www.exempelby.se")
+        .header("access-control-request-method", "PUT")
+        .header(
+            "access-control-request-headers",
+            "content-type, idempotency-key, signature, signature-input, content-digest, blankett-key",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    assert_eq!(header(&preflight, "access-control-allow-origin"), "*");
+    assert!(
+        header(&preflight, "access-control-allow-methods").contains("PUT"),
+        "{}",
+        header(&preflight, "access-control-allow-methods")
+    );
+    common::assert_allows_signed_headers(&preflight);
+    let uploaded = upload(&server, ID, &plan, "application/pdf").await;
+    assert_eq!(uploaded.status(), 201);
+    assert_eq!(header(&uploaded, "access-control-allow-origin"), "*");
+    assert_eq!(header(&uploaded, "cache-control"), "no-store");
+    // Any other method on a file's address is a problem document naming the allowed ones.
+    let deleted = server
+        .client
+        .delete(server.url(&path))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&deleted, "allow"), "GET, PUT, OPTIONS");
+    problem(deleted, 405, "method_not_allowed").await;
+}
+
+/// The same files through a receiver on PostgreSQL (issue 19's shared store): staged,
+/// claimed in the submission's transaction, read back byte for byte.
+#[tokio::test]
+async fn attachments_on_postgresql() {
+    let (cluster, url) = tokio::task::spawn_blocking(|| {
+        let cluster = common::pg::Cluster::start(false);
+        let url = cluster.create_database("blankett");
+        (cluster, url)
+    })
+    .await
+    .unwrap();
+    let server = start(Options {
+        admin_token: Some("secret-token-secret-token-secret".into()),
+        extra_forms: vec![("bilagor.json".into(), FILE_FORM.into())],
+        db: Some(url.clone().into()),
+        ..Options::default()
+    })
+    .await;
+    let (plan, photo) = (pdf("plan"), jpeg(1_000_000));
+    assert_eq!(
+        upload(&server, ID, &plan, "application/pdf").await.status(),
+        201
+    );
+    assert_eq!(
+        upload(&server, ID, &plan, "application/pdf").await.status(),
+        200
+    );
+    let refs = vec![
+        file_ref("plan.pdf", "application/pdf", &plan),
+        file_ref("foto.jpg", "image/jpeg", &photo),
+    ];
+    let body = submission(ID, refs.clone());
+    problem(server.post(body.clone()).await, 422, "files_missing").await;
+    assert_eq!(
+        upload(&server, ID, &photo, "image/jpeg").await.status(),
+        201
+    );
+    let response = server.post(body).await;
+    assert_eq!(response.status(), 201);
+    let reference = common::json_of(response).await["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let response = server
+        .client
+        .get(server.url(&format!(
+            "/api/submissions/{reference}/files/{}",
+            refs[1].sha256
+        )))
+        .bearer_auth("secret-token-secret-token-secret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.bytes().await.unwrap().as_ref(), photo.as_slice());
+    let counts = tokio::task::spawn_blocking(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        ["files", "staged_files", "submission_files"].map(|table| {
+            client
+                .query_one(&format!("SELECT COUNT(*) FROM {table}"), &[])
+                .unwrap()
+                .get::<_, i64>(0)
+        })
+    })
+    .await
+    .unwrap();
+    assert_eq!(counts, [2, 0, 2]);
+    drop(server);
+    drop(cluster);
+}
+
+/// Waits (at most a minute) until the receiver has `free` upload permits.
+async fn permits_become(server: &TestServer, free: usize) {
+    let wait = async {
+        while server.state.uploads.permits.available_permits() != free {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), wait)
+        .await
+        .unwrap_or_else(|_| panic!("the receiver never had {free} free upload permit(s)"));
+}
+
+/// An upload holds one of the `--upload-concurrency` permits while its body is read, and
+/// gives it back when it is answered: with one permit, the next upload waits its turn.
+#[tokio::test]
+async fn an_upload_body_is_read_under_a_permit() {
+    let server = start(Options {
+        extra_forms: vec![("bilagor.json".into(), FILE_FORM.into())],
+        upload_concurrency: Some(1),
+        ..Options::default()
+    })
+    .await;
+    permits_become(&server, 1).await;
+    let plan = jpeg(1_000_000);
+    let path = file_path(ID, &sha256_hex(&plan));
+    let headers = upload_headers(&server.device, &server.base, &path, ID, &plan, "image/jpeg");
+    let mut head = format!(
+        "PUT {path} HTTP/1.1\r\nhost: {}\r\ncontent-length: {}\r\nconnection: close\r\n",
+        server.base.strip_prefix("http://").unwrap(),
+        plan.len()
+    );
+    for (name, value) in &headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut slow = tokio::net::TcpStream::connect(server.base.strip_prefix("http://").unwrap())
+        .await
+        .unwrap();
+    slow.write_all(head.as_bytes()).await.unwrap();
+    slow.write_all(&plan[..1000]).await.unwrap();
+    // The slow upload's body is being read: it holds the only permit.
+    permits_become(&server, 0).await;
+    let other = pdf("waits");
+    let waiting = {
+        let (client, base, device_headers) = (
+            server.client.clone(),
+            server.base.clone(),
+            upload_headers(
+                &server.device,
+                &server.base,
+                &file_path(ID, &sha256_hex(&other)),
+                ID,
+                &other,
+                "application/pdf",
+            ),
+        );
+        let url = format!("{base}{}", file_path(ID, &sha256_hex(&other)));
+        let other = other.clone();
+        tokio::spawn(async move { put(&client, url, &device_headers, other).await.status() })
+    };
+    // The rest of the slow body: it is staged, and the waiting upload gets the permit.
+    slow.write_all(&plan[1000..]).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(60), slow.read_to_end(&mut answer))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        answer.starts_with(b"HTTP/1.1 201 "),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    assert_eq!(waiting.await.unwrap(), 201);
+    permits_become(&server, 1).await;
+    assert_eq!(rows(&server.db, "staged_files"), 2);
+}
+
+/// A submission claims only the uploads of the key that signs it: with `--allow-unsigned`,
+/// an unsigned submission claims unsigned uploads, never a device's signed ones.
+#[tokio::test]
+async fn a_submission_claims_only_the_uploads_of_its_own_key() {
+    let server = start(Options {
+        extra_forms: vec![("bilagor.json".into(), FILE_FORM.into())],
+        allow_unsigned: true,
+        ..Options::default()
+    })
+    .await;
+    let plan = pdf("plan");
+    // Signed by the device.
+    assert_eq!(
+        upload(&server, ID, &plan, "application/pdf").await.status(),
+        201
+    );
+    let body = submission(ID, vec![file_ref("plan.pdf", "application/pdf", &plan)]);
+    problem(
+        server.post_unsigned(body.clone()).await,
+        422,
+        "files_missing",
+    )
+    .await;
+    // Uploaded unsigned as well: the unsigned submission is stored.
+    let path = file_path(ID, &sha256_hex(&plan));
+    let unsigned = [
+        ("content-type".to_owned(), "application/pdf".to_owned()),
+        ("idempotency-key".to_owned(), format!("\"{ID}\"")),
+    ];
+    let response = put(&server.client, server.url(&path), &unsigned, plan.clone()).await;
+    assert_eq!(response.status(), 201);
+    assert_eq!(rows(&server.db, "files"), 1, "the same bytes, stored once");
+    assert_eq!(server.post_unsigned(body).await.status(), 201);
+    let key: Option<String> = rusqlite::Connection::open(&server.db)
+        .unwrap()
+        .query_row("SELECT key_id FROM submissions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(key, None);
+    assert_eq!(rows(&server.db, "submission_files"), 1);
+    assert_eq!(
+        rows(&server.db, "staged_files"),
+        0,
+        "the signed one goes too"
+    );
 }

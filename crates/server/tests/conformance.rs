@@ -56,7 +56,12 @@ async fn run_against_the_reference(db: Option<std::path::PathBuf>) -> (Report, S
 async fn the_reference_receiver_keeps_every_rule() {
     let (report, out) = run_against_the_reference(None).await;
     let checked: Vec<&str> = report.outcomes.iter().map(|o| o.rule).collect();
-    let rules: Vec<&str> = conformance::RULES.iter().map(|(rule, _)| *rule).collect();
+    // The form has no file field: the upload rules are not checked.
+    let rules: Vec<&str> = conformance::RULES
+        .iter()
+        .map(|(rule, _)| *rule)
+        .filter(|rule| !conformance::UPLOAD_RULES.contains(rule))
+        .collect();
     assert_eq!(checked, rules, "{out}");
     for outcome in &report.outcomes {
         let line = outcome.to_string();
@@ -86,8 +91,37 @@ async fn the_reference_receiver_on_postgresql_keeps_every_rule() {
     .await
     .unwrap();
     let (report, out) = run_against_the_reference(Some(url.into())).await;
-    assert_eq!(report.outcomes.len(), conformance::RULES.len(), "{out}");
+    assert_eq!(
+        report.outcomes.len(),
+        conformance::RULES.len() - conformance::UPLOAD_RULES.len(),
+        "{out}"
+    );
     drop(cluster);
+}
+
+/// A form with file fields: every rule, the upload rules too, holds (issue 18).
+#[tokio::test]
+async fn the_reference_receiver_keeps_the_upload_rules() {
+    let server = start(common::Options {
+        admin_token: Some(TOKEN.into()),
+        extra_forms: vec![("bilagor.json".into(), common::FILE_FORM.into())],
+        ..common::Options::default()
+    })
+    .await;
+    let mut options = options(server.url("/api/submissions"));
+    options.form = "bilagor".into();
+    options.admin_token = Some(TOKEN.into());
+    let (report, out) = run(&options).await;
+    println!("{out}");
+    assert!(!report.failed(), "{out}");
+    let checked: Vec<&str> = report.outcomes.iter().map(|o| o.rule).collect();
+    let rules: Vec<&str> = conformance::RULES.iter().map(|(rule, _)| *rule).collect();
+    assert_eq!(checked, rules, "{out}");
+    assert!(
+        out.trim_end()
+            .ends_with("34 rules: 34 passed, 0 failed, 0 warnings"),
+        "{out}"
+    );
 }
 
 #[tokio::test]
@@ -208,6 +242,33 @@ async fn a_lax_receiver_fails_and_the_output_names_the_rules_it_breaks() {
             .ends_with("27 rules: 1 passed, 23 failed, 3 warnings"),
         "{out}"
     );
+}
+
+/// The lax receiver against a form with file fields: it breaks every upload rule.
+#[tokio::test]
+async fn a_lax_receiver_breaks_the_upload_rules() {
+    let base = start_lax().await;
+    let dir = tempfile::tempdir().unwrap();
+    let definition = dir.path().join("bilagor.json");
+    std::fs::write(&definition, common::FILE_FORM).unwrap();
+    let mut options = options(format!("{base}/api/submissions"));
+    options.form = "bilagor".into();
+    options.definition = Some(definition);
+    let (report, out) = run(&options).await;
+    for rule in [
+        "upload-file",
+        "upload-repeat",
+        "upload-digest-mismatch",
+        "upload-executable",
+        "files-missing",
+    ] {
+        assert_eq!(
+            report.get(rule).map(|o| o.verdict),
+            Some(Verdict::Fail),
+            "{rule}: {out}"
+        );
+    }
+    assert!(report.get("stored-file").is_none(), "no admin token: {out}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

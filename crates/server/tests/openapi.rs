@@ -704,3 +704,116 @@ fn the_validator_catches_what_it_claims_to() {
     });
     assert!(!v.errors(&submission, &extra, "s").is_empty());
 }
+
+/// Uploads and the claim of their files follow the contract too (issue 18): 201 and 200
+/// with the file's description, every refusal a documented problem.
+#[tokio::test]
+async fn the_reference_receivers_upload_answers_follow_the_contract() {
+    let doc = contract();
+    let v = Validator { root: &doc };
+    let server = start(Options {
+        admin_token: Some(TOKEN.into()),
+        extra_forms: vec![("bilagor.json".into(), common::FILE_FORM.into())],
+        ..Options::default()
+    })
+    .await;
+    let signer = Signer::generate().unwrap();
+    let files = "/api/submissions/{id}/files/{sha256}";
+    let id = new_uuid();
+    let put = |bytes: Vec<u8>, sha256: String, media_type: &'static str| {
+        let url = server.url(&format!("/api/submissions/{id}/files/{sha256}"));
+        let mut s = signer.signing(&bytes, &id);
+        s.content_type = media_type.into();
+        let fields = signer.signed_request_fields("PUT", &url, &s).unwrap();
+        let mut request = server.client.put(url).body(bytes);
+        for (name, value) in &fields {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        async move { read(request.send().await.unwrap()).await }
+    };
+    let hash = |bytes: &[u8]| blankett_server::uploads::hex(&blankett_core::signing::sha256(bytes));
+    let pdf = b"%PDF-1.7\n% contract\n%%EOF\n".to_vec();
+    let created = put(pdf.clone(), hash(&pdf), "application/pdf").await;
+    assert_eq!(created.status, 201);
+    let described = assert_follows(&v, files, "put", &created);
+    let again = put(pdf.clone(), hash(&pdf), "application/pdf").await;
+    assert_eq!(again.status, 200);
+    assert_eq!(assert_follows(&v, files, "put", &again), described);
+    for (bytes, sha256, media_type, status, code) in [
+        (
+            pdf.clone(),
+            hash(b"other"),
+            "application/pdf",
+            400,
+            "digest_mismatch",
+        ),
+        (
+            b"\x7fELF\x02\x01\x01\0\0\0\0\0".to_vec(),
+            hash(b"\x7fELF\x02\x01\x01\0\0\0\0\0"),
+            "application/pdf",
+            415,
+            "file_type",
+        ),
+    ] {
+        let refused = put(bytes, sha256, media_type).await;
+        assert_eq!(refused.status, status, "{code}");
+        assert_eq!(assert_follows(&v, files, "put", &refused)["code"], code);
+    }
+    // Over the limit by its Content-Length: answered on the head alone.
+    let head = format!(
+        "PUT /api/submissions/{id}/files/{} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\
+         content-type: application/pdf\r\ncontent-length: {}\r\n\r\n",
+        hash(b"x"),
+        11 * 1024 * 1024
+    );
+    let too_large = answer_of(common::raw_request(&server.base, head.as_bytes()).await);
+    assert_eq!(too_large.status, 413);
+    assert_eq!(
+        assert_follows(&v, files, "put", &too_large)["code"],
+        "file_too_large"
+    );
+    // A submission naming a file never uploaded.
+    let def = blankett_core::load(common::FILE_FORM).definition.unwrap();
+    let mut answers = blankett_core::Answers::new();
+    answers.set("namn", blankett_core::Answer::Text("Anna".into()));
+    answers.set(
+        "plan",
+        blankett_core::Answer::Files(vec![blankett_core::FileRef {
+            name: "plan.pdf".into(),
+            media_type: "application/pdf".into(),
+            size: 3,
+            sha256: hash(b"%PDF"),
+        }]),
+    );
+    let today = blankett_core::Context {
+        today: blankett_core::Date::new(2026, 1, 15).unwrap(),
+    };
+    let body =
+        blankett_core::Submission::build(&def, &answers, blankett_core::Lang::Sv, &id, &today)
+            .unwrap()
+            .to_canonical_json();
+    let missing = post_signed(&server, &signer, &body, &id).await;
+    assert_eq!(missing.status, 422);
+    let problem = assert_follows(&v, "/api/submissions", "post", &missing);
+    assert_eq!(problem["code"], "files_missing");
+    assert_eq!(problem["errors"][0]["field"], "plan");
+    // The admin read of a file a case does not have.
+    let unknown = read(
+        server
+            .client
+            .get(server.url(&format!(
+                "/api/submissions/B-2026-000001/files/{}",
+                hash(b"x")
+            )))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(
+        assert_follows(&v, files, "get", &unknown)["code"],
+        "unknown_reference"
+    );
+}

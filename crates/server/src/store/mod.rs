@@ -319,8 +319,8 @@ pub struct Swept {
     pub files: usize,
 }
 
-/// The most bytes of a staged file read back to find its type again.
-pub const HEAD_BYTES: i64 = 4096;
+/// The most bytes of a staged file read back to find its type again: what `sniff` reads.
+pub const HEAD_BYTES: i64 = blankett_core::files::SNIFF_LEN as i64;
 
 /// The device key that signed a submission, and the nonce of that signature.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -49,6 +49,34 @@ pub const FORM: &str = r#"{
   ]
 }"#;
 
+/// A form with two file fields: a required site plan (PDF or JPEG, up to 3 files of 10 MiB)
+/// and an optional text note.
+pub const FILE_FORM: &str = r#"{
+  "blankett": "1",
+  "id": "bilagor",
+  "version": "1",
+  "title": { "sv": "Bilagor", "en": "Attachments" },
+  "organisation": { "name": "Exempelby kommun", "contact": { "email": "info@exempelby.se" } },
+  "privacy": {
+    "controller": "Kommunstyrelsen",
+    "purpose": "Att handlägga ärendet.",
+    "legal_basis": "Allmänt intresse",
+    "retention": "Två år",
+    "recipients": "Ingen",
+    "rights_url": "https://exempelby.se/personuppgifter"
+  },
+  "submit": { "url": "/api/submissions" },
+  "steps": [
+    { "id": "one", "title": "Ett", "fields": [
+      { "id": "namn", "type": "text", "label": "Namn", "required": true },
+      { "id": "plan", "type": "file", "label": "Situationsplan", "required": true,
+        "accept": ["application/pdf", "image/jpeg"], "max_files": 3,
+        "max_file_size": 10485760 },
+      { "id": "notis", "type": "file", "label": "Notis", "accept": [".txt"] }
+    ]}
+  ]
+}"#;
+
 /// A second valid form, so tests can see that several load.
 pub fn other_form() -> String {
     FORM.replace(r#""id": "test""#, r#""id": "other""#)
@@ -506,6 +534,8 @@ pub struct Options {
     pub scan_command: Option<String>,
     /// More definitions to write into the forms folder: file name and JSON.
     pub extra_forms: Vec<(String, String)>,
+    /// `--upload-concurrency`; the receiver's default when `None`.
+    pub upload_concurrency: Option<usize>,
 }
 
 fn write_forms(dir: &Path, version: Option<&str>) {
@@ -565,7 +595,9 @@ pub async fn start(options: Options) -> TestServer {
         keep_unread: false,
         limits: Default::default(),
         submit_rate: None,
-        upload_concurrency: blankett_server::config::DEFAULT_UPLOAD_CONCURRENCY,
+        upload_concurrency: options
+            .upload_concurrency
+            .unwrap_or(blankett_server::config::DEFAULT_UPLOAD_CONCURRENCY),
         scan_command: options.scan_command,
         scan_timeout: std::time::Duration::from_secs(blankett_server::config::DEFAULT_SCAN_TIMEOUT),
         staged_hours: blankett_server::config::DEFAULT_STAGED_HOURS,
