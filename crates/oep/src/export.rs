@@ -4,11 +4,13 @@
 //! `http://www.oeplatform.org/version/2.0/schemas/flowinstance`): a `Header` with the flow,
 //! the case id, the status and the times, then `Values` with one element per answered
 //! question, named by its XSD element name, holding `QueryID`, `Name` and the answer in the
-//! question type's shape. The XSD is built the way OEP builds one (its base schema with the
-//! flow's ids fixed and one element per question), with three deliberate differences that make
-//! OEP's own cases valid where OEP's schema refuses them: a choice's `Value` is optional when
-//! the question has a free-text alternative, the GDPR question declares its `Accepted`
-//! element, and a text field is required in the schema only when Blankett always requires it.
+//! question type's shape; a file question holds one `File` per attached file with its bytes in
+//! Base64, as OEP's file upload query writes them (the caller passes the bytes by SHA-256).
+//! The XSD is built the way OEP builds one (its base schema with the flow's ids fixed and one
+//! element per question), with three deliberate differences that make OEP's own cases valid
+//! where OEP's schema refuses them: a choice's `Value` is optional when the question has a
+//! free-text alternative, the GDPR question declares its `Accepted` element, and a text field
+//! is required in the schema only when Blankett always requires it.
 //!
 //! Which questions are exported and under which names comes from the definition's `x-oep`
 //! block (written by the importer for a converted OEP e-service); for a form without one, every
@@ -115,15 +117,15 @@ pub struct Mapping {
 /// A stored case.
 #[derive(Debug, Clone, Copy)]
 pub struct Case<'a> {
-    /// The bytes of the case's attached files by their SHA-256 (lowercase hex): at least those
-    /// [`Mapping::file_hashes`] names. An empty map for a case without files.
-    pub files: &'a BTreeMap<String, Vec<u8>>,
     /// OEP's case id: a positive number (the receiver's reference number's sequence).
     pub flow_instance_id: u64,
     /// When it was received, RFC 3339 in UTC (`2026-11-23T09:14:03Z`).
     pub received_at: &'a str,
     /// The submitted answers (an object keyed by field id, canonical values).
     pub answers: &'a Value,
+    /// The bytes of the case's attached files by their SHA-256 (lowercase hex): at least those
+    /// [`Mapping::file_hashes`] names. An empty map for a case without files.
+    pub files: &'a BTreeMap<String, Vec<u8>>,
 }
 
 impl Mapping {
@@ -720,11 +722,23 @@ fn mapped_query(def: &Definition, q: &Value) -> Result<Query, String> {
                 gdpr: kind == "PersonDataInformerQuery",
             }
         }
-        "FileUploadQuery" => Shape::Files {
-            field: s("field").ok_or("field is missing")?,
-            max: q.get("max").and_then(Value::as_u64).filter(|n| *n > 0),
-            content: q.get("exclude_content") != Some(&Value::Bool(true)),
-        },
+        "FileUploadQuery" => {
+            let field = s("field").ok_or("field is missing")?;
+            // OEP's count, but never below what the form takes (an author may raise it).
+            let takes = match def.field(&field).map(|f| &f.kind) {
+                Some(FieldKind::File(rules)) => u64::from(rules.max_files),
+                _ => 0,
+            };
+            Shape::Files {
+                field,
+                max: q
+                    .get("max")
+                    .and_then(Value::as_u64)
+                    .filter(|n| *n > 0)
+                    .map(|n| n.max(takes)),
+                content: q.get("exclude_content") != Some(&Value::Bool(true)),
+            }
+        }
         other => return Err(format!("unknown type \"{other}\"")),
     };
     Ok(Query {

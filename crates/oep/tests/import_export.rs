@@ -643,3 +643,23 @@ fn an_upload_of_only_unknown_types_is_not_converted_and_named() {
         .collect();
     assert_eq!(ids, ["q1"]);
 }
+
+#[test]
+fn the_schema_takes_as_many_files_as_the_form_does() {
+    let flow = include_str!("../../../tests/oep/skolskjuts.oeflow");
+    let imported = import(flow, &Options::default()).expect("imports");
+    // An author raises the certificate's count above OEP's 2.
+    let mut raised = imported.definition.clone();
+    raised["steps"][1]["fields"][1]["max_files"] = json!(3);
+    assert_eq!(raised["steps"][1]["fields"][1]["id"], "q6201");
+    let def = definition(&raised);
+    let xsd = Mapping::new(&def, raised.get("x-oep"))
+        .expect("mapping")
+        .xsd();
+    assert!(
+        xsd.contains(
+            r#"<xs:element name="File" type="FileType6201" minOccurs="0" maxOccurs="3"/>"#
+        ),
+        "{xsd}"
+    );
+}
