@@ -366,7 +366,7 @@ impl<'a> Importer<'a> {
         if let Some(total) = max_total
             && total < max_file_size
         {
-            // A file larger than all files together may be could never be attached.
+            // A file larger than all the question's files together could never be attached.
             max_file_size = total;
         }
         if own_size.is_none() {
