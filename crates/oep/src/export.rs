@@ -4,11 +4,13 @@
 //! `http://www.oeplatform.org/version/2.0/schemas/flowinstance`): a `Header` with the flow,
 //! the case id, the status and the times, then `Values` with one element per answered
 //! question, named by its XSD element name, holding `QueryID`, `Name` and the answer in the
-//! question type's shape. The XSD is built the way OEP builds one (its base schema with the
-//! flow's ids fixed and one element per question), with three deliberate differences that make
-//! OEP's own cases valid where OEP's schema refuses them: a choice's `Value` is optional when
-//! the question has a free-text alternative, the GDPR question declares its `Accepted`
-//! element, and a text field is required in the schema only when Blankett always requires it.
+//! question type's shape; a file question holds one `File` per attached file with its bytes in
+//! Base64, as OEP's file upload query writes them (the caller passes the bytes by SHA-256).
+//! The XSD is built the way OEP builds one (its base schema with the flow's ids fixed and one
+//! element per question), with three deliberate differences that make OEP's own cases valid
+//! where OEP's schema refuses them: a choice's `Value` is optional when the question has a
+//! free-text alternative, the GDPR question declares its `Accepted` element, and a text field
+//! is required in the schema only when Blankett always requires it.
 //!
 //! Which questions are exported and under which names comes from the definition's `x-oep`
 //! block (written by the importer for a converted OEP e-service); for a form without one, every
@@ -17,7 +19,8 @@
 use std::collections::BTreeMap;
 
 use blankett_core::definition::{Definition, Field, FieldKind};
-use blankett_core::{Date, Lang, Text};
+use blankett_core::signing::base64;
+use blankett_core::{Date, FileRef, Lang, Text};
 use serde_json::Value;
 
 use crate::import::element_name;
@@ -32,6 +35,16 @@ pub enum ExportError {
     /// The `x-oep` block is not in the shape the importer writes.
     #[error("the definition's x-oep block is malformed: {0}")]
     Mapping(String),
+    /// A file the case names is not among the bytes the caller gave (or has another size).
+    #[error(
+        "the file {sha256} of the answer {field} is missing from the files given to the export"
+    )]
+    MissingFile {
+        /// The answer (field id) that names it.
+        field: String,
+        /// Its SHA-256.
+        sha256: String,
+    },
 }
 
 /// The flow a form stands for in OEP.
@@ -76,6 +89,15 @@ enum Shape {
         free_text: Option<(String, String)>,
         gdpr: bool,
     },
+    /// A file upload: one `File` element per attached file.
+    Files {
+        field: String,
+        /// OEP's `maxFileCount` (`None`: unbounded).
+        max: Option<u64>,
+        /// Whether each file's bytes are in the XML (`EncodedData`); OEP's
+        /// `excludeFileContentFromXML` leaves them out.
+        content: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +123,9 @@ pub struct Case<'a> {
     pub received_at: &'a str,
     /// The submitted answers (an object keyed by field id, canonical values).
     pub answers: &'a Value,
+    /// The bytes of the case's attached files by their SHA-256 (lowercase hex): at least those
+    /// [`Mapping::file_hashes`] names. An empty map for a case without files.
+    pub files: &'a BTreeMap<String, Vec<u8>>,
 }
 
 impl Mapping {
@@ -151,10 +176,32 @@ impl Mapping {
         Ok(Mapping { flow, queries })
     }
 
+    /// The SHA-256 of every file whose bytes the case's XML carries (each once, in answer
+    /// order): what the caller loads into [`Case::files`].
+    pub fn file_hashes(&self, answers: &Value) -> Vec<String> {
+        let mut hashes: Vec<String> = Vec::new();
+        for q in &self.queries {
+            if let Shape::Files {
+                field,
+                content: true,
+                ..
+            } = &q.shape
+            {
+                for file in attached(answers, field) {
+                    if !hashes.contains(&file.sha256) {
+                        hashes.push(file.sha256);
+                    }
+                }
+            }
+        }
+        hashes
+    }
+
     /// The case as FlowInstance XML, as ISO-8859-1 bytes (characters beyond Latin-1 as
     /// character references), which is what OEP installations usually write and integrations
-    /// read.
-    pub fn flowinstance_xml(&self, case: &Case<'_>) -> Vec<u8> {
+    /// read. Attached files are written with their bytes in Base64, as OEP writes them; a
+    /// file missing from [`Case::files`] is an error, never left out silently.
+    pub fn flowinstance_xml(&self, case: &Case<'_>) -> Result<Vec<u8>, ExportError> {
         let mut w = XmlWriter::with_encoding("ISO-8859-1");
         let location = format!("{NAMESPACE} schema-{}.xsd", self.flow.flow_id);
         w.open(
@@ -184,10 +231,10 @@ impl Mapping {
         w.close();
         w.open("Values", &[]);
         for q in &self.queries {
-            write_query(&mut w, q, case.answers);
+            write_query(&mut w, q, case)?;
         }
         w.close();
-        to_latin1(&w.finish())
+        Ok(to_latin1(&w.finish()))
     }
 
     /// The per-form XSD, built as OEP builds one from its base schema.
@@ -320,6 +367,7 @@ fn type_name(q: &Query) -> String {
     let prefix = match &q.shape {
         Shape::Fields { type_name, .. } | Shape::Choice { type_name, .. } => *type_name,
         Shape::TextArea { .. } => "TextAreaQuery",
+        Shape::Files { .. } => "FileUploadQuery",
     };
     format!("{prefix}{}", q.id)
 }
@@ -402,11 +450,27 @@ fn query_xsd(w: &mut XmlWriter, q: &Query) {
                 el(w, "TextAlternative", "xs:string", 0, "1", None);
             }
         }
+        Shape::Files { max, .. } => {
+            let max = max.map_or_else(|| "unbounded".to_owned(), |n| n.to_string());
+            el(w, "File", &format!("FileType{}", q.id), 0, &max, None);
+        }
     }
     w.close();
     w.close();
     w.close();
     w.close();
+    if let Shape::Files { content, .. } = &q.shape {
+        w.open("xs:complexType", &[("name", &format!("FileType{}", q.id))]);
+        w.open("xs:sequence", &[]);
+        el(w, "ID", "xs:string", 1, "1", None);
+        el(w, "Name", "xs:string", 1, "1", None);
+        el(w, "Size", "xs:long", 1, "1", None);
+        if *content {
+            el(w, "EncodedData", "xs:string", 1, "1", None);
+        }
+        w.close();
+        w.close();
+    }
     if let Shape::Choice {
         values, free_text, ..
     } = &q.shape
@@ -447,7 +511,19 @@ fn answer_text(v: &Value) -> Option<String> {
     }
 }
 
-fn write_query(w: &mut XmlWriter, q: &Query, answers: &Value) {
+/// The files attached in answer `field`, in the order the citizen attached them.
+fn attached(answers: &Value, field: &str) -> Vec<FileRef> {
+    answers
+        .get(field)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|f| serde_json::from_value(f.clone()).ok())
+        .collect()
+}
+
+fn write_query(w: &mut XmlWriter, q: &Query, case: &Case<'_>) -> Result<(), ExportError> {
+    let answers = case.answers;
     let get = |field: &str| answers.get(field).filter(|v| !v.is_null());
     match &q.shape {
         Shape::Fields { fields, sms, .. } => {
@@ -458,7 +534,7 @@ fn write_query(w: &mut XmlWriter, q: &Query, answers: &Value) {
                 })
                 .collect();
             if given.is_empty() {
-                return;
+                return Ok(());
             }
             open_query(w, q);
             for (element, value) in given {
@@ -480,7 +556,7 @@ fn write_query(w: &mut XmlWriter, q: &Query, answers: &Value) {
         }
         Shape::TextArea { field, .. } => {
             let Some(value) = get(field).and_then(answer_text) else {
-                return;
+                return Ok(());
             };
             open_query(w, q);
             w.leaf("Value", &value);
@@ -500,7 +576,7 @@ fn write_query(w: &mut XmlWriter, q: &Query, answers: &Value) {
                 _ => Vec::new(),
             };
             if chosen.is_empty() {
-                return;
+                return Ok(());
             }
             open_query(w, q);
             if *gdpr {
@@ -518,7 +594,35 @@ fn write_query(w: &mut XmlWriter, q: &Query, answers: &Value) {
             }
             w.close();
         }
+        Shape::Files { field, content, .. } => {
+            let files = attached(answers, field);
+            if files.is_empty() {
+                return Ok(());
+            }
+            open_query(w, q);
+            for file in files {
+                w.open("File", &[]);
+                w.leaf("ID", &file.sha256);
+                w.leaf("Name", &file.name);
+                w.leaf("Size", &file.size.to_string());
+                if *content {
+                    let bytes = case
+                        .files
+                        .get(&file.sha256)
+                        .filter(|b| b.len() as u64 == file.size)
+                        .ok_or_else(|| ExportError::MissingFile {
+                            field: field.clone(),
+                            sha256: file.sha256.clone(),
+                        })?;
+                    // Standard Base64 without line breaks, one string.
+                    w.leaf("EncodedData", &base64::encode(bytes));
+                }
+                w.close();
+            }
+            w.close();
+        }
     }
+    Ok(())
 }
 
 fn open_query(w: &mut XmlWriter, q: &Query) {
@@ -618,6 +722,23 @@ fn mapped_query(def: &Definition, q: &Value) -> Result<Query, String> {
                 gdpr: kind == "PersonDataInformerQuery",
             }
         }
+        "FileUploadQuery" => {
+            let field = s("field").ok_or("field is missing")?;
+            // OEP's count, but never below what the form takes (an author may raise it).
+            let takes = match def.field(&field).map(|f| &f.kind) {
+                Some(FieldKind::File(rules)) => u64::from(rules.max_files),
+                _ => 0,
+            };
+            Shape::Files {
+                field,
+                max: q
+                    .get("max")
+                    .and_then(Value::as_u64)
+                    .filter(|n| *n > 0)
+                    .map(|n| n.max(takes)),
+                content: q.get("exclude_content") != Some(&Value::Bool(true)),
+            }
+        }
         other => return Err(format!("unknown type \"{other}\"")),
     };
     Ok(Query {
@@ -674,6 +795,11 @@ fn derived_shape(field: &Field) -> Option<Shape> {
         FieldKind::Textarea(rules) => Shape::TextArea {
             field: id,
             max_length: rules.max_length.map_or(65535, u64::from),
+        },
+        FieldKind::File(rules) => Shape::Files {
+            field: id,
+            max: Some(u64::from(rules.max_files)),
+            content: true,
         },
         FieldKind::Radio(_) => choice("RadioButtonQuery", 1),
         FieldKind::Select(_) => choice("DropDownQuery", 1),

@@ -1,4 +1,4 @@
-//! The five hand-written OEP exports in `tests/oep/`: each converts to a definition the checker
+//! The hand-written OEP exports in `tests/oep/`: each converts to a definition the checker
 //! accepts, and their questions, validators and rules come out as the flows mean them.
 
 use blankett_core::{Answer, Answers, Context, Date, FormState, Lang};
@@ -70,24 +70,50 @@ fn cx() -> Context {
 }
 
 #[test]
-fn bygglov_keeps_its_questions_and_reports_maps_and_uploads() {
+fn bygglov_keeps_its_questions_and_uploads_and_reports_maps() {
     let im = fixture("bygglov-altan");
     checked(&im);
     let d = &im.definition;
     let titles = step_titles(d);
     assert_eq!(
         titles,
-        ["Fastighet och placering", "Åtgärd", "Sökande"],
-        "the step of uploads only is left out"
+        [
+            "Fastighet och placering",
+            "Åtgärd",
+            "Ritningar och bilagor",
+            "Sökande"
+        ],
+        "the step of uploads is kept"
     );
     let missing = not_converted(&im);
-    assert_eq!(
-        missing
-            .iter()
-            .filter(|m| m.contains("FileUploadQuery"))
-            .count(),
-        3,
+    assert!(
+        !missing.iter().any(|m| m.contains("FileUploadQuery")),
         "{missing:#?}"
+    );
+    let plan = field(d, "q4109");
+    assert_eq!(
+        (
+            plan["type"].clone(),
+            plan["accept"].clone(),
+            plan["max_file_size"].clone(),
+            plan["max_files"].clone(),
+            plan["required"].clone()
+        ),
+        (
+            json!("file"),
+            json!(["application/pdf", "image/jpeg", "image/png"]),
+            json!(10_485_760),
+            json!(2),
+            json!(true)
+        )
+    );
+    assert_eq!(
+        (
+            field(d, "q4110")["max_file_size"].clone(),
+            field(d, "q4110")["max_total_size"].clone()
+        ),
+        (json!(20_971_520), json!(52_428_800)),
+        "OEP's bytes are Blankett's bytes"
     );
     assert_eq!(
         missing
@@ -264,5 +290,124 @@ fn felanmalan_sorts_steps_and_reports_trees_and_disabled_rules() {
     assert!(
         field(d, "q5504").get("visible_if").is_none(),
         "visible by default, only required by the rule"
+    );
+}
+
+#[test]
+fn skolskjuts_file_uploads_convert_with_their_types_limits_and_rules() {
+    let im = fixture("skolskjuts");
+    let def = checked(&im);
+    let d = &im.definition;
+    assert_eq!(step_titles(d), ["Eleven", "Bilagor", "Vårdnadshavare"]);
+    assert_eq!(
+        not_converted(&im),
+        Vec::<String>::new(),
+        "nothing is left out"
+    );
+
+    // OEP's extensions as types (jpg and jpeg are one type); bytes stay bytes; the help text
+    // is the hint, the description an info text; required only with "Medicinska skäl".
+    let intyg = field(d, "q6201");
+    assert_eq!(intyg["type"], "file");
+    assert_eq!(
+        intyg["accept"],
+        json!(["application/pdf", "image/jpeg", "image/png"])
+    );
+    assert_eq!(
+        (intyg["max_file_size"].clone(), intyg["max_files"].clone()),
+        (json!(5_242_880), json!(2))
+    );
+    assert_eq!(intyg["hint"], "Intyget får vara högst ett år gammalt.");
+    assert_eq!(
+        field(d, "q6201_info")["text"],
+        "Intyget ska visa **varför** eleven inte kan ta sig till skolan själv."
+    );
+    let medical = json!({ "==": [{ "var": "q6102" }, "a9602"] });
+    assert_eq!(
+        (intyg["visible_if"].clone(), intyg["required_if"].clone()),
+        (medical.clone(), medical)
+    );
+    let state = |reason: &str| {
+        let mut a = Answers::new();
+        a.set("q6102", Answer::Text(reason.into()));
+        let s = FormState::evaluate(&def, &a, &cx());
+        (s.is_visible("q6201"), s.is_required("q6201"))
+    };
+    assert_eq!(state("a9601"), (false, false));
+    assert_eq!(state("a9602"), (true, true));
+
+    // Unknown extensions are named and left out; no count in OEP is Blankett's most; the
+    // total stays; the content is left out of the XML as OEP's setting says.
+    let ovriga = field(d, "q6202");
+    assert_eq!(
+        ovriga["accept"],
+        json!([
+            "application/pdf",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.oasis.opendocument.text"
+        ])
+    );
+    assert_eq!(
+        (
+            ovriga["max_files"].clone(),
+            ovriga["max_file_size"].clone(),
+            ovriga["max_total_size"].clone()
+        ),
+        (json!(20), json!(26_214_400), json!(52_428_800))
+    );
+    let changed = |id: &str| -> Vec<String> {
+        im.report
+            .iter()
+            .filter(|n| n.kind == NoteKind::Changed && n.at.ends_with(&format!("[{id}]")))
+            .map(|n| n.en.clone())
+            .collect()
+    };
+    let notes = changed("6202");
+    assert!(
+        notes.iter().any(|n| n.contains(".rtf, .msg, .zip")),
+        "{notes:#?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("any number of files")),
+        "{notes:#?}"
+    );
+
+    // No extensions in OEP: every type Blankett knows; no size of its own: Blankett's
+    // default, here lowered to the total OEP allows; more files than Blankett takes.
+    let bilder = field(d, "q6203");
+    assert_eq!(bilder["accept"].as_array().map(Vec::len), Some(15));
+    assert_eq!(
+        (
+            bilder["max_files"].clone(),
+            bilder["max_file_size"].clone(),
+            bilder["max_total_size"].clone()
+        ),
+        (json!(20), json!(4_194_304), json!(4_194_304))
+    );
+    assert_eq!(changed("6203").len(), 4, "{:#?}", changed("6203"));
+
+    // Case and a dot in OEP's list are forgiven; above the ceiling is the ceiling.
+    let karta = field(d, "q6204");
+    assert_eq!(karta["accept"], json!(["application/pdf", "image/tiff"]));
+    assert_eq!(karta["max_file_size"], json!(104_857_600));
+    assert!(
+        changed("6204").iter().any(|n| n.contains(".dwg")),
+        "{:#?}",
+        changed("6204")
+    );
+
+    // The export mapping: exported questions only, OEP's count and content setting kept.
+    let queries = d["x-oep"]["queries"].as_array().expect("queries");
+    let files: Vec<&Value> = queries
+        .iter()
+        .filter(|q| q["type"] == "FileUploadQuery")
+        .collect();
+    assert_eq!(
+        files,
+        [
+            &json!({ "query_id": 6201, "name": "Läkarintyg", "element": "Lakarintyg", "type": "FileUploadQuery", "field": "q6201", "max": 2 }),
+            &json!({ "query_id": 6202, "name": "Övriga handlingar", "element": "OvrigaHandlingar", "type": "FileUploadQuery", "field": "q6202", "exclude_content": true }),
+            &json!({ "query_id": 6204, "name": "Karta över skolvägen", "element": "Karta", "type": "FileUploadQuery", "field": "q6204", "max": 1 }),
+        ]
     );
 }

@@ -1,11 +1,12 @@
 //! The importer and the exporter together: a small flow in, a definition that the checker
 //! accepts and behaves like the flow, and a case out that xmllint validates against the XSD.
 
+use std::collections::BTreeMap;
 use std::process::Command;
 use std::sync::Arc;
 
 use blankett_core::{Answer, Answers, Context, Date, FormState, Lang, Submission};
-use blankett_oep::export::{Case, Mapping};
+use blankett_oep::export::{Case, ExportError, Mapping};
 use blankett_oep::import::{ImportError, NoteKind, Options, decode, import};
 use serde_json::{Value, json};
 
@@ -109,8 +110,8 @@ fn several_rules_on_one_question_follow_the_last_that_matches() {
         </Alternatives><freeTextAlternative>Annan färg</freeTextAlternative></CheckboxQuery></QueryDescriptor>
       <QueryDescriptor><queryID>2</queryID><name>Varför?</name><sortIndex>1</sortIndex><defaultQueryState>VISIBLE</defaultQueryState>
         <TextAreaQuery><maxLength>500</maxLength></TextAreaQuery></QueryDescriptor>
-      <QueryDescriptor><queryID>3</queryID><name>Bilaga</name><sortIndex>2</sortIndex><defaultQueryState>VISIBLE</defaultQueryState>
-        <FileUploadQuery><maxFileCount>2</maxFileCount></FileUploadQuery></QueryDescriptor>
+      <QueryDescriptor><queryID>3</queryID><name>Var?</name><sortIndex>2</sortIndex><defaultQueryState>VISIBLE</defaultQueryState>
+        <GeneralMapQuery><startX>0</startX></GeneralMapQuery></QueryDescriptor>
     </QueryDescriptors></Step></Steps></Flow>"#;
     let imported = import(
         flow,
@@ -161,7 +162,7 @@ fn several_rules_on_one_question_follow_the_last_that_matches() {
     assert!(
         kinds
             .iter()
-            .any(|(k, m)| *k == NoteKind::NotConverted && m.contains("FileUploadQuery")),
+            .any(|(k, m)| *k == NoteKind::NotConverted && m.contains("GeneralMapQuery")),
         "{kinds:?}"
     );
     assert!(
@@ -264,11 +265,14 @@ fn a_submitted_case_is_flowinstance_xml_that_the_xsd_accepts() {
     .expect("valid answers");
     let answers_json = serde_json::to_value(&sub.answers).expect("json");
     let mapping = Mapping::new(&def, imported.definition.get("x-oep")).expect("mapping");
-    let xml = mapping.flowinstance_xml(&Case {
-        flow_instance_id: 42,
-        received_at: "2026-11-23T09:14:03Z",
-        answers: &answers_json,
-    });
+    let xml = mapping
+        .flowinstance_xml(&Case {
+            flow_instance_id: 42,
+            received_at: "2026-11-23T09:14:03Z",
+            answers: &answers_json,
+            files: &BTreeMap::new(),
+        })
+        .expect("no files to miss");
     let text: String = xml.iter().map(|b| char::from(*b)).collect();
     for expected in [
         "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>",
@@ -311,11 +315,14 @@ fn a_submitted_case_is_flowinstance_xml_that_the_xsd_accepts() {
         &cx(),
     )
     .expect("valid");
-    let xml = mapping.flowinstance_xml(&Case {
-        flow_instance_id: 43,
-        received_at: "2026-07-01T12:00:00Z",
-        answers: &serde_json::to_value(&sub.answers).expect("json"),
-    });
+    let xml = mapping
+        .flowinstance_xml(&Case {
+            flow_instance_id: 43,
+            received_at: "2026-07-01T12:00:00Z",
+            answers: &serde_json::to_value(&sub.answers).expect("json"),
+            files: &BTreeMap::new(),
+        })
+        .expect("no files to miss");
     let text: String = xml.iter().map(|b| char::from(*b)).collect();
     assert!(!text.contains("<Personuppgifter>"), "{text}");
     assert!(
@@ -336,11 +343,14 @@ fn any_form_can_be_exported_under_its_field_ids() {
     let mapping = Mapping::new(&def, Some(&json!({}))).expect("derived");
     let xsd = mapping.xsd();
     assert!(xsd.contains("RadioButtonQuery"), "{xsd}");
-    let xml = mapping.flowinstance_xml(&Case {
-        flow_instance_id: 1,
-        received_at: "2026-11-23T09:14:03Z",
-        answers: &json!({}),
-    });
+    let xml = mapping
+        .flowinstance_xml(&Case {
+            flow_instance_id: 1,
+            received_at: "2026-11-23T09:14:03Z",
+            answers: &json!({}),
+            files: &BTreeMap::new(),
+        })
+        .expect("no files to miss");
     xmllint(&xsd, &xml).unwrap_or_else(|e| panic!("{e}"));
 }
 
@@ -364,4 +374,292 @@ fn text_fields_without_element_names_are_named_like_oep_names_them() {
         .map(|f| f["element"].as_str().unwrap_or(""))
         .collect();
     assert_eq!(elements, ["Namn", "Namn1", "Ort___lan", "Forsta"]);
+}
+
+/// A one-page-ish PDF and a 1×1 PNG header, with their SHA-256 and Base64 as `sha256sum` and
+/// `base64 -w0` print them (not computed by the code under test).
+const PDF: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+const PDF_SHA256: &str = "92d4ef0d3bd81e9fe82b0920b20e8b02e81b98e79377609929b388ee763e7db5";
+const PDF_BASE64: &str = "JVBERi0xLjQKJeLjz9MKMSAwIG9iajw8Pj5lbmRvYmoKdHJhaWxlcjw8Pj4KJSVFT0YK";
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+const PNG_SHA256: &str = "4ffd8bb30991e3a6f28d1d03f1aedcd02ccf8e0cc16bb9e969e7bc2bda1ddf03";
+const PNG_BASE64: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ";
+/// Another PDF, attached where OEP leaves the content out of the XML (never given as bytes).
+const OTHER_PDF_SHA256: &str = "1e7313ace78f0fb481a486939b4885902663102818090805515553d84e0bbfd3";
+
+fn file_ref(name: &str, media_type: &str, size: usize, sha256: &str) -> blankett_core::FileRef {
+    blankett_core::FileRef {
+        name: name.into(),
+        media_type: media_type.into(),
+        size: size as u64,
+        sha256: sha256.into(),
+    }
+}
+
+/// Latin-1 bytes as text (the XML is ISO-8859-1).
+fn latin1(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| char::from(*b)).collect()
+}
+
+#[test]
+fn attached_files_are_written_as_oep_writes_them_and_the_xsd_accepts_them() {
+    let flow = include_str!("../../../tests/oep/skolskjuts.oeflow");
+    let imported = import(flow, &Options::default()).expect("imports");
+    let def = definition(&imported.definition);
+    let mut answers = Answers::new();
+    for (field, value) in [
+        ("q6101_8101", "Elin Ek"),
+        ("q6101_8102", "191212121212"),
+        ("q6102", "a9602"),
+        ("q6301_fornamn", "Åsa"),
+        ("q6301_efternamn", "Ek"),
+        ("q6301_adress", "Skolvägen 1"),
+        ("q6301_postnummer", "12345"),
+        ("q6301_postort", "Exempelby"),
+        ("q6301_epost", "asa@example.se"),
+    ] {
+        answers.set(field, Answer::Text(value.into()));
+    }
+    answers.set(
+        "q6201",
+        Answer::Files(vec![
+            file_ref(
+                "läkarintyg & skolskjuts.pdf",
+                "application/pdf",
+                PDF.len(),
+                PDF_SHA256,
+            ),
+            file_ref("intyg sida 2.png", "image/png", PNG.len(), PNG_SHA256),
+        ]),
+    );
+    answers.set(
+        "q6202",
+        Answer::Files(vec![file_ref(
+            "beslut.pdf",
+            "application/pdf",
+            15,
+            OTHER_PDF_SHA256,
+        )]),
+    );
+    // The same file in another question: its bytes are given once.
+    answers.set(
+        "q6204",
+        Answer::Files(vec![file_ref(
+            "karta.pdf",
+            "application/pdf",
+            PDF.len(),
+            PDF_SHA256,
+        )]),
+    );
+    let sub = Submission::build(
+        &def,
+        &answers,
+        Lang::Sv,
+        "3c8e2f1a-9b7d-4e6f-8a5b-2c1d0e9f8a7b",
+        &cx(),
+    )
+    .expect("valid answers");
+    let answers_json = serde_json::to_value(&sub.answers).expect("json");
+    let mapping = Mapping::new(&def, imported.definition.get("x-oep")).expect("mapping");
+
+    // Only the files whose content the XML carries, each once.
+    assert_eq!(mapping.file_hashes(&answers_json), [PDF_SHA256, PNG_SHA256]);
+    let files: BTreeMap<String, Vec<u8>> = [
+        (PDF_SHA256.to_owned(), PDF.to_vec()),
+        (PNG_SHA256.to_owned(), PNG.to_vec()),
+    ]
+    .into();
+    let xml = mapping
+        .flowinstance_xml(&Case {
+            flow_instance_id: 7,
+            received_at: "2026-11-23T09:14:03Z",
+            answers: &answers_json,
+            files: &files,
+        })
+        .expect("every file given");
+    let text = latin1(&xml);
+    let intyg = format!(
+        "<Lakarintyg>
+      <QueryID>6201</QueryID>
+      <Name>Läkarintyg</Name>
+      <File>
+        <ID>{PDF_SHA256}</ID>
+        <Name>läkarintyg &amp; skolskjuts.pdf</Name>
+        <Size>{}</Size>
+        <EncodedData>{PDF_BASE64}</EncodedData>
+      </File>
+      <File>
+        <ID>{PNG_SHA256}</ID>
+        <Name>intyg sida 2.png</Name>
+        <Size>{}</Size>
+        <EncodedData>{PNG_BASE64}</EncodedData>
+      </File>
+    </Lakarintyg>",
+        PDF.len(),
+        PNG.len()
+    );
+    let ovriga = format!(
+        "<OvrigaHandlingar>
+      <QueryID>6202</QueryID>
+      <Name>Övriga handlingar</Name>
+      <File>
+        <ID>{OTHER_PDF_SHA256}</ID>
+        <Name>beslut.pdf</Name>
+        <Size>15</Size>
+      </File>
+    </OvrigaHandlingar>"
+    );
+    for expected in [
+        intyg.as_str(),
+        ovriga.as_str(),
+        "<Karta>",
+        "<Value>MEDICINSKT</Value>",
+    ] {
+        assert!(text.contains(expected), "{expected}\nis not in\n{text}");
+    }
+    let xsd = mapping.xsd();
+    for expected in [
+        r#"<xs:element name="Lakarintyg" type="FileUploadQuery6201" minOccurs="0" maxOccurs="1"/>"#,
+        r#"<xs:element name="File" type="FileType6201" minOccurs="0" maxOccurs="2"/>"#,
+        r#"<xs:element name="File" type="FileType6202" minOccurs="0" maxOccurs="unbounded"/>"#,
+        r#"<xs:element name="EncodedData" type="xs:string" minOccurs="1" maxOccurs="1"/>"#,
+    ] {
+        assert!(xsd.contains(expected), "{expected}\nis not in\n{xsd}");
+    }
+    xmllint(&xsd, &xml).unwrap_or_else(|e| panic!("xmllint refuses the case: {e}\n{text}\n{xsd}"));
+
+    // The schema can refuse: a second map where OEP takes one, a file without its content,
+    // content where OEP's setting leaves it out.
+    let karta_file = format!(
+        "<File>\n        <ID>{PDF_SHA256}</ID>\n        <Name>karta.pdf</Name>\n        <Size>{}</Size>\n        <EncodedData>{PDF_BASE64}</EncodedData>\n      </File>",
+        PDF.len()
+    );
+    assert!(text.contains(&karta_file), "{text}");
+    let encoded = format!("\n        <EncodedData>{PNG_BASE64}</EncodedData>");
+    for (what, tampered) in [
+        (
+            "two files in Karta",
+            text.replace(&karta_file, &format!("{karta_file}\n      {karta_file}")),
+        ),
+        ("a file without EncodedData", text.replace(&encoded, "")),
+        (
+            "EncodedData in OvrigaHandlingar",
+            text.replace(
+                "<Size>15</Size>",
+                "<Size>15</Size>\n        <EncodedData>JVBERi0=</EncodedData>",
+            ),
+        ),
+    ] {
+        assert_ne!(tampered, text, "{what}: the replacement applies");
+        let bytes: Vec<u8> = tampered
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+            .collect();
+        assert!(xmllint(&xsd, &bytes).is_err(), "{what} is refused");
+    }
+
+    // A file the caller could not give is an error, never a case without it.
+    let without_png: BTreeMap<String, Vec<u8>> = [(PDF_SHA256.to_owned(), PDF.to_vec())].into();
+    let missing = mapping.flowinstance_xml(&Case {
+        flow_instance_id: 7,
+        received_at: "2026-11-23T09:14:03Z",
+        answers: &answers_json,
+        files: &without_png,
+    });
+    assert_eq!(
+        missing,
+        Err(ExportError::MissingFile {
+            field: "q6201".into(),
+            sha256: PNG_SHA256.into(),
+        })
+    );
+}
+
+#[test]
+fn a_file_field_of_any_form_is_exported_as_a_file_upload_query() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../public/forms/felanmalan.json"
+    ))
+    .expect("example");
+    let def = blankett_core::load(&text).definition.expect("loads");
+    let mapping = Mapping::new(&def, Some(&json!({}))).expect("derived");
+    let answers = json!({
+        "foton": [{ "name": "lykta.png", "type": "image/png", "size": PNG.len(), "sha256": PNG_SHA256 }]
+    });
+    assert_eq!(mapping.file_hashes(&answers), [PNG_SHA256]);
+    let files: BTreeMap<String, Vec<u8>> = [(PNG_SHA256.to_owned(), PNG.to_vec())].into();
+    let xml = mapping
+        .flowinstance_xml(&Case {
+            flow_instance_id: 3,
+            received_at: "2026-11-23T09:14:03Z",
+            answers: &answers,
+            files: &files,
+        })
+        .expect("the file is given");
+    let text = latin1(&xml);
+    assert!(
+        text.contains("<foton>\n      <QueryID>")
+            && text.contains(&format!("<EncodedData>{PNG_BASE64}</EncodedData>")),
+        "{text}"
+    );
+    let xsd = mapping.xsd();
+    assert!(xsd.contains("FileUploadQuery"), "{xsd}");
+    xmllint(&xsd, &xml).unwrap_or_else(|e| panic!("{e}\n{text}\n{xsd}"));
+}
+
+#[test]
+fn an_upload_of_only_unknown_types_is_not_converted_and_named() {
+    let flow = r#"<Flow><name>Ritning</name><Steps><Step><name>S</name><sortIndex>0</sortIndex><QueryDescriptors>
+      <QueryDescriptor><queryID>1</queryID><name>Namn</name><sortIndex>0</sortIndex><defaultQueryState>VISIBLE</defaultQueryState>
+        <TextAreaQuery/></QueryDescriptor>
+      <QueryDescriptor><queryID>2</queryID><name>CAD-ritning</name><sortIndex>1</sortIndex><defaultQueryState>VISIBLE_REQUIRED</defaultQueryState>
+        <FileUploadQuery><maxFileCount>1</maxFileCount><allowedFileExtensions><value>dwg</value><value>DXF</value><value>dwg</value></allowedFileExtensions></FileUploadQuery></QueryDescriptor>
+    </QueryDescriptors></Step></Steps></Flow>"#;
+    let imported = import(flow, &Options::default()).expect("imports");
+    let notes: Vec<(NoteKind, &str, &str)> = imported
+        .report
+        .iter()
+        .filter(|n| n.at.ends_with("[2]"))
+        .map(|n| (n.kind, n.sv.as_str(), n.en.as_str()))
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:#?}");
+    let (kind, sv, en) = notes[0];
+    assert_eq!(kind, NoteKind::NotConverted);
+    assert!(
+        sv.contains("(.dwg, .dxf)") && sv.contains("följer inte med"),
+        "{sv}"
+    );
+    assert!(
+        en.contains("(.dwg, .dxf)") && en.contains("left out"),
+        "{en}"
+    );
+    let ids: Vec<&str> = imported.definition["steps"][0]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| f["id"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(ids, ["q1"]);
+}
+
+#[test]
+fn the_schema_takes_as_many_files_as_the_form_does() {
+    let flow = include_str!("../../../tests/oep/skolskjuts.oeflow");
+    let imported = import(flow, &Options::default()).expect("imports");
+    // An author raises the certificate's count above OEP's 2.
+    let mut raised = imported.definition.clone();
+    raised["steps"][1]["fields"][1]["max_files"] = json!(3);
+    assert_eq!(raised["steps"][1]["fields"][1]["id"], "q6201");
+    let def = definition(&raised);
+    let xsd = Mapping::new(&def, raised.get("x-oep"))
+        .expect("mapping")
+        .xsd();
+    assert!(
+        xsd.contains(
+            r#"<xs:element name="File" type="FileType6201" minOccurs="0" maxOccurs="3"/>"#
+        ),
+        "{xsd}"
+    );
 }

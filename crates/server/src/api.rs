@@ -380,11 +380,33 @@ pub async fn get_flowinstance_xml(
         .next()
         .and_then(|n| n.parse::<u64>().ok())
         .unwrap_or(1);
-    let xml = mapping.flowinstance_xml(&blankett_oep::export::Case {
-        flow_instance_id: case_id,
-        received_at: &stored.received_at,
-        answers: &answers,
-    });
+    // The attached files the XML carries, read from the store before the XML is written.
+    let mut files = std::collections::BTreeMap::new();
+    for hash in mapping.file_hashes(&answers) {
+        let reference = stored.reference.clone();
+        let wanted = hash.clone();
+        if let Some(file) = with_store(&app, move |store| {
+            store.submission_file(&reference, &wanted)
+        })
+        .await?
+        {
+            files.insert(hash, file.bytes);
+        }
+    }
+    let xml = mapping
+        .flowinstance_xml(&blankett_oep::export::Case {
+            flow_instance_id: case_id,
+            received_at: &stored.received_at,
+            answers: &answers,
+            files: &files,
+        })
+        .map_err(|e| {
+            tracing::error!(
+                "{}: cannot write the FlowInstance XML: {e}",
+                stored.reference
+            );
+            ApiError::Internal
+        })?;
     note_read(&app, stored.reference.clone()).await;
     Ok((
         [(header::CONTENT_TYPE, "application/xml; charset=ISO-8859-1")],

@@ -965,3 +965,73 @@ async fn a_submission_claims_only_the_uploads_of_its_own_key() {
         "the signed one goes too"
     );
 }
+
+#[tokio::test]
+async fn the_flowinstance_xml_carries_the_files_bytes_as_oep_writes_them() {
+    const TOKEN: &str = "secret-token-secret-token-secret";
+    const OEP_ID: &str = "5d2c9a7e-3b1f-4c6d-8e0a-9f8e7d6c5b4a";
+    // The same form, delivered as Open ePlatform FlowInstance XML under its field ids.
+    let with_oep = FILE_FORM.replacen('{', r#"{ "x-oep": {},"#, 1);
+    let server = start(Options {
+        admin_token: Some(TOKEN.into()),
+        extra_forms: vec![("bilagor.json".into(), with_oep)],
+        ..Options::default()
+    })
+    .await;
+    let (plan, photo) = (pdf("oep"), jpeg(3000));
+    for (bytes, media_type) in [(&plan, "application/pdf"), (&photo, "image/jpeg")] {
+        let status = upload(&server, OEP_ID, bytes, media_type).await.status();
+        assert_eq!(status, 201);
+    }
+    let refs = vec![
+        file_ref("Situationsplan öster.pdf", "application/pdf", &plan),
+        file_ref("IMG_0001.jpg", "image/jpeg", &photo),
+    ];
+    let response = server.post(submission(OEP_ID, refs.clone())).await;
+    assert_eq!(response.status(), 201);
+    let reference = common::json_of(response).await["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let xml = server
+        .client
+        .get(server.url(&format!("/api/submissions/{reference}/flowinstance.xml")))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xml.status(), 200);
+    let xml = xml.bytes().await.unwrap().to_vec();
+    let text: String = xml.iter().map(|b| char::from(*b)).collect();
+    for (file, bytes) in refs.iter().zip([&plan, &photo]) {
+        let element = format!(
+            "<File>\n        <ID>{}</ID>\n        <Name>{}</Name>\n        <Size>{}</Size>\n        <EncodedData>{}</EncodedData>\n      </File>",
+            file.sha256,
+            file.name,
+            bytes.len(),
+            blankett_core::signing::base64::encode(bytes)
+        );
+        assert!(text.contains(&element), "{element}\nis not in\n{text}");
+    }
+
+    // The form's schema accepts the case (xmllint, as integrators check it).
+    let xsd = server.get("/api/forms/bilagor/flowinstance.xsd").await;
+    assert_eq!(xsd.status(), 200);
+    let xsd = xsd.bytes().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (xsd_path, xml_path) = (dir.path().join("flow.xsd"), dir.path().join("case.xml"));
+    std::fs::write(&xsd_path, &xsd).unwrap();
+    std::fs::write(&xml_path, &xml).unwrap();
+    let out = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&xsd_path)
+        .arg(&xml_path)
+        .output()
+        .expect("xmllint (`cargo xtask install` installs libxml2-utils)");
+    assert!(
+        out.status.success(),
+        "{}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

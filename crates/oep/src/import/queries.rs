@@ -1,5 +1,8 @@
 //! Each OEP question type converted to Blankett fields and its `x-oep` export mapping.
 
+use blankett_core::FileType;
+use blankett_core::definition::FileRules;
+use blankett_core::files::{MAX_FILE_SIZE, MAX_FILES};
 use roxmltree::Node;
 use serde_json::{Map, Value, json};
 
@@ -73,6 +76,7 @@ impl<'a> Importer<'a> {
             "OrganizationDetailQuery" => organisation_details(&q),
             "PersonDataInformerQuery" => self.gdpr(&q),
             "FileInfoQuery" => self.file_info(&q),
+            "FileUploadQuery" => self.file_upload(&q),
             "StopQuery" => self.stop(&q, rules),
             _ => self.not_converted(&q),
         }
@@ -324,6 +328,174 @@ impl<'a> Importer<'a> {
         Converted::new(vec![f], None)
     }
 
+    /// `FileUploadQuery`: a `file` field. OEP's allowed extensions become the accepted types
+    /// (the ones Blankett knows; the others are reported), its byte limits and count the
+    /// field's limits within Blankett's; not converted when none of its extensions is known.
+    fn file_upload(&mut self, q: &Question) -> Converted {
+        let Some(accept) = self.accepted_types(q) else {
+            return Converted::default();
+        };
+        let oep_count = int(q.config, "maxFileCount").filter(|n| *n > 0);
+        let max_files = match oep_count {
+            Some(n) if n <= i64::from(MAX_FILES) => n,
+            _ => {
+                let (sv, en) = match oep_count {
+                    Some(n) => (format!("högst {n} filer"), format!("at most {n} files")),
+                    None => (
+                        "hur många filer som helst".to_owned(),
+                        "any number of files".to_owned(),
+                    ),
+                };
+                self.note(
+                    NoteKind::Changed,
+                    &q.at,
+                    &format!("OEP tar emot {sv}; i Blankett tar frågan emot högst {MAX_FILES}."),
+                    &format!("OEP takes {en}; in Blankett the question takes at most {MAX_FILES}."),
+                );
+                i64::from(MAX_FILES)
+            }
+        };
+        let own_size = int(q.config, "maxFileSize").filter(|n| *n > 0);
+        let mut max_file_size = match own_size {
+            Some(n) => self.within_ceiling(q, n.unsigned_abs()),
+            None => FileRules::DEFAULT_MAX_FILE_SIZE,
+        };
+        let max_total = int(q.config, "maxQuerySize")
+            .filter(|n| *n > 0)
+            .map(i64::unsigned_abs);
+        if let Some(total) = max_total
+            && total < max_file_size
+        {
+            // A file larger than all the question's files together could never be attached.
+            max_file_size = total;
+        }
+        if own_size.is_none() {
+            let size = mib(max_file_size);
+            self.note(
+                NoteKind::Changed,
+                &q.at,
+                &format!("Frågan har ingen egen största filstorlek i exporten (OEP använder installationens, normalt 50 MB); i Blankett tar den emot filer på högst {size}. Ändra max_file_size om det behövs."),
+                &format!("The question has no file size limit of its own in the export (OEP uses the installation's, 50 MB by default); in Blankett it takes files of at most {size}. Change max_file_size if needed."),
+            );
+        }
+        if let Some(len) = int(q.config, "maxFileNameLength").filter(|n| *n > 0 && *n < 255) {
+            self.note(
+                NoteKind::Changed,
+                &q.at,
+                &format!("OEP begränsar filnamnen till {len} tecken; Blankett tar emot namn på upp till 255 tecken."),
+                &format!("OEP limits file names to {len} characters; Blankett takes names of up to 255 characters."),
+            );
+        }
+        let mut f = json!({
+            "id": q.base, "type": "file", "label": q.name,
+            "accept": accept.iter().map(|t| t.mime()).collect::<Vec<_>>(),
+            "max_file_size": max_file_size,
+            "max_files": max_files,
+        });
+        if let Some(total) = max_total {
+            f["max_total_size"] = json!(total);
+        }
+        let mut extra = json!({ "field": q.base });
+        if let Some(n) = oep_count {
+            extra["max"] = json!(n);
+        }
+        if boolean(q.config, "excludeFileContentFromXML") {
+            extra["exclude_content"] = json!(true);
+        }
+        let export = q.export("FileUploadQuery", extra);
+        Converted::new(q.with_info(vec![q.finish(f)], ""), export)
+    }
+
+    /// The types a file upload question accepts, from its `allowedFileExtensions` (each
+    /// extension Blankett does not know reported); every known type when OEP allows any file;
+    /// `None`, reported, when none of its extensions is known.
+    fn accepted_types(&mut self, q: &Question) -> Option<Vec<FileType>> {
+        let extensions: Vec<String> = list(q.config, "allowedFileExtensions", "value")
+            .into_iter()
+            .filter_map(|n| n.text())
+            .map(|e| e.trim().trim_start_matches('.').to_lowercase())
+            .filter(|e| !e.is_empty())
+            .collect();
+        if extensions.is_empty() {
+            let labels = type_list(&FileType::ALL);
+            self.note(
+                NoteKind::Changed,
+                &q.at,
+                &format!("OEP tar emot filer av alla slag här; Blankett tar emot de filtyper det känner igen på innehållet: {labels}."),
+                &format!("OEP takes files of any kind here; Blankett takes the file types it recognises by their content: {labels}."),
+            );
+            return Some(FileType::ALL.to_vec());
+        }
+        let mut accept: Vec<FileType> = Vec::new();
+        let mut unknown: Vec<String> = Vec::new();
+        for e in extensions {
+            match FileType::from_extension(&e) {
+                Some(t) if !accept.contains(&t) => accept.push(t),
+                Some(_) => {}
+                None if !unknown.contains(&e) => unknown.push(e),
+                None => {}
+            }
+        }
+        let named = unknown
+            .iter()
+            .map(|e| format!(".{e}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if accept.is_empty() {
+            self.note(
+                NoteKind::NotConverted,
+                &q.at,
+                &format!("Blankett tar inte emot någon av frågans filtyper ({named}); frågan följer inte med. Blankett känner igen: {}.", type_list(&FileType::ALL)),
+                &format!("Blankett takes none of the question's file types ({named}); the question is left out. Blankett recognises: {}.", type_list(&FileType::ALL)),
+            );
+            return None;
+        }
+        if !unknown.is_empty() {
+            let taken = type_list(&accept);
+            let (sv, en) = if unknown.len() == 1 {
+                (
+                    format!(
+                        "Filtypen {named} tas inte emot i Blankett (den känns inte igen på innehållet)"
+                    ),
+                    format!(
+                        "The file type {named} is not taken in Blankett (it cannot be recognised by its content)"
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "Filtyperna {named} tas inte emot i Blankett (de känns inte igen på innehållet)"
+                    ),
+                    format!(
+                        "The file types {named} are not taken in Blankett (they cannot be recognised by their content)"
+                    ),
+                )
+            };
+            self.note(
+                NoteKind::Changed,
+                &q.at,
+                &format!("{sv}; frågan tar emot {taken}."),
+                &format!("{en}; the question takes {taken}."),
+            );
+        }
+        Some(accept)
+    }
+
+    /// A file upload question's largest file size within Blankett's ceiling for one file
+    /// (reported when lowered).
+    fn within_ceiling(&mut self, q: &Question, bytes: u64) -> u64 {
+        if bytes <= MAX_FILE_SIZE {
+            return bytes;
+        }
+        self.note(
+            NoteKind::Changed,
+            &q.at,
+            &format!("OEP:s största filstorlek {} är större än Blanketts tak {} per fil; taket gäller.", mib(bytes), mib(MAX_FILE_SIZE)),
+            &format!("OEP's largest file size {} is above Blankett's ceiling of {} per file; the ceiling applies.", mib(bytes), mib(MAX_FILE_SIZE)),
+        );
+        MAX_FILE_SIZE
+    }
+
     /// `StopQuery`: an information text, and a rule that the answers which show it break,
     /// with its message at the questions that show it. Left out when nothing shows it.
     fn stop(&mut self, q: &Question, rules: &[Rule]) -> Converted {
@@ -364,7 +536,6 @@ impl<'a> Importer<'a> {
     /// A question type Blankett has no equivalent of: reported and left out.
     fn not_converted(&mut self, q: &Question) -> Converted {
         let what = match q.type_name.as_str() {
-            "FileUploadQuery" => ("filuppladdning", "file upload"),
             "GeneralMapQuery"
             | "SinglePolygonMapQuery"
             | "MultiGeometryMapQuery"
@@ -598,6 +769,27 @@ fn text_area(q: &Question) -> Converted {
         json!({ "field": q.base, "max_length": max_length.unwrap_or(65535) }),
     );
     Converted::new(q.with_info(vec![q.finish(f)], ""), export)
+}
+
+/// Bytes as OEP's administration writes limits: whole MiB when they are (`10 MB`), else bytes.
+fn mib(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes.is_multiple_of(MIB) {
+        format!("{} MB", bytes / MIB)
+    } else {
+        format!("{bytes} byte")
+    }
+}
+
+/// File types as a citizen names them, each once: "PDF, JPEG, PNG".
+fn type_list(types: &[FileType]) -> String {
+    let mut labels: Vec<&str> = Vec::new();
+    for t in types {
+        if !labels.contains(&t.label()) {
+            labels.push(t.label());
+        }
+    }
+    labels.join(", ")
 }
 
 /// `OrganizationDetailQuery`: the organisation's fields OEP's settings show, as a group.
