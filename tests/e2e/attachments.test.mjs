@@ -184,7 +184,8 @@ describe('attachments', () => {
     await waitForFocusId(page, 'f-ritningar', 'the file chooser from the summary');
     await assertAccessible(page, 'error summary for a file');
     await remove('intyg.pdf');
-    await message.waitFor({ state: 'detached', timeout: SETTLE_MS });
+    // After Next, an empty required field says what it needs instead.
+    await message.filter({ hasText: 'Bifoga en fil.' }).waitFor({ timeout: SETTLE_MS });
 
     // Too large: named with its size and the limit.
     await attachByKeyboard(page, chooser, [{ name: 'stor.pdf', mimeType: 'application/pdf', buffer: pdf('stor', 400_000) }], 'the file chooser');
