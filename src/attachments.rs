@@ -8,7 +8,8 @@
 //! ([`collect_garbage`]), after a grace period that covers a file another tab has just
 //! attached but not yet saved in its draft.
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
 use blankett_core::definition::{Downscale, FileRules};
 use blankett_core::files::{FileRef, FileType, SNIFF_LEN, clean_name, sniff};
@@ -23,13 +24,18 @@ use crate::{browser, outbox};
 /// How long a kept file no draft names is spared: another tab may have just attached it.
 const GRACE_MS: u64 = 10 * 60 * 1000;
 
+thread_local! {
+    /// The files taken on this page, by hash: a file is sent from here when the device's
+    /// storage cannot keep it (blocked, private mode, full), so the form still works for as
+    /// long as the page is open.
+    static TAKEN: RefCell<HashMap<String, web_sys::Blob>> = RefCell::new(HashMap::new());
+}
+
 /// Why a chosen file could not be taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TakeError {
     /// The browser could not read the file (moved, deleted, or a permission).
     Unreadable,
-    /// The device's storage refused it (full, or not available).
-    Storage(storage::StorageError),
 }
 
 /// Reads a chosen file and returns its reference. A JPEG photo larger than the field's
@@ -64,6 +70,7 @@ pub async fn take(file: &web_sys::File, rules: &FileRules) -> Result<FileRef, Ta
     }
     let buffer = array_buffer(&blob).await?;
     let sha256 = digest_hex(&buffer).await?;
+    TAKEN.with(|t| t.borrow_mut().insert(sha256.clone(), blob.clone()));
     let record = Object::new();
     let _ = Reflect::set(&record, &"blob".into(), &blob);
     let _ = Reflect::set(
@@ -71,9 +78,8 @@ pub async fn take(file: &web_sys::File, rules: &FileRules) -> Result<FileRef, Ta
         &"stored_at".into(),
         &(browser::now_ms() as f64).into(),
     );
-    storage::put(Store::Files, &sha256, &record)
-        .await
-        .map_err(TakeError::Storage)?;
+    // Storage that cannot be used is said by the drafts' status; the file is kept on the page.
+    let _ = storage::put(Store::Files, &sha256, &record).await;
     Ok(FileRef {
         name,
         media_type: mime.to_owned(),
@@ -84,6 +90,9 @@ pub async fn take(file: &web_sys::File, rules: &FileRules) -> Result<FileRef, Ta
 
 /// The kept Blob of a file, by its hash.
 pub async fn blob(sha256: &str) -> Option<web_sys::Blob> {
+    if let Some(blob) = TAKEN.with(|t| t.borrow().get(sha256).cloned()) {
+        return Some(blob);
+    }
     let record = storage::get(Store::Files, sha256).await.ok()??;
     Reflect::get(&record, &"blob".into())
         .ok()?
@@ -93,11 +102,12 @@ pub async fn blob(sha256: &str) -> Option<web_sys::Blob> {
 
 /// Which of `files` are no longer on the device (the browser's storage was cleared).
 pub async fn missing(files: &[FileRef]) -> Vec<FileRef> {
-    let kept: HashSet<String> = storage::keys(Store::Files)
+    let mut kept: HashSet<String> = storage::keys(Store::Files)
         .await
         .unwrap_or_default()
         .into_iter()
         .collect();
+    TAKEN.with(|t| kept.extend(t.borrow().keys().cloned()));
     files
         .iter()
         .filter(|f| !kept.contains(&f.sha256))

@@ -395,10 +395,17 @@ export async function attachByKeyboard(page, input, files, what) {
   await chooser.setFiles(files);
 }
 
+/** A file field's own box (label, chooser, list) inside `scope`, found by its label. The
+ *  `has` locator is matched inside each box, so it starts from the page, not from `scope`. */
+function fileBox(scope, field, lang) {
+  const page = typeof scope.page === 'function' ? scope.page() : scope;
+  return scope.locator('.field--file', { has: page.getByLabel(labelRe(text(field.label, lang)), { exact: false }) });
+}
+
 /** The list item of an attached file in a file field, by the file's name. */
 export function attachedFile(scope, field, name, lang = 'sv') {
   const list = lang === 'sv' ? 'Bifogade filer' : 'Attached files';
-  return scope.locator('.field--file', { has: control(scope, field, lang) })
+  return fileBox(scope, field, lang)
     .getByRole('list', { name: list }).getByRole('listitem').filter({ hasText: name });
 }
 
@@ -542,7 +549,7 @@ export async function shownValue(page, field, lang = 'sv', scope = page) {
     }
     case 'file': {
       const list = lang === 'sv' ? 'Bifogade filer' : 'Attached files';
-      const items = scope.locator('.field--file', { has: el }).getByRole('list', { name: list }).getByRole('listitem');
+      const items = fileBox(scope, field, lang).getByRole('list', { name: list }).getByRole('listitem');
       const names = [];
       for (const item of await items.all()) names.push((await item.locator('bdi').textContent()).trim());
       return names.map((n) => SAMPLES.get(n) ?? { name: n });

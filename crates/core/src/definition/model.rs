@@ -635,11 +635,17 @@ pub struct FileRules {
     /// every file's type is found by its content, never by its name alone.
     pub accept: Vec<AcceptedType>,
     /// The largest size of one file, in bytes (default 10 MiB, at most 100 MiB).
+    #[cfg_attr(feature = "schema", schemars(default = "schema_max_file_size"))]
     pub max_file_size: u64,
     /// How many files the citizen may attach (default 1, at most 20).
+    #[cfg_attr(feature = "schema", schemars(default = "schema_max_files"))]
     pub max_files: u32,
     /// The largest size of all the field's files together, in bytes (default
     /// `max_file_size` × `max_files`).
+    #[cfg_attr(
+        feature = "schema",
+        schemars(default, transform = schema_without_default)
+    )]
     pub max_total_size: u64,
     /// Offer the phone's camera: `environment` (the back camera) or `user` (the front one).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -676,6 +682,22 @@ impl FileRules {
         }
         parts.join(",")
     }
+}
+
+#[cfg(feature = "schema")]
+fn schema_max_file_size() -> u64 {
+    FileRules::DEFAULT_MAX_FILE_SIZE
+}
+
+#[cfg(feature = "schema")]
+fn schema_max_files() -> u32 {
+    1
+}
+
+/// `max_total_size` is optional, and its default depends on the other two limits.
+#[cfg(feature = "schema")]
+fn schema_without_default(schema: &mut schemars::Schema) {
+    schema.remove("default");
 }
 
 /// One accepted file type, written as a MIME type or an extension.
