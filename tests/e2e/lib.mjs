@@ -387,6 +387,14 @@ export async function answer(page, field, value, lang = 'sv', scope = page) {
 /** Tabs to a file chooser, opens it with Space as a keyboard user does, and picks `files`
  *  (`{ name, mimeType, buffer }`) in the dialog the browser opens. */
 export async function attachByKeyboard(page, input, files, what) {
+  // Playwright turns on Chromium's file chooser interception when a listener is first added,
+  // without waiting for it: subscribe first and make one round trip, so the chooser that Space
+  // opens is always the intercepted one.
+  if (!page.__interceptsChooser) {
+    page.on('filechooser', () => {});
+    await page.evaluate(() => 0);
+    page.__interceptsChooser = true;
+  }
   await tabTo(page, input, what);
   const [chooser] = await Promise.all([
     page.waitForEvent('filechooser', { timeout: SETTLE_MS }),
@@ -398,8 +406,9 @@ export async function attachByKeyboard(page, input, files, what) {
 /** A file field's own box (label, chooser, list) inside `scope`, found by its label. The
  *  `has` locator is matched inside each box, so it starts from the page, not from `scope`. */
 function fileBox(scope, field, lang) {
-  const page = typeof scope.page === 'function' ? scope.page() : scope;
-  return scope.locator('.field--file', { has: page.getByLabel(labelRe(text(field.label, lang)), { exact: false }) });
+  // A Locator, a Page, or `within`'s page scoped to a host element: the frame at the root.
+  const root = typeof scope.page === 'function' ? scope.page().mainFrame() : scope.mainFrame();
+  return scope.locator('.field--file', { has: root.getByLabel(labelRe(text(field.label, lang)), { exact: false }) });
 }
 
 /** The list item of an attached file in a file field, by the file's name. */
