@@ -103,8 +103,11 @@ const KINDS: [Kind; 6] = [
     },
 ];
 
-/// A request ready to send: where, its headers and body.
-type Prepared = (String, Vec<(String, String)>, String);
+/// One request ready to send: its URL, its header fields and its body.
+type Request<B> = (String, Vec<(String, String)>, B);
+
+/// A submission ready to send.
+type Prepared = Request<String>;
 
 fn main() {
     let n = std::env::var("BLANKETT_BENCH_N")
@@ -256,7 +259,7 @@ async fn run(n: usize) {
 }
 
 /// An upload ready to send: its URL, headers and body.
-type PreparedUpload = (String, Vec<(String, String)>, Vec<u8>);
+type PreparedUpload = Request<Vec<u8>>;
 
 /// `count` signed uploads of a new 10 MB JPEG-looking file each, for one submission id, to
 /// the receiver at `base`.
@@ -293,36 +296,7 @@ fn prepare_uploads(base: &str, count: usize, tag: &str) -> Vec<PreparedUpload> {
 /// Sends every upload, [`UPLOADS_IN_FLIGHT`] at a time, and returns each one's latency;
 /// panics on any answer other than 201.
 async fn send_uploads(http: &reqwest::Client, uploads: Vec<PreparedUpload>) -> Vec<Duration> {
-    let queue = Arc::new(std::sync::Mutex::new(uploads));
-    let workers: Vec<_> = (0..UPLOADS_IN_FLIGHT)
-        .map(|_| {
-            let queue = Arc::clone(&queue);
-            let http = http.clone();
-            tokio::spawn(async move {
-                let mut times = Vec::new();
-                loop {
-                    let Some((url, headers, body)) = queue.lock().unwrap().pop() else {
-                        break times;
-                    };
-                    let mut request = http.put(&url).body(body);
-                    for (name, value) in &headers {
-                        request = request.header(name.as_str(), value.as_str());
-                    }
-                    let started = Instant::now();
-                    let response = request.send().await.unwrap();
-                    let status = response.status();
-                    let text = response.text().await.unwrap();
-                    times.push(started.elapsed());
-                    assert_eq!(status, 201, "the receiver refused the upload: {text}");
-                }
-            })
-        })
-        .collect();
-    let mut times = Vec::new();
-    for worker in workers {
-        times.extend(worker.await.unwrap());
-    }
-    times
+    send_queued(http, reqwest::Method::PUT, uploads, UPLOADS_IN_FLIGHT).await
 }
 
 /// The server's version, e.g. "15.18".
@@ -379,18 +353,32 @@ fn uuid_for(tag: &str, i: usize) -> String {
 /// Sends every request, [`CONCURRENCY`] at a time, and returns each one's latency; panics on
 /// any answer other than 201, since a figure over refusals would mean nothing.
 async fn send_all(http: &reqwest::Client, requests: Vec<Prepared>) -> Vec<Duration> {
+    send_queued(http, reqwest::Method::POST, requests, CONCURRENCY).await
+}
+
+/// Sends every request of a queue with `in_flight` workers, each taking the next request when
+/// its last one is answered; returns each one's latency and panics on any answer but 201.
+async fn send_queued<B>(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    requests: Vec<Request<B>>,
+    in_flight: usize,
+) -> Vec<Duration>
+where
+    B: Into<reqwest::Body> + Send + 'static,
+{
     let queue = Arc::new(std::sync::Mutex::new(requests));
-    let workers: Vec<_> = (0..CONCURRENCY)
+    let workers: Vec<_> = (0..in_flight)
         .map(|_| {
             let queue = Arc::clone(&queue);
-            let http = http.clone();
+            let (http, method) = (http.clone(), method.clone());
             tokio::spawn(async move {
                 let mut times = Vec::new();
                 loop {
                     let Some((url, headers, body)) = queue.lock().unwrap().pop() else {
                         break times;
                     };
-                    let mut request = http.post(&url).body(body);
+                    let mut request = http.request(method.clone(), &url).body(body);
                     for (name, value) in &headers {
                         request = request.header(name.as_str(), value.as_str());
                     }
@@ -399,7 +387,7 @@ async fn send_all(http: &reqwest::Client, requests: Vec<Prepared>) -> Vec<Durati
                     let status = response.status();
                     let text = response.text().await.unwrap();
                     times.push(started.elapsed());
-                    assert_eq!(status, 201, "the receiver refused: {text}");
+                    assert_eq!(status, 201, "the receiver refused {method} {url}: {text}");
                 }
             })
         })

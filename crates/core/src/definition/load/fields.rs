@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::Cx;
 use super::expressions::condition_fields;
-use super::read::{Obj, Path, closest, kind_of};
+use super::read::{Obj, Path, closest};
 use crate::definition::diagnostic::{IdKind, Problem};
 use crate::definition::model::*;
 use crate::files::{FileType, MAX_FILE_SIZE, MAX_FILES};
@@ -497,23 +497,6 @@ impl Cx {
             capture,
             downscale,
         })
-    }
-
-    /// A size in bytes: a whole number ≥ 0.
-    fn byte_count(&mut self, v: &Value, path: &Path) -> Option<u64> {
-        match v.as_u64() {
-            Some(n) => Some(n),
-            None => {
-                self.error(
-                    path,
-                    Problem::WrongType {
-                        expected: "a whole number ≥ 0",
-                        found: kind_of(v),
-                    },
-                );
-                None
-            }
-        }
     }
 
     /// `downscale`: `{"max_side": 320–10000, "jpeg_quality": 1–100}` (quality 85 if left out).

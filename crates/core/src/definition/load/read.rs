@@ -176,7 +176,22 @@ impl Cx {
     }
 
     pub(super) fn count(&mut self, v: &Value, path: &Path) -> Option<u32> {
-        match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
+        self.whole(v, path, |n| u32::try_from(n).ok())
+    }
+
+    /// A size in bytes: a whole number ≥ 0.
+    pub(super) fn byte_count(&mut self, v: &Value, path: &Path) -> Option<u64> {
+        self.whole(v, path, Some)
+    }
+
+    /// A whole number ≥ 0 that `fits` takes; else a wrong-type problem.
+    fn whole<T>(
+        &mut self,
+        v: &Value,
+        path: &Path,
+        fits: impl FnOnce(u64) -> Option<T>,
+    ) -> Option<T> {
+        match v.as_u64().and_then(fits) {
             Some(n) => Some(n),
             None => {
                 self.error(
