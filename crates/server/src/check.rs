@@ -93,12 +93,11 @@ pub fn run_for(
 }
 
 /// What the runtime's own interface lacks in `offered`, a language the definition offers: its
-/// whole language file, some of its texts (named), or (any language but Swedish and English)
-/// the messages built with parts, which are said in Swedish. `None` when nothing is missing.
+/// whole language file, or some of its texts (named); an answer's messages are texts of the same
+/// files. `None` when nothing is missing.
 pub fn interface_warning(offered: blankett_core::LangTag, lang: Lang) -> Option<String> {
     let code = offered.code();
-    let messages = !matches!(offered.primary(), "sv" | "en");
-    let part = match (blankett_core::i18n::missing(offered), lang) {
+    match (blankett_core::i18n::missing(offered), lang) {
         (None, Lang::Sv) => Some(format!(
             "körtidens egna texter (knappar, rubriker, meddelanden) finns inte på \"{code}\" \
              och visas på svenska"
@@ -116,17 +115,7 @@ pub fn interface_warning(offered: blankett_core::LangTag, lang: Lang) -> Option<
             "the runtime's \"{code}\" texts lack {}, shown in Swedish",
             key_names(&keys)
         )),
-    };
-    let messages = messages.then(|| match lang {
-        Lang::Sv => format!(
-            "meddelanden om svaren (t.ex. ett felaktigt personnummer) visas på svenska på \"{code}\""
-        ),
-        Lang::En => format!(
-            "messages about answers (e.g. a wrong personnummer) are shown in Swedish in \"{code}\""
-        ),
-    });
-    let lines: Vec<String> = part.into_iter().chain(messages).collect();
-    (!lines.is_empty()).then(|| lines.join("; "))
+    }
 }
 
 fn key_names(keys: &[blankett_core::i18n::Key]) -> String {
