@@ -157,6 +157,54 @@ describe('attachments', () => {
     }
   });
 
+  test('the connection dropped during the second upload: the retry sends only that file, and one submission', { timeout: 120_000 }, async () => {
+    const { def, fields } = await form();
+    // No service worker, so that every request passes the route below.
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'sv-SE', serviceWorkers: 'block' });
+    const page = await context.newPage();
+    const first = pdf('först');
+    const second = pdf('sedan');
+    const [firstHash, secondHash] = [sha256(first), sha256(second)];
+    const sent = { [firstHash]: 0, [secondHash]: 0, posts: 0 };
+    let dropped = false;
+    await context.route('**/api/submissions/**/files/*', async (route) => {
+      const hash = route.request().url().split('/').at(-1);
+      if (hash === secondHash && !dropped) {
+        dropped = true;
+        await route.abort('connectionreset');
+        return;
+      }
+      sent[hash] = (sent[hash] ?? 0) + 1;
+      await route.continue();
+    });
+    context.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/api/submissions')) sent.posts += 1; });
+
+    await open(page, def);
+    await answer(page, fields.arende, 'BN 2026-456');
+    await attachByKeyboard(page, control(page, fields.ritningar), [
+      { name: 'forst.pdf', mimeType: 'application/pdf', buffer: first },
+      { name: 'sedan.pdf', mimeType: 'application/pdf', buffer: second },
+    ], 'the file chooser');
+    for (const name of ['forst.pdf', 'sedan.pdf']) await attachedFile(page, fields.ritningar, name).waitFor({ timeout: SETTLE_MS });
+    await press(page, nextButton(page), 'Next');
+    await page.getByRole('heading', { level: 2, name: 'Granska dina svar' }).waitFor({ timeout: SETTLE_MS });
+    await press(page, page.getByRole('button', { name: 'Skicka in' }), 'Submit');
+    // The outbox tries again by itself (after 2.5–7.5 s) and gets the receipt.
+    await page.getByRole('heading', { level: 2, name: RECEIPT }).waitFor({ timeout: 60_000 });
+    assert.ok(dropped, 'the second upload was cut off once');
+    assert.equal(sent[firstHash], 1, 'the first file, confirmed before the drop, was not sent again');
+    assert.equal(sent[secondHash], 1, 'the second file went once more, whole');
+    assert.equal(sent.posts, 1, 'the submission was posted once, after both files');
+    const reference = (await page.locator('#reference').textContent()).trim();
+    const stored = await adminGet(`api/submissions/${reference}`);
+    assert.deepEqual(stored.body.answers.ritningar.map((r) => r.sha256), [firstHash, secondHash]);
+    for (const [hash, bytes] of [[firstHash, first], [secondHash, second]]) {
+      const file = await adminBytes(`api/submissions/${reference}/files/${hash}`);
+      assert.ok(file.bytes.equals(bytes), 'stored byte for byte');
+    }
+    await context.close();
+  });
+
   test('a program named .pdf, a file too large and one too many: refused by name, in the summary, axe clean', async () => {
     const { def, fields } = await form();
     const page = await newPage(browser);
