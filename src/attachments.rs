@@ -192,8 +192,9 @@ async fn digest_hex(buffer: &ArrayBuffer) -> Result<String, TakeError> {
     let digest = JsFuture::from(promise)
         .await
         .map_err(|_| TakeError::Unreadable)?;
-    let bytes = Uint8Array::new(&digest).to_vec();
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(blankett_core::signing::hex(
+        &Uint8Array::new(&digest).to_vec(),
+    ))
 }
 
 /// A JPEG copy of a photo whose longest side is at most `scale.max_side` (the photo turned

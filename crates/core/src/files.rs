@@ -185,6 +185,17 @@ impl FileType {
     }
 }
 
+/// Types as a citizen reads them: their labels, each once, e.g. `PDF, JPEG, Word`.
+pub fn type_labels(types: &[FileType]) -> String {
+    let mut labels: Vec<&str> = Vec::new();
+    for label in types.iter().map(|t| t.label()) {
+        if !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
+    labels.join(", ")
+}
+
 /// The type of a file by its content: the magic bytes at the start of `head` (the first
 /// [`SNIFF_LEN`] bytes, or the whole file when shorter). The `name` only tells apart types that
 /// share a container: a zip archive is Word or Excel by its extension (an OpenDocument file

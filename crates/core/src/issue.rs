@@ -149,11 +149,6 @@ impl IssueCode {
         };
         let size_text =
             |bytes: u64| crate::files::format_size(bytes, lang.is("sv") || lang.is("fi"));
-        let type_list = |types: &[crate::files::FileType]| {
-            let mut labels: Vec<&str> = types.iter().map(|t| t.label()).collect();
-            labels.dedup();
-            labels.join(", ")
-        };
         match self {
             IssueCode::Required => text(Key::IssueRequired),
             IssueCode::RequiredChoice => text(Key::IssueRequiredChoice),
@@ -205,7 +200,7 @@ impl IssueCode {
             IssueCode::RequiredFile => text(Key::IssueRequiredFile),
             IssueCode::FileType { name, accepted } => text(Key::IssueFileType)
                 .replace("{name}", name)
-                .replace("{types}", &type_list(accepted)),
+                .replace("{types}", &crate::files::type_labels(accepted)),
             IssueCode::FileEmpty { name } => text(Key::IssueFileEmpty).replace("{name}", name),
             IssueCode::FileTooLarge { name, size, max } => text(Key::IssueFileTooLarge)
                 .replace("{name}", name)

@@ -181,7 +181,9 @@ fn check_files(
     files: &[crate::files::FileRef],
 ) -> Result<(), IssueCode> {
     use crate::files::{clean_name, is_sha256_hex};
-    for (i, file) in files.iter().enumerate() {
+    // A set, not a scan of the earlier files: a tampered submission may name thousands.
+    let mut seen = std::collections::HashSet::new();
+    for file in files {
         if !is_sha256_hex(&file.sha256) || file.name.is_empty() {
             return Err(IssueCode::WrongShape);
         }
@@ -205,7 +207,7 @@ fn check_files(
                 max: rules.max_file_size,
             });
         }
-        if files[..i].iter().any(|f| f.sha256 == file.sha256) {
+        if !seen.insert(file.sha256.as_str()) {
             return Err(IssueCode::FileTwice { name });
         }
     }

@@ -277,7 +277,7 @@ fn prepare_uploads(base: &str, count: usize, tag: &str) -> Vec<PreparedUpload> {
                 x ^= x << 17;
                 x as u8
             }));
-            let sha256 = blankett_server::uploads::hex(&blankett_core::signing::sha256(&bytes));
+            let sha256 = blankett_core::signing::sha256_hex(&bytes);
             let url = format!("{base}/api/submissions/{id}/files/{sha256}");
             let signing = Signing {
                 target_uri: url.clone(),

@@ -159,17 +159,12 @@ fn sample_ref(rules: &blankett_core::definition::FileRules) -> Option<(FileRef, 
                     name,
                     media_type: t.mime().to_owned(),
                     size: bytes.len() as u64,
-                    sha256: hex(&signing::sha256(&bytes)),
+                    sha256: signing::sha256_hex(&bytes),
                 },
                 bytes,
             )
         })
     })
-}
-
-/// Lowercase hexadecimal.
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The length of the request target the kit sends for `uri-too-long`: over every common
@@ -1176,7 +1171,7 @@ pub async fn run(options: &Options, out: &mut (dyn Write + Send)) -> Result<Repo
         .into_iter()
         .filter_map(|(_, file)| {
             let bytes = sample_file(file.file_type()?, "1")?;
-            (hex(&signing::sha256(&bytes)) == file.sha256).then_some((file, bytes))
+            (signing::sha256_hex(&bytes) == file.sha256).then_some((file, bytes))
         })
         .collect();
     let kit = Kit {
@@ -1505,7 +1500,7 @@ impl Kit {
         let Some((file, bytes)) = self.files.first() else {
             return (Verdict::Fail, "no file to upload".into());
         };
-        let other = hex(&signing::sha256(b"another file"));
+        let other = signing::sha256_hex(b"another file");
         let sent = self
             .upload_as(&new_uuid(), &other, bytes, &file.media_type)
             .await;
@@ -1516,7 +1511,7 @@ impl Kit {
     async fn upload_executable(&self) -> (Verdict, String) {
         let mut program = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0".to_vec();
         program.resize(512, 0);
-        let sha256 = hex(&signing::sha256(&program));
+        let sha256 = signing::sha256_hex(&program);
         let sent = self
             .upload_as(&new_uuid(), &sha256, &program, "application/pdf")
             .await;
@@ -1570,24 +1565,12 @@ impl Kit {
         let (Some(first), Some((file, bytes))) = (first, self.files.first()) else {
             return (Verdict::Fail, "no stored submission with a file".into());
         };
-        let Some(location) = first.reply.header("location") else {
-            return (Verdict::Fail, "the receipt had no Location".into());
-        };
-        let Ok(url) = reqwest::Url::parse(&self.url)
-            .and_then(|u| u.join(&format!("{location}/files/{}", file.sha256)))
-        else {
-            return (
-                Verdict::Fail,
-                format!("Location \"{location}\" is not a URL"),
-            );
-        };
-        let mut request = self.http.get(url);
-        if let Some(token) = &self.admin_token {
-            request = request.bearer_auth(token);
-        }
-        let response = match request.send().await {
+        let response = match self
+            .admin_get(first, &format!("/files/{}", file.sha256))
+            .await
+        {
             Ok(r) => r,
-            Err(e) => return (Verdict::Fail, format!("no reply: {}", error_chain(&e))),
+            Err(fail) => return fail,
         };
         let status = response.status().as_u16();
         let read = response
@@ -1732,27 +1715,42 @@ impl Kit {
         verify_receipt(&first.reply, &first.request, &self.url, jwks)
     }
 
-    /// Reads the first submission back with the admin token.
-    async fn stored(&self, first: Option<&First>) -> (Verdict, String) {
-        let Some(first) = first else {
-            return (Verdict::Fail, "no first submission to read back".into());
-        };
+    /// GETs the first submission's `Location` followed by `rest` (`""`, `/files/<sha256>`)
+    /// with the admin token; the failed rule's verdict when there is nothing to ask or no reply.
+    async fn admin_get(
+        &self,
+        first: &First,
+        rest: &str,
+    ) -> Result<reqwest::Response, (Verdict, String)> {
         let Some(location) = first.reply.header("location") else {
-            return (Verdict::Fail, "the receipt had no Location".into());
+            return Err((Verdict::Fail, "the receipt had no Location".into()));
         };
-        let Ok(url) = reqwest::Url::parse(&self.url).and_then(|u| u.join(location)) else {
-            return (
+        let Ok(url) =
+            reqwest::Url::parse(&self.url).and_then(|u| u.join(&format!("{location}{rest}")))
+        else {
+            return Err((
                 Verdict::Fail,
                 format!("Location \"{location}\" is not a URL"),
-            );
+            ));
         };
         let mut request = self.http.get(url);
         if let Some(token) = &self.admin_token {
             request = request.bearer_auth(token);
         }
-        let response = match request.send().await {
+        request
+            .send()
+            .await
+            .map_err(|e| (Verdict::Fail, format!("no reply: {}", error_chain(&e))))
+    }
+
+    /// Reads the first submission back with the admin token.
+    async fn stored(&self, first: Option<&First>) -> (Verdict, String) {
+        let Some(first) = first else {
+            return (Verdict::Fail, "no first submission to read back".into());
+        };
+        let response = match self.admin_get(first, "").await {
             Ok(r) => r,
-            Err(e) => return (Verdict::Fail, format!("no reply: {}", error_chain(&e))),
+            Err(fail) => return fail,
         };
         let status = response.status().as_u16();
         let value: Option<Value> = response

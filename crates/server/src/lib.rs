@@ -67,7 +67,7 @@ pub fn csp_with_nonce(nonce: &str) -> String {
 fn new_nonce() -> Option<String> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).ok()?;
-    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Some(blankett_core::signing::hex(&bytes))
 }
 
 /// The request headers a cross-origin page may send with a submission.

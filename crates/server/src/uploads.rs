@@ -17,7 +17,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use blankett_core::signing::{Message, content_digest, sha256};
+use blankett_core::signing::{Message, content_digest, sha256_hex};
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -188,11 +188,6 @@ fn sent_type(headers: &HeaderMap) -> Option<FileType> {
     FileType::from_mime(&essence).filter(|t| t.mime() == essence)
 }
 
-/// Lowercase hexadecimal.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Reads a body to its end, but never more than `limit` bytes (plus the one chunk that
 /// crosses it): `413 file_too_large` as soon as it is over, `400 unreadable_body` when the
 /// body breaks off (a dropped connection, a `Content-Length` larger than what came).
@@ -253,7 +248,7 @@ pub async fn put_file(
     };
     let verified = verify::verify_request(&request, &bytes, &app.signatures, now.unix_timestamp())?;
     verify::idempotency_key(&request, &submission_id)?;
-    if hex(&sha256(&bytes)) != hash {
+    if sha256_hex(&bytes) != hash {
         return Err(ApiError::FileDigestMismatch);
     }
     // The type by content, the name only telling apart types that share a container.

@@ -37,7 +37,7 @@ fn jpeg(len: usize) -> Vec<u8> {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    blankett_server::uploads::hex(&blankett_core::signing::sha256(bytes))
+    blankett_core::signing::sha256_hex(bytes)
 }
 
 fn file_ref(name: &str, media_type: &str, bytes: &[u8]) -> FileRef {

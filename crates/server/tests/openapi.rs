@@ -731,7 +731,7 @@ async fn the_reference_receivers_upload_answers_follow_the_contract() {
         }
         async move { read(request.send().await.unwrap()).await }
     };
-    let hash = |bytes: &[u8]| blankett_server::uploads::hex(&blankett_core::signing::sha256(bytes));
+    let hash = blankett_core::signing::sha256_hex;
     let pdf = b"%PDF-1.7\n% contract\n%%EOF\n".to_vec();
     let created = put(pdf.clone(), hash(&pdf), "application/pdf").await;
     assert_eq!(created.status, 201);

@@ -174,7 +174,7 @@ const CASES: &[Case] = &[
 
 /// A file's SHA-256 in lowercase hex.
 fn hash(bytes: &[u8]) -> String {
-    blankett_server::uploads::hex(&blankett_core::signing::sha256(bytes))
+    blankett_core::signing::sha256_hex(bytes)
 }
 
 /// An upload of `bytes` (a PDF) for `id`, received at `at`, signed by `signed` if given.

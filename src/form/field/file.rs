@@ -210,9 +210,8 @@ pub fn FileField(field: Field, key: String) -> impl IntoView {
 /// file) how many and how much in all.
 fn limits_text(rules: &FileRules, lang: blankett_core::LangTag) -> String {
     let comma = lang.is("sv") || lang.is("fi");
-    let mut labels: Vec<&str> = rules.types().iter().map(|t| t.label()).collect();
-    labels.dedup();
-    let mut text = t(lang, Key::FileHintTypes).replace("{types}", &labels.join(", "));
+    let types = blankett_core::files::type_labels(&rules.types());
+    let mut text = t(lang, Key::FileHintTypes).replace("{types}", &types);
     text.push(' ');
     text.push_str(
         &t(lang, Key::FileHintSize).replace("{size}", &format_size(rules.max_file_size, comma)),

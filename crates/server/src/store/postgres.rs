@@ -487,14 +487,7 @@ impl Postgres {
                 if nonce_used(tx, Some(signed))? {
                     return Ok(Staged::NonceReplayed);
                 }
-                tx.execute(
-                    "DELETE FROM nonces WHERE keyid = $1 AND expires_at < $2",
-                    &[&signed.keyid, &signed.now],
-                )?;
-                tx.execute(
-                    "INSERT INTO nonces (keyid, nonce, expires_at) VALUES ($1, $2, $3)",
-                    &[&signed.keyid, &signed.nonce, &signed.nonce_expires_at],
-                )?;
+                record_nonce(tx, signed)?;
             }
             let size = i64::try_from(upload.bytes.len()).unwrap_or(i64::MAX);
             tx.execute(
@@ -755,6 +748,21 @@ fn lookup(
     }))
 }
 
+/// Records a request's nonce as used, in the caller's transaction. Only this key's expired
+/// nonces are forgotten: a sweep of every key's would make every two concurrent submissions
+/// conflict. The retention pass forgets the rest.
+fn record_nonce(client: &mut impl GenericClient, signed: &SignedBy) -> Result<(), StoreError> {
+    client.execute(
+        "DELETE FROM nonces WHERE keyid = $1 AND expires_at < $2",
+        &[&signed.keyid, &signed.now],
+    )?;
+    client.execute(
+        "INSERT INTO nonces (keyid, nonce, expires_at) VALUES ($1, $2, $3)",
+        &[&signed.keyid, &signed.nonce, &signed.nonce_expires_at],
+    )?;
+    Ok(())
+}
+
 fn nonce_used(
     client: &mut impl GenericClient,
     signed: Option<&SignedBy>,
@@ -864,16 +872,7 @@ fn try_insert(
         return Ok(found.unwrap_or(Inserted::FilesMissing(missing)));
     }
     if let Some(signed) = &new.signed {
-        // Only this key's expired nonces: a sweep of every key's would make every two
-        // concurrent submissions conflict. The retention pass forgets the rest.
-        tx.execute(
-            "DELETE FROM nonces WHERE keyid = $1 AND expires_at < $2",
-            &[&signed.keyid, &signed.now],
-        )?;
-        tx.execute(
-            "INSERT INTO nonces (keyid, nonce, expires_at) VALUES ($1, $2, $3)",
-            &[&signed.keyid, &signed.nonce, &signed.nonce_expires_at],
-        )?;
+        record_nonce(tx, signed)?;
         tx.execute(
             "INSERT INTO signing_keys (keyid, jwk, first_seen) VALUES ($1, $2, $3)
              ON CONFLICT (keyid) DO NOTHING",

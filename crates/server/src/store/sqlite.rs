@@ -345,14 +345,7 @@ impl Sqlite {
             if nonce_used(&tx, Some(signed))? {
                 return Ok(Staged::NonceReplayed);
             }
-            tx.execute(
-                "DELETE FROM nonces WHERE expires_at < ?1",
-                params![signed.now],
-            )?;
-            tx.execute(
-                "INSERT INTO nonces (keyid, nonce, expires_at) VALUES (?1, ?2, ?3)",
-                params![signed.keyid, signed.nonce, signed.nonce_expires_at],
-            )?;
+            record_nonce(&tx, signed)?;
         }
         tx.execute(
             "INSERT INTO files (sha256, media_type, size, bytes, stored_at)
@@ -557,6 +550,19 @@ fn lookup(
 }
 
 /// Whether the nonce of `signed` was used by its key and has not expired yet.
+/// Records a request's nonce as used (forgetting expired ones), in the caller's transaction.
+fn record_nonce(conn: &Connection, signed: &SignedBy) -> Result<(), StoreError> {
+    conn.execute(
+        "DELETE FROM nonces WHERE expires_at < ?1",
+        params![signed.now],
+    )?;
+    conn.execute(
+        "INSERT INTO nonces (keyid, nonce, expires_at) VALUES (?1, ?2, ?3)",
+        params![signed.keyid, signed.nonce, signed.nonce_expires_at],
+    )?;
+    Ok(())
+}
+
 fn nonce_used(conn: &Connection, signed: Option<&SignedBy>) -> Result<bool, StoreError> {
     let Some(signed) = signed else {
         return Ok(false);
@@ -647,14 +653,7 @@ fn try_insert(conn: &mut Connection, new: &NewSubmission) -> Result<Inserted, St
         return Ok(Inserted::FilesMissing(missing));
     }
     if let Some(signed) = &new.signed {
-        tx.execute(
-            "DELETE FROM nonces WHERE expires_at < ?1",
-            params![signed.now],
-        )?;
-        tx.execute(
-            "INSERT INTO nonces (keyid, nonce, expires_at) VALUES (?1, ?2, ?3)",
-            params![signed.keyid, signed.nonce, signed.nonce_expires_at],
-        )?;
+        record_nonce(&tx, signed)?;
         tx.execute(
             "INSERT OR IGNORE INTO signing_keys (keyid, jwk, first_seen) VALUES (?1, ?2, ?3)",
             params![signed.keyid, signed.jwk, new.received_at],
