@@ -104,7 +104,7 @@ pub fn FormLoader(url: String, setup: Setup) -> impl IntoView {
             }),
             Some(Err(LoadFailure::Broken(d))) => serde_json::json!({
                 "kind": "definition", "url": source_for_event.clone(),
-                "message": d.iter().map(|d| d.line(blankett_core::Lang::En)).collect::<Vec<_>>().join("; "),
+                "message": errors(&d).map(Diagnostic::code_line).collect::<Vec<_>>().join("; "),
             }),
             _ => return,
         };
@@ -143,20 +143,28 @@ pub fn FormLoader(url: String, setup: Setup) -> impl IntoView {
     }
 }
 
-/// The error page for a definition that does not load: every problem, with its path.
+/// The errors among a broken definition's diagnostics: what stops it from loading.
+fn errors(diagnostics: &[Diagnostic]) -> impl Iterator<Item = &Diagnostic> {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == blankett_core::Severity::Error)
+}
+
+/// The error page for a definition that does not load: every error by its path and code
+/// (enough for a support ticket), and where the form's author reads each in full. The
+/// author's texts live in the checker, not in the citizen's download (issue 17).
 #[component]
 fn BrokenForm(diagnostics: Vec<Diagnostic>) -> impl IntoView {
     let UiLang(lang) = expect_context::<UiLang>();
     let standalone = expect_context::<Host>().standalone();
+    let lines: Vec<String> = errors(&diagnostics).map(Diagnostic::code_line).collect();
     view! {
         <h1>{move || t(lang.get(), Key::FormBroken)}</h1>
         <p>{move || t(lang.get(), Key::FormBrokenIntro)}</p>
         <ul class="diagnostics">
-            {move || {
-                let l = lang.get();
-                diagnostics.iter().map(|d| view! { <li><code>{d.line(l.messages())}</code></li> }).collect_view()
-            }}
+            {lines.into_iter().map(|line| view! { <li><code dir="ltr">{line}</code></li> }).collect_view()}
         </ul>
+        <p class="technical">{move || t(lang.get(), Key::FormBrokenAuthor)}</p>
         {standalone.then(|| view! {
             <p><a href="./">{move || t(lang.get(), Key::BackToCatalogue)}</a></p>
         })}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  ADMIN_TOKEN, BASE, addButton, adminGet, answer, assertAccessible, computedFields, entries, fetchDefinition, formIds, isShown, launch,
+  ADMIN_TOKEN, BASE, ROOT, SERVER_BIN, addButton, adminGet, answer, assertAccessible, computedFields, entries, fetchDefinition, formIds, isShown, launch,
   control, fillStep, newPage, nextButton, press, questions, rowGroup, rowName, rowQuestions, signedHeaders, tabTo, text, validValue,
   waitForAnnouncement, waitForFocus, waitForFocusId, watchFocus,
 } from './lib.mjs';
@@ -224,14 +224,35 @@ describe('errors', () => {
     await page.context().close();
   });
 
-  test('a broken definition gets an error page listing every problem with its path', async () => {
+  test('a broken definition gets an error page listing every error by path and code, as the checker finds them', async () => {
     const page = await newPage(browser);
     await page.goto(new URL('?form=broken-example', BASE).href);
     await page.getByRole('heading', { level: 1, name: 'Formuläret kan inte visas' }).waitFor();
     const items = await page.locator('.diagnostics li').allTextContents();
-    assert.ok(items.includes('steps[0].fields[0].type: okänd fälttyp "txt" (menade du "text"?)'), items.join('\n'));
-    assert.ok(items.includes('egenskapen "privacy" saknas men krävs'), items.join('\n'));
-    assert.ok(items.some((i) => i.startsWith('steps[0].fields[1].id: fält-id "namn" används redan')), items.join('\n'));
+    assert.ok(items.includes('steps[0].fields[0].type: unknown_field_type'), items.join('\n'));
+    assert.ok(items.includes('privacy: missing'), items.join('\n'));
+    assert.ok(items.includes('steps[0].fields[1].id: duplicate_id'), items.join('\n'));
+    // The author's texts are not in the citizen's download; the page says where they are.
+    await page.getByText('blankett-server check').waitFor();
+    // The checker refuses the same definition with the same errors: one line per listed
+    // item, each ending with the item's code and starting with its path.
+    let out = '';
+    try {
+      execFileSync(SERVER_BIN, ['check', join(ROOT, 'tests/e2e/forms/broken-example.json')], { encoding: 'utf8', stdio: 'pipe' });
+      assert.fail('the checker refuses the definition');
+    } catch (e) {
+      assert.equal(e.status, 1, `the checker exits 1: ${e.stderr}`);
+      out = e.stdout;
+    }
+    const errors = out.split('\n').filter((l) => / \[[a-z_.]+\]$/.test(l) && !l.includes(' (warning) '));
+    assert.equal(errors.length, items.length, `${out}\n---\n${items.join('\n')}`);
+    errors.forEach((line, i) => {
+      const [, path, code] = items[i].match(/^(?:(.*): )?([a-z_.]+)$/);
+      assert.ok(line.endsWith(` [${code}]`), `${line} / ${items[i]}`);
+      // A missing property is named in the page's path; the checker names it in words.
+      const where = code === 'missing' ? path?.split('.').slice(0, -1).join('.') : path;
+      if (where) assert.ok(line.includes(`.json: ${where}: `), `${line} / ${items[i]}`);
+    });
     await assertAccessible(page, 'broken definition');
     await page.context().close();
   });

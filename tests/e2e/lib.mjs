@@ -7,12 +7,18 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 
 export const BASE = process.env.BLANKETT_URL ?? 'http://127.0.0.1:8080/';
 export const ADMIN_TOKEN = process.env.BLANKETT_ADMIN_TOKEN ?? '';
+/** The repository's root directory, ending in `/`. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The receiver's binary, for tests that start their own or run its checker. */
+export const SERVER_BIN = process.env.BLANKETT_SERVER_BIN ?? join(ROOT, 'target/debug/blankett-server');
 
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

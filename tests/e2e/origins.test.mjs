@@ -14,10 +14,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
-import { SETTLE_MS, fillToReview, launch, newPage, press } from './lib.mjs';
+import { ROOT, SERVER_BIN as SERVER, SETTLE_MS, fillToReview, launch, newPage, press } from './lib.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SERVER = process.env.BLANKETT_SERVER_BIN ?? join(ROOT, 'target/debug/blankett-server');
 const TOKEN = 'origins-test-token-0123456789abcdef';
 
 let browser;

@@ -132,8 +132,10 @@ keys! {
     FormBlocked,
     /// "The form cannot be shown"
     FormBroken,
-    /// "The form definition has errors. Contact the publisher of the e-service. The errors are:"
+    /// "The form definition has errors, so the form cannot be shown. Contact the publisher…"
     FormBrokenIntro,
+    /// "For the form's author: each code is explained in docs/form-definition.md…"
+    FormBrokenAuthor,
     /// "To the list of e-services"
     BackToCatalogue,
     /// "We could not fetch your details right now. Please fill them in yourself."

@@ -1,4 +1,5 @@
-//! `blankett-server check`: prints every problem in definition files, as form authors see them,
+//! `blankett-server check`: prints every problem in definition files, as form authors see them
+//! (each with the code the citizen's page lists for it),
 //! then the plain-language suggestions for their Swedish texts and the form's LIX
 //! ([`blankett_core::plain`]), which never make a file fail.
 
@@ -44,8 +45,9 @@ pub fn run_for(
             }
         };
         let loaded = blankett_core::load(&text);
+        // Each with its code, the one the citizen's page shows for an error.
         for d in &loaded.diagnostics {
-            let _ = writeln!(out, "{name}: {}", d.line(lang));
+            let _ = writeln!(out, "{name}: {} [{}]", d.line(lang), d.problem.code());
         }
         if let Some(def) = &loaded.definition {
             // Plain Swedish: suggestions only, never an error (authors decide).

@@ -43,9 +43,9 @@ fn check_prints_contrast_warnings_and_passes_the_file() {
         run("en"),
         (
             0,
-            "theme.json: organisation.theme.text: (warning) body text: \"text\" #777777 on \"background\" #ffffff (default) has a contrast of 4.4:1; WCAG 2.1 AA needs at least 4.5:1\n\
-             theme.json: organisation.theme.primary: (warning) links: \"primary\" #ffbf47 on \"background\" #ffffff (default) has a contrast of 1.6:1; WCAG 2.1 AA needs at least 4.5:1\n\
-             theme.json: organisation.theme.primary: (warning) text on buttons: \"primary_text\" #ffffff (default) on \"primary\" #ffbf47 has a contrast of 1.6:1; WCAG 2.1 AA needs at least 4.5:1\n\
+            "theme.json: organisation.theme.text: (warning) body text: \"text\" #777777 on \"background\" #ffffff (default) has a contrast of 4.4:1; WCAG 2.1 AA needs at least 4.5:1 [low_contrast]\n\
+             theme.json: organisation.theme.primary: (warning) links: \"primary\" #ffbf47 on \"background\" #ffffff (default) has a contrast of 1.6:1; WCAG 2.1 AA needs at least 4.5:1 [low_contrast]\n\
+             theme.json: organisation.theme.primary: (warning) text on buttons: \"primary_text\" #ffffff (default) on \"primary\" #ffbf47 has a contrast of 1.6:1; WCAG 2.1 AA needs at least 4.5:1 [low_contrast]\n\
              theme.json: ok\n"
                 .to_owned()
         )
@@ -53,7 +53,7 @@ fn check_prints_contrast_warnings_and_passes_the_file() {
     let (code, out) = run("sv");
     assert_eq!(code, 0);
     assert!(
-        out.starts_with("theme.json: organisation.theme.text: (varning) brödtext: \"text\" #777777 på \"background\" #ffffff (standard) har kontrasten 4,4:1; WCAG 2.1 AA kräver minst 4,5:1\n"),
+        out.starts_with("theme.json: organisation.theme.text: (varning) brödtext: \"text\" #777777 på \"background\" #ffffff (standard) har kontrasten 4,4:1; WCAG 2.1 AA kräver minst 4,5:1 [low_contrast]\n"),
         "{out}"
     );
     assert!(out.ends_with("theme.json: ok\n"), "{out}");

@@ -198,7 +198,7 @@ fn check_prints_diagnostics_with_file_names() {
     assert_eq!(code, 0);
     assert_eq!(
         without_summary(&out),
-        "warn.json: title: (warning) text has no Swedish version (\"sv\"); Swedish is shown when a language is missing\nwarn.json: ok\n"
+        "warn.json: title: (warning) text has no Swedish version (\"sv\"); Swedish is shown when a language is missing [missing_swedish]\nwarn.json: ok\n"
     );
 
     let (code, out, _) = run(&["check", "good.json", "bad.json"], dir.path());
@@ -207,7 +207,8 @@ fn check_prints_diagnostics_with_file_names() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "good.json: ok");
     assert!(
-        lines[1].starts_with("bad.json: steps[0].fields[0].type: unknown field type \"txt\""),
+        lines[1].starts_with("bad.json: steps[0].fields[0].type: unknown field type \"txt\"")
+            && lines[1].ends_with(" [unknown_field_type]"),
         "{out}"
     );
     assert!(!out.contains("bad.json: ok"));
@@ -227,7 +228,7 @@ fn check_prints_diagnostics_with_file_names() {
     assert_eq!(code, 1);
     assert_eq!(
         out,
-        "syntax.json: not valid JSON: expected value (line 3, column 1)\n"
+        "syntax.json: not valid JSON: expected value (line 3, column 1) [syntax]\n"
     );
 
     // A missing file is a usage error (2), and the other files are still checked.

@@ -26,6 +26,24 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// The diagnostic as the citizen's page lists it, without words in any language:
+    /// `path: code`, e.g. `steps[0].fields[2].type: unknown_field_type`. A missing property
+    /// is named in the path (`privacy: missing`), as it is the only detail that code needs.
+    pub fn code_line(&self) -> String {
+        let mut path = self.path.clone();
+        if let Problem::Missing(property) = self.problem {
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(property);
+        }
+        if path.is_empty() {
+            self.problem.code().to_owned()
+        } else {
+            format!("{path}: {}", self.problem.code())
+        }
+    }
+
     /// The diagnostic as one line, `path: message`, in `lang`.
     pub fn line(&self, lang: Lang) -> String {
         let message = self.problem.message(lang);
@@ -382,6 +400,72 @@ fn id_kind_sv(k: IdKind) -> &'static str {
 }
 
 impl Problem {
+    /// The problem's stable code, e.g. `unknown_field_type`: what the citizen's page lists
+    /// (with the path) and what docs/form-definition.md explains (§ Diagnostic codes).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::Syntax { .. } => "syntax",
+            Problem::DuplicateKey => "duplicate_key",
+            Problem::WrongType { .. } => "wrong_type",
+            Problem::Missing(..) => "missing",
+            Problem::UnknownProperty { .. } => "unknown_property",
+            Problem::NotApplicable { .. } => "not_applicable",
+            Problem::UnsupportedVersion(..) => "unsupported_version",
+            Problem::UnknownFieldType { .. } => "unknown_field_type",
+            Problem::InvalidId(..) => "invalid_id",
+            Problem::DuplicateId { .. } => "duplicate_id",
+            Problem::EmptyText => "empty_text",
+            Problem::MissingSwedish => "missing_swedish",
+            Problem::BadLanguageCode(..) => "bad_language_code",
+            Problem::DuplicateLanguage(..) => "duplicate_language",
+            Problem::FirstLanguageNotSwedish => "first_language_not_swedish",
+            Problem::NoSteps => "no_steps",
+            Problem::LongStep { .. } => "long_step",
+            Problem::StepTooLong { .. } => "step_too_long",
+            Problem::NoFields => "no_fields",
+            Problem::InvalidPattern(..) => "invalid_pattern",
+            Problem::LimitsReversed { .. } => "limits_reversed",
+            Problem::UnknownField(..) => "unknown_field",
+            Problem::NotAQuestion(..) => "not_a_question",
+            Problem::SelfReference => "self_reference",
+            Problem::TooFewOptions(..) => "too_few_options",
+            Problem::MoreChoicesThanOptions { .. } => "more_choices_than_options",
+            Problem::InvalidUrl(..) => "invalid_url",
+            Problem::InvalidEmail(..) => "invalid_email",
+            Problem::NoContact => "no_contact",
+            Problem::UnknownAutocomplete(..) => "unknown_autocomplete",
+            Problem::UnknownInputMode(..) => "unknown_input_mode",
+            Problem::InvalidDate(..) => "invalid_date",
+            Problem::NotWholeNumber => "not_whole_number",
+            Problem::TooDeep(..) => "too_deep",
+            Problem::Expression(kind) => kind.code(),
+            Problem::NotAChoiceField(..) => "not_a_choice_field",
+            Problem::UnknownOptionValue { .. } => "unknown_option_value",
+            Problem::ChoiceFormShape => "choice_form_shape",
+            Problem::Cycle(..) => "cycle",
+            Problem::ComparisonNeverTrue { .. } => "comparison_never_true",
+            Problem::OptionsTwice => "options_twice",
+            Problem::RuleWithoutFields => "rule_without_fields",
+            Problem::NotInRepeat(..) => "not_in_repeat",
+            Problem::RowFieldOutside { .. } => "row_field_outside",
+            Problem::MustMatchOutsideRow(..) => "must_match_outside_row",
+            Problem::ZeroRows => "zero_rows",
+            Problem::TooLarge { .. } => "too_large",
+            Problem::TooSmall { .. } => "too_small",
+            Problem::TooLong { .. } => "too_long",
+            Problem::InvalidImageSrc(..) => "invalid_image_src",
+            Problem::InvalidColour(..) => "invalid_colour",
+            Problem::InvalidRadius(..) => "invalid_radius",
+            Problem::FontCharacter(..) => "font_character",
+            Problem::LowContrast(..) => "low_contrast",
+            Problem::UnknownFileType(..) => "unknown_file_type",
+            Problem::NoFileTypes => "no_file_types",
+            Problem::UnknownCapture(..) => "unknown_capture",
+            Problem::TooManyBytes(..) => "too_many_bytes",
+            Problem::NeedsFileType { .. } => "needs_file_type",
+        }
+    }
+
     /// The message in `lang`, written for a form author.
     pub fn message(&self, lang: Lang) -> String {
         match lang {
@@ -582,3 +666,6 @@ fn type_sv(t: &str) -> &str {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -88,6 +88,19 @@ fn did_you_mean(s: Option<&str>) -> String {
 }
 
 impl ExprErrorKind {
+    /// The problem's stable code, `expression.` and its kind, e.g. `expression.arity`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ExprErrorKind::UnknownOperator { .. } => "expression.unknown_operator",
+            ExprErrorKind::Arity { .. } => "expression.arity",
+            ExprErrorKind::NotAnExpression { .. } => "expression.not_an_expression",
+            ExprErrorKind::VarNotLiteral => "expression.var_not_literal",
+            ExprErrorKind::KeysNotLiteral { .. } => "expression.keys_not_literal",
+            ExprErrorKind::UnknownDateUnit { .. } => "expression.unknown_date_unit",
+            ExprErrorKind::TooDeep => "expression.too_deep",
+        }
+    }
+
     /// The message in `lang`, written for a form author.
     pub fn message(&self, lang: Lang) -> String {
         match lang {
