@@ -16,6 +16,7 @@ pub mod logic;
 pub mod markdown;
 mod nfc;
 mod normalize;
+pub mod num;
 pub mod plain;
 pub mod protocol;
 pub mod session;

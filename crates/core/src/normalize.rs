@@ -285,7 +285,7 @@ pub fn parse_number(s: &str) -> Option<f64> {
     if !ok {
         return None;
     }
-    cleaned.parse::<f64>().ok().filter(|n| n.is_finite())
+    Some(crate::num::decimal(&cleaned)).filter(|n| n.is_finite())
 }
 
 /// Formats a number for messages: no trailing `.0`.
@@ -293,6 +293,6 @@ pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
-        n.to_string()
+        crate::num::display(n)
     }
 }

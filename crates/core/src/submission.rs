@@ -450,7 +450,7 @@ pub(crate) fn answer_from_json(field: &crate::Field, value: &serde_json::Value) 
             // JSON writes large and tiny floats with an exponent (`1e+16`), which
             // `parse_number` refuses; Rust's `Display` for `f64` never uses one.
             Some(Answer::Text(match n.as_f64() {
-                Some(x) if n.is_f64() => x.to_string(),
+                Some(x) if n.is_f64() => crate::num::display(x),
                 _ => n.to_string(),
             }))
         }

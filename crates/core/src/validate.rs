@@ -105,7 +105,7 @@ fn comparable(field: &Field, a: &Answer, cx: &Context) -> String {
             s.to_lowercase()
         }
         (Ok(Normalized::Text(s)), _) => s,
-        (Ok(Normalized::Number(n)), _) => n.to_string(),
+        (Ok(Normalized::Number(n)), _) => crate::num::display(n),
         (Ok(Normalized::Bool(b)), _) => b.to_string(),
         (Ok(Normalized::Choices(c)), _) => c.join(","),
         (Ok(Normalized::Files(f)), _) => f

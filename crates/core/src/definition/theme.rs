@@ -284,7 +284,7 @@ impl Radius {
         if !digits(whole) || !digits(fraction) {
             return None;
         }
-        let value: f64 = number.parse().ok()?;
+        let value = crate::num::decimal(number);
         if value > max {
             return None;
         }

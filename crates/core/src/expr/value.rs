@@ -427,22 +427,8 @@ pub(super) fn push_number(out: &mut String, n: f64) {
     if n == 0.0 {
         return out.push('0');
     }
-    // serde_json writes the shortest round-tripping digits (ryu), as JavaScript chooses
-    // them; only the layout differs ("1e+21", "123.0", "1e-7"). Take digits and exponent.
-    let Some(json) = Number::from_f64(n) else {
-        return;
-    };
-    let text = serde_json::to_string(&Value::Number(json)).unwrap_or_default();
-    let (mantissa, exp) = split_at_byte(&text, b'e');
-    let exp = exp.and_then(|e| e.parse::<i64>().ok()).unwrap_or(0);
-    let (int, frac) = split_at_byte(mantissa, b'.');
-    let frac = frac.unwrap_or_default();
-    let mut all = String::from(int);
-    all.push_str(frac);
-    let lead = all.len() - all.trim_start_matches('0').len();
-    let digits = all.trim_matches('0');
-    // The value is 0.digits × 10^point.
-    let point = int.len() as i64 + exp - lead as i64;
+    let (digits, point) = crate::num::shortest_digits(n);
+    let digits = digits.as_str();
     let k = digits.len() as i64;
     let zeros = |out: &mut String, count: i64| {
         for _ in 0..count {
@@ -535,38 +521,9 @@ fn sign(s: &str) -> (f64, &str) {
     }
 }
 
-/// The value of a literal [`decimal_prefix`] accepted. serde_json reads it, once rewritten
-/// in JSON's stricter syntax (`+.5` as `0.5`, `007.` as `7`): its number parser is in the
-/// app anyway, where core's `f64::from_str` would add its tables. (Without serde_json's
-/// `float_roundtrip` feature, numbers with more than 15 significant digits or a large
-/// exponent may be off by one unit in the last place.)
+/// The value of a literal [`decimal_prefix`] accepted.
 fn decimal_value(literal: &str) -> f64 {
-    let (sign, rest) = sign(literal);
-    let (mantissa, exp) = match split_at_byte(rest, b'e') {
-        (m, None) => split_at_byte(m, b'E'),
-        found => found,
-    };
-    let (int, frac) = split_at_byte(mantissa, b'.');
-    let (exp, frac) = (exp.unwrap_or_default(), frac.unwrap_or_default());
-    let int = int.trim_start_matches('0');
-    let mut json = String::with_capacity(literal.len() + 2);
-    if sign < 0.0 {
-        json.push('-');
-    }
-    json.push_str(if int.is_empty() { "0" } else { int });
-    if !frac.is_empty() {
-        json.push('.');
-        json.push_str(frac);
-    }
-    if !exp.is_empty() {
-        json.push('e');
-        json.push_str(exp);
-    }
-    // serde_json refuses numbers beyond f64's range, which JavaScript reads as infinite.
-    match serde_json::from_str::<Value>(&json) {
-        Ok(v) => v.as_f64().unwrap_or(f64::NAN),
-        Err(_) => sign * f64::INFINITY,
-    }
+    crate::num::decimal(literal)
 }
 
 /// JavaScript `Number(s)`: trimmed; empty is 0; decimal, `Infinity`, `0x`/`0o`/`0b`; else `NaN`.

@@ -607,7 +607,13 @@ impl Cx {
         if let (Some(lo), Some(hi)) = (min, max)
             && lo > hi
         {
-            self.reversed(&obj.path, "min", lo, "max", hi);
+            self.reversed(
+                &obj.path,
+                "min",
+                crate::num::display(lo),
+                "max",
+                crate::num::display(hi),
+            );
             return None;
         }
         Some(NumberRules { min, max })
