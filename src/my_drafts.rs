@@ -33,8 +33,9 @@ async fn entries() -> Result<Vec<Entry>, StorageError> {
             source: record.source,
         });
     }
-    out.sort_by_key(|e| std::cmp::Reverse(e.draft.changed_at));
-    Ok(out)
+    Ok(blankett_core::draft::newest_first(out, |e| {
+        e.draft.changed_at
+    }))
 }
 
 /// The page's address that opens `entry` again: `?form=<id>` for a form this site serves,

@@ -176,7 +176,7 @@ impl Drafts {
                 Err(_) => {}
             }
         }
-        mine.sort_by_key(|d| std::cmp::Reverse(d.changed_at));
+        let mine = blankett_core::draft::newest_first(mine, |d| d.changed_at);
         let wanted = self.wanted.get_value();
         if let Some(d) = wanted.and_then(|id| mine.iter().find(|d| d.draft_id == id).cloned()) {
             return self.restore(d).await;

@@ -238,10 +238,10 @@ impl serde::Serialize for Answers {
 
 impl<'de> serde::Deserialize<'de> for Answers {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Answers, D::Error> {
-        let map = BTreeMap::<String, Answer>::deserialize(d)?;
-        Ok(Answers(
-            map.into_iter().filter(|(_, a)| !a.is_empty()).collect(),
-        ))
+        let mut map = BTreeMap::<String, Answer>::deserialize(d)?;
+        // In place: collecting into a new map would add a sort to the browser's build.
+        map.retain(|_, a| !a.is_empty());
+        Ok(Answers(map))
     }
 }
 

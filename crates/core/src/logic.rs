@@ -184,14 +184,17 @@ fn base_values(def: &Definition, answers: &Answers, cx: &Context) -> Map<String,
                 let rows = rows
                     .iter()
                     .map(|row| {
-                        let values: Map<String, Value> = r
-                            .row_fields()
-                            .filter(|rf| rf.kind.is_question())
-                            .filter_map(|rf| {
-                                let v = expression_value(rf, row.get(rf.id.as_str())?, cx)?;
-                                Some((rf.id.0.clone(), v))
-                            })
-                            .collect();
+                        // Inserted one by one: collecting into a map sorts, and that
+                        // sort would be one more copy in the browser's build.
+                        let mut values = Map::new();
+                        for rf in r.row_fields().filter(|rf| rf.kind.is_question()) {
+                            if let Some(v) = row
+                                .get(rf.id.as_str())
+                                .and_then(|a| expression_value(rf, a, cx))
+                            {
+                                values.insert(rf.id.0.clone(), v);
+                            }
+                        }
                         Value::Object(values)
                     })
                     .collect();

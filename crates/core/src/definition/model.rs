@@ -659,12 +659,12 @@ impl FileRules {
     /// The default `max_file_size`: 10 MiB.
     pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
-    /// The accepted types, without repeats.
+    /// The accepted types, without repeats, in the order of [`FileType::ALL`](crate::files::FileType::ALL).
     pub fn types(&self) -> Vec<crate::files::FileType> {
-        let mut types: Vec<_> = self.accept.iter().map(|a| a.0).collect();
-        types.sort();
-        types.dedup();
-        types
+        crate::files::FileType::ALL
+            .into_iter()
+            .filter(|t| self.accept.iter().any(|a| a.0 == *t))
+            .collect()
     }
 
     /// Whether a file of this type is accepted.

@@ -323,3 +323,12 @@ proptest! {
         prop_assert_eq!(r.position(), s2.position());
     }
 }
+
+#[test]
+fn newest_first_orders_by_time_and_keeps_ties_in_order() {
+    let items = vec![("a", 5), ("b", 9), ("c", 5), ("d", 1), ("e", 9)];
+    let sorted = super::newest_first(items, |(_, t)| *t);
+    let names: Vec<&str> = sorted.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, ["b", "e", "a", "c", "d"]);
+    assert!(super::newest_first(Vec::<(u8, u64)>::new(), |(_, t)| *t).is_empty());
+}

@@ -149,13 +149,21 @@ impl FormSession {
                         Some(ChoiceOption {
                             value: Id::new(value)?,
                             // In every language the interface has a file for.
-                            label: Text::Localized(
-                                crate::i18n::FILES
+                            // Inserted one by one: collecting into a map sorts, and that
+                            // sort would be one more copy in the browser's build.
+                            label: Text::Localized({
+                                let mut labels = BTreeMap::new();
+                                for l in crate::i18n::FILES
                                     .iter()
                                     .filter_map(|(code, _)| LangTag::parse(code))
-                                    .map(|l| (l.code().to_owned(), yes_no_label(yes, l).to_owned()))
-                                    .collect(),
-                            ),
+                                {
+                                    labels.insert(
+                                        l.code().to_owned(),
+                                        yes_no_label(yes, l).to_owned(),
+                                    );
+                                }
+                                labels
+                            }),
                             hint: None,
                         })
                     })
