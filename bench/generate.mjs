@@ -1,7 +1,9 @@
-// The same form three ways: as a Blankett definition, a SurveyJS survey and a Form.io form.
+// The same form four ways: as a Blankett definition, a SurveyJS survey, a Form.io form and,
+// at 20 fields only, a plain static HTML page (the physical limit: no runtime at all).
 //
-//   node generate.mjs [--check]   writes tmp/forms/<runtime>/bench<size>.json for every size;
-//                                 --check runs `blankett-server check` on the Blankett ones
+//   node generate.mjs [--check]   writes tmp/forms/<runtime>/bench<size>.json for every size
+//                                 and tmp/forms/static/bench20.html; --check runs
+//                                 `blankett-server check` on the Blankett ones
 //
 // Every size uses the same ten field types in the same order, repeated: text, email,
 // integer, date, select, radio, checkboxes, yes/no, textarea, personnummer (a text field
@@ -9,6 +11,12 @@
 // required. In every ten, field 10k+9 is shown only when field 10k+7 (the yes/no) is "yes",
 // written in each runtime's own condition syntax. Sizes: 20 fields on 1 step, 200 fields on
 // 10 steps of 20, 1,000 fields on 10 steps of 100 (wizard pages in SurveyJS and Form.io).
+//
+// The static page (`staticPage`) has the same fields, labels, types, options, required flags
+// and required markers ("*", as Blankett shows them) in plain HTML, with a few lines of inline
+// CSS and one inline script of a few lines that shows the dependent field when its yes/no is
+// "yes" (and disables it while hidden): the least any page can do for a condition, so that the
+// show/hide figures have a floor too. It is one page of one step: only size 20 is made.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,11 +27,16 @@ export const ROOT = join(HERE, '..');
 export const FORMS_DIR = join(HERE, 'tmp', 'forms');
 export const SIZES = [20, 200, 1000];
 export const RUNTIMES = ['blankett', 'surveyjs', 'formio'];
+/** The sizes the static page is made for: one step, one page. */
+export const STATIC_SIZES = [20];
 
 const TYPES = ['text', 'email', 'integer', 'date', 'select', 'radio', 'checkboxes', 'yes_no', 'textarea', 'personnummer'];
 const REQUIRED = new Set([0, 1, 3, 5, 7, 9]);
 const PNR_REGEX = '(19|20)?[0-9]{6}[-+]?[0-9]{4}';
 const PNR_MESSAGE = 'Skriv personnumret som ÅÅÅÅMMDD-NNNN.';
+// The same in an HTML `pattern` attribute, which Chromium compiles with the `v` flag: a literal
+// `-` in a character class must be escaped there.
+const PNR_PATTERN_ATTRIBUTE = PNR_REGEX.replace('[-+]', '[+\\-]');
 const DATE_REGEX = '[0-9]{4}-[0-9]{2}-[0-9]{2}';
 
 /** Steps for a size: [number of steps, fields per step]. */
@@ -160,15 +173,92 @@ function values(f) {
   return f.options.map((o) => ({ label: o.label, value: o.value }));
 }
 
+const escape = (text) => String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+
+/**
+ * The form as one plain HTML page, no runtime: the same fields as `spec(size)` (one step only).
+ * Every input's id is the field's id (`#q0`); a yes/no is two radio buttons `name="q7"` with
+ * values `yes` and `no`; a dependent field is in a wrapper `data-when="q7"`, hidden and its
+ * input disabled until that yes/no is "yes".
+ */
+export function staticPage(size) {
+  const steps = spec(size);
+  if (steps.length !== 1) throw new Error(`the static page is one step; ${size} fields are ${steps.length}`);
+  const [step] = steps;
+  const mark = (f) => (f.required ? '<span aria-hidden="true"> *</span>' : '');
+  const req = (f) => (f.required ? ' required' : '');
+  const label = (f) => `<label for="${f.id}">${escape(f.label)}${mark(f)}</label>`;
+  const choices = (f, type, options) => `<fieldset class="field"><legend>${escape(f.label)}${mark(f)}</legend>${options.map((o, k) => `<div><input type="${type}" id="${f.id}-${k}" name="${f.id}" value="${escape(o.value)}"${type === 'radio' ? req(f) : ''}><label for="${f.id}-${k}">${escape(o.label)}</label></div>`).join('')}</fieldset>`;
+  const field = (f) => {
+    const div = (body) => (f.when ? `<div class="field" data-when="${f.when}" hidden>${body}</div>` : `<div class="field">${body}</div>`);
+    const off = f.when ? ' disabled' : '';
+    switch (f.type) {
+      case 'text': return div(`${label(f)}<input type="text" id="${f.id}" name="${f.id}"${req(f)}${off}>`);
+      case 'email': return div(`${label(f)}<input type="email" id="${f.id}" name="${f.id}" autocomplete="email"${req(f)}${off}>`);
+      case 'integer': return div(`${label(f)}<input type="number" id="${f.id}" name="${f.id}" min="0" max="1000" step="1"${req(f)}${off}>`);
+      case 'date': return div(`${label(f)}<input type="date" id="${f.id}" name="${f.id}"${req(f)}${off}>`);
+      case 'select': return div(`${label(f)}<select id="${f.id}" name="${f.id}"${req(f)}${off}><option value="">Välj …</option>${f.options.map((o) => `<option value="${escape(o.value)}">${escape(o.label)}</option>`).join('')}</select>`);
+      case 'radio': return choices(f, 'radio', f.options);
+      case 'checkboxes': return choices(f, 'checkbox', f.options);
+      case 'yes_no': return choices(f, 'radio', [{ value: 'yes', label: 'Ja' }, { value: 'no', label: 'Nej' }]);
+      case 'textarea': return div(`${label(f)}<textarea id="${f.id}" name="${f.id}" rows="4"${req(f)}${off}></textarea>`);
+      case 'personnummer':
+        return div(`${label(f)}<input type="text" id="${f.id}" name="${f.id}" inputmode="numeric" pattern="${escape(PNR_PATTERN_ATTRIBUTE)}" title="${escape(PNR_MESSAGE)}"${req(f)}${off}>`);
+      default: throw new Error(f.type);
+    }
+  };
+  return `<!DOCTYPE html>
+<html lang="sv">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Jämförelse, ${size} fält</title>
+<link rel="icon" href="data:,">
+<style>
+body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:40rem;padding:0 1rem}
+.field{margin:0 0 1.25rem;padding:0;border:0}
+label,legend{display:block;padding:0}
+legend,.field>label{font-weight:600;margin-bottom:.25rem}
+input:not([type=radio],[type=checkbox]),select,textarea{font:inherit;box-sizing:border-box;width:100%;padding:.4rem}
+</style>
+</head>
+<body>
+<main>
+<h1>Jämförelse, ${size} fält</h1>
+<form method="post" action="/api/submissions">
+<h2>${escape(step.title)}</h2>
+<p>Fält markerade med * måste fyllas i.</p>
+${step.fields.map(field).join('\n')}
+<button type="submit">Skicka</button>
+</form>
+</main>
+<script>
+document.forms[0].addEventListener('change', function (e) {
+  var name = e.target.name, on = e.target.checked && e.target.value === 'yes';
+  document.querySelectorAll('[data-when="' + name + '"]').forEach(function (el) {
+    el.hidden = !on;
+    el.querySelectorAll('input,select,textarea').forEach(function (i) { i.disabled = !on; });
+  });
+});
+</script>
+</body>
+</html>
+`;
+}
+
 export const GENERATORS = { blankett, surveyjs, formio };
 
-/** Writes every runtime's definition of every size; returns the forms folder. */
+/** Writes every runtime's definition of every size, and the static page at the sizes it is
+ *  made for; returns the forms folder. */
 export function writeAll(sizes = SIZES) {
   for (const runtime of RUNTIMES) {
     const dir = join(FORMS_DIR, runtime);
     mkdirSync(dir, { recursive: true });
     for (const size of sizes) writeFileSync(join(dir, `bench${size}.json`), JSON.stringify(GENERATORS[runtime](size)));
   }
+  const dir = join(FORMS_DIR, 'static');
+  mkdirSync(dir, { recursive: true });
+  for (const size of sizes.filter((s) => STATIC_SIZES.includes(s))) writeFileSync(join(dir, `bench${size}.html`), staticPage(size));
   return FORMS_DIR;
 }
 
@@ -188,7 +278,7 @@ export function checkBlankett(sizes = SIZES) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dir = writeAll();
-  console.log(`wrote ${RUNTIMES.length * SIZES.length} definitions to ${dir}`);
+  console.log(`wrote ${RUNTIMES.length * SIZES.length} definitions and ${STATIC_SIZES.length} static page to ${dir}`);
   if (process.argv.includes('--check')) {
     checkBlankett();
     console.log('blankett-server check: the Blankett definitions load without errors');
