@@ -5,7 +5,8 @@
 // at /forms/bench20.html.
 //
 // `blankett-receiver` is not served from here: it starts Blankett's own receiver,
-// `blankett-server serve` (target/release if built, else target/debug), on a free loopback
+// `blankett-server serve` (target/debug, as `cargo xtask test` and `bench` build it, or
+// $BLANKETT_SERVER_BIN), on a free loopback
 // port with dist/ as its app, the generated Blankett definitions as its forms and a new
 // temporary database, so that its column is the app as the receiver sends it to citizens (the
 // build's precompressed .br files, its cache headers, its Content-Security-Policy, its real
@@ -112,13 +113,14 @@ async function load(map) {
   return out;
 }
 
-/** The receiver's binary: the release build if there is one, else the debug build. */
+/**
+ * The receiver's binary: $BLANKETT_SERVER_BIN, else the debug build that `cargo xtask test`
+ * and `cargo xtask bench` make (never a release build that may be older than the sources).
+ */
 export function receiverBinary() {
-  for (const profile of ['release', 'debug']) {
-    const bin = join(ROOT, 'target', profile, 'blankett-server');
-    if (existsSync(bin)) return bin;
-  }
-  throw new Error('target/release/blankett-server and target/debug/blankett-server are missing: run `cargo build -p blankett-server`');
+  const bin = process.env.BLANKETT_SERVER_BIN ?? join(ROOT, 'target', 'debug', 'blankett-server');
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`cargo build -p blankett-server\``);
+  return bin;
 }
 
 /**
