@@ -6,7 +6,8 @@
 // `write_service_worker`); a new build id is a new version of the worker, which the app
 // announces (src/offline.rs). The receiver serves /sw.js with `Cache-Control: no-cache`.
 //
-// - App files (the page, the hashed *.js, *_bg.wasm, *.css): cache-first from this version's
+// - App files (the page, the hashed *.js, *_bg.wasm, *.css; not the embed script, which host
+//   pages this worker never controls load from the network): cache-first from this version's
 //   cache, `blankett-app:<scope>:<build id>`. Older versions' caches go when this one activates.
 // - Definitions and code lists (any GET for *.json on this origin, e.g. forms/*.json,
 //   forms/lists/*.json, a same-origin `?src=`): network-first, falling back to the copy in

@@ -110,6 +110,8 @@ describe('the app offline after one visit', () => {
     for (const kind of [/^blankett-[0-9a-f]+\.js$/, /^blankett-[0-9a-f]+_bg\.wasm$/, /^main-[0-9a-f]+\.css$/]) {
       assert.ok(files.some((f) => kind.test(f)), `${kind} in ${files}`);
     }
+    // Host pages load the embed script from the network: the worker does not keep it.
+    assert.ok(!files.some((f) => f.startsWith('embed')), `no embed script in ${files}`);
     // The page refers to its files relative to itself, so the app runs from a sub-path too.
     const page = await (await fetch(BASE)).text();
     assert.doesNotMatch(page, /(src|href|from|module_or_path:)\s*=?\s*['"]\/(?!\/)/, 'no absolute asset URLs in index.html');

@@ -222,7 +222,9 @@ pub fn write_service_worker(dist: &Path) -> Result<(), String> {
         hash.write(&data);
     }
     let build_id = format!("{:016x}", hash.0);
-    // The page first, then trunk's files; nothing from the folders (forms, dev pages).
+    // The page first, then trunk's files; nothing from the folders (forms, dev pages), and not
+    // the embed script: host pages load it from the network (the worker never controls them),
+    // and keeping its two copies cost every first visit 32 KB brotli more (issue 17).
     if !files.iter().any(|f| f == "index.html") {
         return Err(format!("{} has no index.html", dist.display()));
     }
@@ -231,7 +233,7 @@ pub fn write_service_worker(dist: &Path) -> Result<(), String> {
             files
                 .iter()
                 .map(String::as_str)
-                .filter(|f| !f.contains('/') && *f != "index.html"),
+                .filter(|f| !f.contains('/') && *f != "index.html" && !f.starts_with("embed")),
         )
         .collect();
     let quoted: Vec<String> = app_files.iter().map(|f| js_string(f)).collect();
@@ -572,6 +574,9 @@ mod tests {
             ("blankett-1234_bg.wasm", "wasm"),
             ("blankett-1234.js", "js"),
             ("main-5678.css", "css"),
+            ("embed.js", "embed"),
+            ("embed-9abc.js", "embed"),
+            ("embed.js.integrity", "sha384-…"),
             ("forms/index.json", "{}"),
             ("dev/oep.html", "dev"),
         ] {
