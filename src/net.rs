@@ -265,25 +265,9 @@ pub async fn post_json(
     body: &str,
     extra: &[(String, String)],
 ) -> Result<Reply, NetError> {
-    let headers = web_sys::Headers::new().map_err(|e| NetError::Network(js_message(e)))?;
-    headers
-        .set("Content-Type", "application/json")
-        .map_err(|e| NetError::Network(js_message(e)))?;
-    headers
-        .set("Accept", "application/json")
-        .map_err(|e| NetError::Network(js_message(e)))?;
-    for (name, value) in extra {
-        headers
-            .set(name, value)
-            .map_err(|e| NetError::Network(js_message(e)))?;
-    }
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_headers(&headers);
-    init.set_body(&wasm_bindgen::JsValue::from_str(body));
-    let request = web_sys::Request::new_with_str_and_init(url, &init)
-        .map_err(|e| NetError::Network(js_message(e)))?;
-    send(request).await
+    let json = [("Content-Type".to_owned(), "application/json".to_owned())];
+    let fields = json.iter().chain(extra);
+    send_body("POST", url, &wasm_bindgen::JsValue::from_str(body), fields).await
 }
 
 /// PUTs a Blob (an attached file) with the given header fields (`content-type` among them);
@@ -293,21 +277,28 @@ pub async fn put_blob(
     blob: &web_sys::Blob,
     fields: &[(String, String)],
 ) -> Result<Reply, NetError> {
-    let headers = web_sys::Headers::new().map_err(|e| NetError::Network(js_message(e)))?;
-    headers
-        .set("Accept", "application/json")
-        .map_err(|e| NetError::Network(js_message(e)))?;
+    send_body("PUT", url, blob, fields.iter()).await
+}
+
+/// Sends `body` with `method`, `Accept: application/json` and `fields`; whatever the server
+/// answered.
+async fn send_body(
+    method: &str,
+    url: &str,
+    body: &wasm_bindgen::JsValue,
+    fields: impl Iterator<Item = &(String, String)>,
+) -> Result<Reply, NetError> {
+    let network = |e| NetError::Network(js_message(e));
+    let headers = web_sys::Headers::new().map_err(network)?;
+    headers.set("Accept", "application/json").map_err(network)?;
     for (name, value) in fields {
-        headers
-            .set(name, value)
-            .map_err(|e| NetError::Network(js_message(e)))?;
+        headers.set(name, value).map_err(network)?;
     }
     let init = web_sys::RequestInit::new();
-    init.set_method("PUT");
+    init.set_method(method);
     init.set_headers(&headers);
-    init.set_body(blob);
-    let request = web_sys::Request::new_with_str_and_init(url, &init)
-        .map_err(|e| NetError::Network(js_message(e)))?;
+    init.set_body(body);
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(network)?;
     send(request).await
 }
 

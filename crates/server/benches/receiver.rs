@@ -128,7 +128,7 @@ async fn run(n: usize) {
     let forms = dir.path().join("forms");
     common::write_test_forms(&forms);
     // A form with file fields, so the receivers take uploads of up to 10 MiB.
-    std::fs::write(forms.join("bilagor.json"), common::FILE_FORM).unwrap();
+    std::fs::write(forms.join("bilagor.json"), common::file_form()).unwrap();
     let mut receivers = Vec::new();
     for (r, synchronous) in SYNCHRONOUS.iter().enumerate() {
         let args: Vec<OsString> = vec![
@@ -144,13 +144,7 @@ async fn run(n: usize) {
         ];
         receivers.push(ChildReceiver::start(args, Vec::new()).await);
     }
-    let (cluster, pg_url) = tokio::task::spawn_blocking(|| {
-        let cluster = common::pg::Cluster::start(true);
-        let url = cluster.create_database("blankett");
-        (cluster, url)
-    })
-    .await
-    .unwrap();
+    let (cluster, pg_url) = common::pg::start_with_database(true).await;
     let cluster = Arc::new(cluster);
     for _ in 0..2 {
         let args: Vec<OsString> = vec![

@@ -11,12 +11,12 @@ use std::time::Duration;
 
 use blankett_core::{Answer, Answers, Context, Date, FileRef, Lang, Submission};
 use common::{
-    ChildReceiver, Device, FILE_FORM, Options, Signing, TestServer, header, nonce, now, problem,
+    ChildReceiver, Device, Options, Signing, TestServer, file_form, header, nonce, now, problem,
     signed_request_headers, start,
 };
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
-/// The upload limit of [`FILE_FORM`]: its largest `max_file_size`.
+/// The upload limit of [`file_form`]: its largest `max_file_size`.
 const LIMIT: usize = 10 * 1024 * 1024;
 
 /// The EICAR test string, which every virus scanner reports.
@@ -49,9 +49,9 @@ fn file_ref(name: &str, media_type: &str, bytes: &[u8]) -> FileRef {
     }
 }
 
-/// A valid submission of [`FILE_FORM`] with these site-plan files.
+/// A valid submission of [`file_form`] with these site-plan files.
 fn submission(id: &str, plan: Vec<FileRef>) -> String {
-    let def = blankett_core::load(FILE_FORM).definition.unwrap();
+    let def = blankett_core::load(&file_form()).definition.unwrap();
     let mut answers = Answers::new();
     answers.set("namn", Answer::Text("Anna".into()));
     answers.set("plan", Answer::Files(plan));
@@ -125,11 +125,11 @@ async fn upload(
     upload_as(server, id, &sha256_hex(bytes), bytes, media_type).await
 }
 
-/// A receiver with [`FILE_FORM`] loaded and an admin token.
+/// A receiver with [`file_form`] loaded and an admin token.
 async fn file_server(scan_command: Option<String>) -> TestServer {
     start(Options {
         admin_token: Some("secret-token-secret-token-secret".into()),
-        extra_forms: vec![("bilagor.json".into(), FILE_FORM.into())],
+        extra_forms: vec![("bilagor.json".into(), file_form())],
         scan_command,
         ..Options::default()
     })
@@ -145,6 +145,29 @@ fn rows(db: &std::path::Path, table: &str) -> i64 {
 }
 
 const ID: &str = "0f8b6c1e-7a2d-4b1e-9c3f-2a1b3c4d5e6f";
+
+/// Opens a connection of its own to `base` and sends `start` (`PUT /path`), its header
+/// fields with `content-length: len`, and the first part of the body: for tests that cut a
+/// request off, or finish it later on the returned stream.
+async fn send_part(
+    base: &str,
+    start: &str,
+    len: usize,
+    fields: &[(String, String)],
+    body_part: &[u8],
+) -> tokio::net::TcpStream {
+    let host = base.strip_prefix("http://").unwrap();
+    let mut head = format!("{start} HTTP/1.1\r\nhost: {host}\r\ncontent-length: {len}\r\n");
+    for (name, value) in fields {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body_part).await.unwrap();
+    stream.flush().await.unwrap();
+    stream
+}
 
 #[tokio::test]
 async fn a_pdf_and_a_jpeg_are_uploaded_submitted_and_read_back_byte_for_byte() {
@@ -445,12 +468,12 @@ fn proc_kb(pid: u32, field: &str) -> u64 {
         .unwrap()
 }
 
-/// A receiver process of its own on a new SQLite file with [`FILE_FORM`], and its folder.
+/// A receiver process of its own on a new SQLite file with [`file_form`], and its folder.
 async fn child_receiver() -> (ChildReceiver, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let forms = dir.path().join("forms");
     common::write_test_forms(&forms);
-    std::fs::write(forms.join("bilagor.json"), FILE_FORM).unwrap();
+    std::fs::write(forms.join("bilagor.json"), file_form()).unwrap();
     let receiver = ChildReceiver::start(
         vec![
             "--db".into(),
@@ -510,21 +533,9 @@ async fn a_truncated_upload_stages_nothing() {
     let plan = jpeg(200_000);
     let path = file_path(ID, &sha256_hex(&plan));
     let headers = upload_headers(&server.device, &server.base, &path, ID, &plan, "image/jpeg");
-    let mut request = format!(
-        "PUT {path} HTTP/1.1\r\nhost: {}\r\ncontent-length: {}\r\n",
-        server.base.strip_prefix("http://").unwrap(),
-        plan.len()
-    );
-    for (name, value) in &headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    let mut bytes = request.into_bytes();
-    bytes.extend_from_slice(&plan[..plan.len() / 2]);
-    let mut stream = tokio::net::TcpStream::connect(server.base.strip_prefix("http://").unwrap())
-        .await
-        .unwrap();
-    stream.write_all(&bytes).await.unwrap();
+    let start = format!("PUT {path}");
+    let part = &plan[..plan.len() / 2];
+    let mut stream = send_part(&server.base, &start, plan.len(), &headers, part).await;
     stream.shutdown().await.unwrap();
     // Whatever the receiver answers (or not), it closes the connection.
     let mut rest = Vec::new();
@@ -552,21 +563,9 @@ async fn a_receiver_killed_mid_upload_leaves_no_staged_row_and_no_file() {
     let plan = jpeg(4 * 1024 * 1024);
     let path = file_path(ID, &sha256_hex(&plan));
     let headers = upload_headers(&device, &receiver.base, &path, ID, &plan, "image/jpeg");
-    let mut request = format!(
-        "PUT {path} HTTP/1.1\r\nhost: {}\r\ncontent-length: {}\r\n",
-        receiver.base.strip_prefix("http://").unwrap(),
-        plan.len()
-    );
-    for (name, value) in &headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    let mut stream = tokio::net::TcpStream::connect(receiver.base.strip_prefix("http://").unwrap())
-        .await
-        .unwrap();
-    stream.write_all(request.as_bytes()).await.unwrap();
-    stream.write_all(&plan[..plan.len() / 2]).await.unwrap();
-    stream.flush().await.unwrap();
+    let start = format!("PUT {path}");
+    let part = &plan[..plan.len() / 2];
+    let stream = send_part(&receiver.base, &start, plan.len(), &headers, part).await;
     receiver.restart().await;
     drop(stream);
     let db = dir.path().join("db.sqlite3");
@@ -597,24 +596,16 @@ async fn a_receiver_killed_mid_upload_leaves_no_staged_row_and_no_file() {
         };
         common::signed_headers(&device, body.as_bytes(), &signing)
     };
-    let mut head = format!(
-        "POST /api/submissions HTTP/1.1\r\nhost: {}\r\ncontent-length: {}\r\n",
-        receiver.base.strip_prefix("http://").unwrap(),
-        body.len()
-    );
-    for (name, value) in post_headers(&receiver.base) {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    let mut stream = tokio::net::TcpStream::connect(receiver.base.strip_prefix("http://").unwrap())
-        .await
-        .unwrap();
-    stream.write_all(head.as_bytes()).await.unwrap();
-    stream
-        .write_all(&body.as_bytes()[..body.len() / 2])
-        .await
-        .unwrap();
-    stream.flush().await.unwrap();
+    let fields = post_headers(&receiver.base);
+    let part = &body.as_bytes()[..body.len() / 2];
+    let stream = send_part(
+        &receiver.base,
+        "POST /api/submissions",
+        body.len(),
+        &fields,
+        part,
+    )
+    .await;
     receiver.restart().await;
     drop(stream);
     assert_eq!(
@@ -776,16 +767,10 @@ async fn uploads_are_allowed_cross_origin() {
 /// claimed in the submission's transaction, read back byte for byte.
 #[tokio::test]
 async fn attachments_on_postgresql() {
-    let (cluster, url) = tokio::task::spawn_blocking(|| {
-        let cluster = common::pg::Cluster::start(false);
-        let url = cluster.create_database("blankett");
-        (cluster, url)
-    })
-    .await
-    .unwrap();
+    let (cluster, url) = common::pg::start_with_database(false).await;
     let server = start(Options {
         admin_token: Some("secret-token-secret-token-secret".into()),
-        extra_forms: vec![("bilagor.json".into(), FILE_FORM.into())],
+        extra_forms: vec![("bilagor.json".into(), file_form())],
         db: Some(url.clone().into()),
         ..Options::default()
     })
@@ -860,7 +845,7 @@ async fn permits_become(server: &TestServer, free: usize) {
 #[tokio::test]
 async fn an_upload_body_is_read_under_a_permit() {
     let server = start(Options {
-        extra_forms: vec![("bilagor.json".into(), FILE_FORM.into())],
+        extra_forms: vec![("bilagor.json".into(), file_form())],
         upload_concurrency: Some(1),
         ..Options::default()
     })
@@ -868,21 +853,10 @@ async fn an_upload_body_is_read_under_a_permit() {
     permits_become(&server, 1).await;
     let plan = jpeg(1_000_000);
     let path = file_path(ID, &sha256_hex(&plan));
-    let headers = upload_headers(&server.device, &server.base, &path, ID, &plan, "image/jpeg");
-    let mut head = format!(
-        "PUT {path} HTTP/1.1\r\nhost: {}\r\ncontent-length: {}\r\nconnection: close\r\n",
-        server.base.strip_prefix("http://").unwrap(),
-        plan.len()
-    );
-    for (name, value) in &headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    let mut slow = tokio::net::TcpStream::connect(server.base.strip_prefix("http://").unwrap())
-        .await
-        .unwrap();
-    slow.write_all(head.as_bytes()).await.unwrap();
-    slow.write_all(&plan[..1000]).await.unwrap();
+    let mut headers = upload_headers(&server.device, &server.base, &path, ID, &plan, "image/jpeg");
+    headers.push(("connection".into(), "close".into()));
+    let start = format!("PUT {path}");
+    let mut slow = send_part(&server.base, &start, plan.len(), &headers, &plan[..1000]).await;
     // The slow upload's body is being read: it holds the only permit.
     permits_become(&server, 0).await;
     let other = pdf("waits");
@@ -925,7 +899,7 @@ async fn an_upload_body_is_read_under_a_permit() {
 #[tokio::test]
 async fn a_submission_claims_only_the_uploads_of_its_own_key() {
     let server = start(Options {
-        extra_forms: vec![("bilagor.json".into(), FILE_FORM.into())],
+        extra_forms: vec![("bilagor.json".into(), file_form())],
         allow_unsigned: true,
         ..Options::default()
     })
@@ -971,7 +945,7 @@ async fn the_flowinstance_xml_carries_the_files_bytes_as_oep_writes_them() {
     const TOKEN: &str = "secret-token-secret-token-secret";
     const OEP_ID: &str = "5d2c9a7e-3b1f-4c6d-8e0a-9f8e7d6c5b4a";
     // The same form, delivered as Open ePlatform FlowInstance XML under its field ids.
-    let with_oep = FILE_FORM.replacen('{', r#"{ "x-oep": {},"#, 1);
+    let with_oep = file_form().replacen('{', r#"{ "x-oep": {},"#, 1);
     let server = start(Options {
         admin_token: Some(TOKEN.into()),
         extra_forms: vec![("bilagor.json".into(), with_oep)],

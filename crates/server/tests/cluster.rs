@@ -60,17 +60,6 @@ fn items(n: usize, run: u32) -> Vec<Item> {
         .collect()
 }
 
-/// Starts a throw-away cluster with one database (blocking work, off the async threads).
-async fn cluster() -> (Cluster, String) {
-    tokio::task::spawn_blocking(|| {
-        let cluster = Cluster::start(false);
-        let url = cluster.create_database("blankett");
-        (cluster, url)
-    })
-    .await
-    .unwrap()
-}
-
 /// The arguments of a receiver on database `url`.
 fn receiver_args(dir: &std::path::Path, url: &str, extra: &[&str]) -> Vec<OsString> {
     let mut args: Vec<OsString> = vec![
@@ -290,7 +279,7 @@ async fn two_receivers(n: usize) {
     let started = Instant::now();
     let dir = tempfile::tempdir().unwrap();
     common::write_test_forms(&dir.path().join("forms"));
-    let (cluster, url) = cluster().await;
+    let (cluster, url) = common::pg::start_with_database(false).await;
     let cluster = Arc::new(cluster);
     // Both start at once on the empty database: one migrates, one key is made.
     let (first, second) = tokio::join!(
@@ -376,7 +365,7 @@ async fn a_database_stopped_mid_run_gives_503s_then_every_submission_lands_once(
 async fn database_outage(n: usize) {
     let dir = tempfile::tempdir().unwrap();
     common::write_test_forms(&dir.path().join("forms"));
-    let (cluster, url) = cluster().await;
+    let (cluster, url) = common::pg::start_with_database(false).await;
     let cluster = Arc::new(cluster);
     let receiver = ChildReceiver::start(
         receiver_args(dir.path(), &url, &["--db-timeout", "1"]),

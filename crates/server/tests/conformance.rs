@@ -83,13 +83,7 @@ async fn the_reference_receiver_keeps_every_rule() {
 /// The same kit against a receiver storing in PostgreSQL (issue 19): every rule holds.
 #[tokio::test]
 async fn the_reference_receiver_on_postgresql_keeps_every_rule() {
-    let (cluster, url) = tokio::task::spawn_blocking(|| {
-        let cluster = common::pg::Cluster::start(false);
-        let url = cluster.create_database("blankett");
-        (cluster, url)
-    })
-    .await
-    .unwrap();
+    let (cluster, url) = common::pg::start_with_database(false).await;
     let (report, out) = run_against_the_reference(Some(url.into())).await;
     assert_eq!(
         report.outcomes.len(),
@@ -104,7 +98,7 @@ async fn the_reference_receiver_on_postgresql_keeps_every_rule() {
 async fn the_reference_receiver_keeps_the_upload_rules() {
     let server = start(common::Options {
         admin_token: Some(TOKEN.into()),
-        extra_forms: vec![("bilagor.json".into(), common::FILE_FORM.into())],
+        extra_forms: vec![("bilagor.json".into(), common::file_form())],
         ..common::Options::default()
     })
     .await;
@@ -186,15 +180,21 @@ async fn start_lax() -> String {
     base
 }
 
-#[tokio::test]
-async fn a_lax_receiver_fails_and_the_output_names_the_rules_it_breaks() {
+/// Runs the kit against a new lax receiver with `definition` as form `form`.
+async fn run_against_lax(form: &str, definition: &str) -> (Report, String) {
     let base = start_lax().await;
     let dir = tempfile::tempdir().unwrap();
-    let definition = dir.path().join("test.json");
-    std::fs::write(&definition, common::FORM).unwrap();
+    let path = dir.path().join(format!("{form}.json"));
+    std::fs::write(&path, definition).unwrap();
     let mut options = options(format!("{base}/api/submissions"));
-    options.definition = Some(definition);
-    let (report, out) = run(&options).await;
+    options.form = form.into();
+    options.definition = Some(path);
+    run(&options).await
+}
+
+#[tokio::test]
+async fn a_lax_receiver_fails_and_the_output_names_the_rules_it_breaks() {
+    let (report, out) = run_against_lax("test", common::FORM).await;
     println!("{out}");
     assert!(report.failed(), "{out}");
     let broken = [
@@ -247,14 +247,7 @@ async fn a_lax_receiver_fails_and_the_output_names_the_rules_it_breaks() {
 /// The lax receiver against a form with file fields: it breaks every upload rule.
 #[tokio::test]
 async fn a_lax_receiver_breaks_the_upload_rules() {
-    let base = start_lax().await;
-    let dir = tempfile::tempdir().unwrap();
-    let definition = dir.path().join("bilagor.json");
-    std::fs::write(&definition, common::FILE_FORM).unwrap();
-    let mut options = options(format!("{base}/api/submissions"));
-    options.form = "bilagor".into();
-    options.definition = Some(definition);
-    let (report, out) = run(&options).await;
+    let (report, out) = run_against_lax("bilagor", &common::file_form()).await;
     for rule in [
         "upload-file",
         "upload-repeat",

@@ -300,6 +300,20 @@ fn assert_follows(v: &Validator<'_>, path: &str, method: &str, answer: &Answer) 
     body
 }
 
+/// The answer to an admin `GET` of `path` with the admin token.
+async fn admin_get(server: &TestServer, path: &str) -> Answer {
+    read(
+        server
+            .client
+            .get(server.url(path))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
 /// POSTs `body` to the server's `/api/submissions` with these header fields.
 async fn post(server: &TestServer, fields: &[(String, String)], body: &str) -> Answer {
     let mut request = server.client.post(server.url("/api/submissions"));
@@ -466,31 +480,13 @@ async fn the_reference_receivers_answers_follow_the_contract() {
     // The stored submission, for the admin; 401 without the token; 404 for no such one.
     let reference = receipt["reference"].as_str().unwrap();
     let path = "/api/submissions/{reference}";
-    let stored = read(
-        server
-            .client
-            .get(server.url(&format!("/api/submissions/{reference}")))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let stored = admin_get(&server, &format!("/api/submissions/{reference}")).await;
     assert_eq!(stored.status, 200);
     assert_follows(&v, path, "get", &stored);
     let unauthorized = read(server.get(&format!("/api/submissions/{reference}")).await).await;
     assert_eq!(unauthorized.status, 401);
     assert_follows(&v, path, "get", &unauthorized);
-    let unknown = read(
-        server
-            .client
-            .get(server.url("/api/submissions/B-1999-000001"))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let unknown = admin_get(&server, "/api/submissions/B-1999-000001").await;
     assert_eq!(unknown.status, 404);
     assert_follows(&v, path, "get", &unknown);
 
@@ -713,7 +709,7 @@ async fn the_reference_receivers_upload_answers_follow_the_contract() {
     let v = Validator { root: &doc };
     let server = start(Options {
         admin_token: Some(TOKEN.into()),
-        extra_forms: vec![("bilagor.json".into(), common::FILE_FORM.into())],
+        extra_forms: vec![("bilagor.json".into(), common::file_form())],
         ..Options::default()
     })
     .await;
@@ -773,7 +769,9 @@ async fn the_reference_receivers_upload_answers_follow_the_contract() {
         "file_too_large"
     );
     // A submission naming a file never uploaded.
-    let def = blankett_core::load(common::FILE_FORM).definition.unwrap();
+    let def = blankett_core::load(&common::file_form())
+        .definition
+        .unwrap();
     let mut answers = blankett_core::Answers::new();
     answers.set("namn", blankett_core::Answer::Text("Anna".into()));
     answers.set(
@@ -798,17 +796,9 @@ async fn the_reference_receivers_upload_answers_follow_the_contract() {
     assert_eq!(problem["code"], "files_missing");
     assert_eq!(problem["errors"][0]["field"], "plan");
     // The admin read of a file a case does not have.
-    let unknown = read(
-        server
-            .client
-            .get(server.url(&format!(
-                "/api/submissions/B-2026-000001/files/{}",
-                hash(b"x")
-            )))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .unwrap(),
+    let unknown = admin_get(
+        &server,
+        &format!("/api/submissions/B-2026-000001/files/{}", hash(b"x")),
     )
     .await;
     assert_eq!(unknown.status, 404);

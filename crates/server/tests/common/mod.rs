@@ -50,23 +50,17 @@ pub const FORM: &str = r#"{
 }"#;
 
 /// A form with two file fields: a required site plan (PDF or JPEG, up to 3 files of 10 MiB)
-/// and an optional text note.
-pub const FILE_FORM: &str = r#"{
-  "blankett": "1",
-  "id": "bilagor",
-  "version": "1",
-  "title": { "sv": "Bilagor", "en": "Attachments" },
-  "organisation": { "name": "Exempelby kommun", "contact": { "email": "info@exempelby.se" } },
-  "privacy": {
-    "controller": "Kommunstyrelsen",
-    "purpose": "Att handlägga ärendet.",
-    "legal_basis": "Allmänt intresse",
-    "retention": "Två år",
-    "recipients": "Ingen",
-    "rights_url": "https://exempelby.se/personuppgifter"
-  },
-  "submit": { "url": "/api/submissions" },
-  "steps": [
+/// and an optional text note. [`FORM`]'s organisation, privacy notice and receiver.
+pub fn file_form() -> String {
+    let head = &FORM[..FORM.find(r#""steps""#).unwrap()];
+    let head = head
+        .replace(r#""id": "test""#, r#""id": "bilagor""#)
+        .replace(r#""version": "3""#, r#""version": "1""#)
+        .replace(
+            r#"{ "sv": "Testformulär", "en": "Test form" }"#,
+            r#"{ "sv": "Bilagor", "en": "Attachments" }"#,
+        );
+    head + r#""steps": [
     { "id": "one", "title": "Ett", "fields": [
       { "id": "namn", "type": "text", "label": "Namn", "required": true },
       { "id": "plan", "type": "file", "label": "Situationsplan", "required": true,
@@ -75,7 +69,8 @@ pub const FILE_FORM: &str = r#"{
       { "id": "notis", "type": "file", "label": "Notis", "accept": [".txt"] }
     ]}
   ]
-}"#;
+}"#
+}
 
 /// A second valid form, so tests can see that several load.
 pub fn other_form() -> String {

@@ -181,6 +181,19 @@ impl Cluster {
     }
 }
 
+/// Starts a throw-away cluster with one database, `blankett`, and returns it with the
+/// database's URL; the blocking work runs off the async threads. `durable` as in
+/// [`Cluster::start`].
+pub async fn start_with_database(durable: bool) -> (Cluster, String) {
+    tokio::task::spawn_blocking(move || {
+        let cluster = Cluster::start(durable);
+        let url = cluster.create_database("blankett");
+        (cluster, url)
+    })
+    .await
+    .unwrap()
+}
+
 impl Drop for Cluster {
     fn drop(&mut self) {
         if std::thread::panicking() {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use serde_json::Value;
@@ -137,8 +138,14 @@ fn agree(text: &str, documented: &BTreeSet<String>) {
     }
 }
 
-/// Every definition in the repository: the examples, the browser tests' forms, fixtures.
-fn fixtures() -> Vec<(PathBuf, String)> {
+/// Every definition in the repository: the examples, the browser tests' forms, fixtures
+/// (read once for all the cases of the proptest).
+fn fixtures() -> &'static [(PathBuf, String)] {
+    static ALL: OnceLock<Vec<(PathBuf, String)>> = OnceLock::new();
+    ALL.get_or_init(read_fixtures)
+}
+
+fn read_fixtures() -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
     for dir in [
         "public/forms",
@@ -165,7 +172,7 @@ fn the_citizens_page_and_the_checker_agree_on_every_fixture() {
     let documented: BTreeSet<String> = documented().into_iter().collect();
     let all = fixtures();
     assert!(all.len() >= 10, "{} fixtures", all.len());
-    for (path, text) in &all {
+    for (path, text) in all {
         eprintln!("{}", path.display());
         agree(text, &documented);
     }
@@ -217,7 +224,8 @@ proptest! {
     ) {
         let all = fixtures();
         let (_, text) = &all[which % all.len()];
-        let documented: BTreeSet<String> = documented().into_iter().collect();
+        static DOCUMENTED: OnceLock<BTreeSet<String>> = OnceLock::new();
+        let documented = DOCUMENTED.get_or_init(|| documented().into_iter().collect());
         let mut text = match serde_json::from_str::<Value>(text) {
             Ok(mut value) => {
                 for (pick, how) in picks {
@@ -232,6 +240,6 @@ proptest! {
         if let Some(cut) = cut.filter(|c| *c < text.len() && text.is_char_boundary(*c)) {
             text.truncate(cut);
         }
-        agree(&text, &documented);
+        agree(&text, documented);
     }
 }
